@@ -1,0 +1,62 @@
+package io.nagselector.cli;
+
+import io.nagselector.io.Merger;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code merge}: the published merge_multitarget.py. */
+@Command(
+    name = "merge",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    description = {
+      "Concatenate per-target selections (each ranked with fraction r_f/M) in the given order.",
+      "Drop-in for the reference merge_multitarget.py."
+    })
+final class MergeCommand implements Callable<Integer> {
+  @Option(
+      names = {"--inputs", "--input_paths", "--input-paths"},
+      required = true,
+      arity = "1..*",
+      paramLabel = "IN",
+      description = "Selections to concatenate, in order.")
+  List<String> inputs;
+
+  @Option(
+      names = {"--output", "--output_path", "--output-path"},
+      required = true,
+      paramLabel = "OUT",
+      description = ".parquet or .jsonl")
+  Path output;
+
+  @Option(
+      names = {"--dedupe", "--deduplicate"},
+      description = "Keep only the first row of each doc id.")
+  boolean dedupe;
+
+  @Option(
+      names = {"--id-col", "--id_col"},
+      defaultValue = "docid")
+  String idCol;
+
+  @Option(
+      names = {"--quiet", "-q"},
+      description = "No progress display.")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws Exception {
+    Progress progress = Progress.forTerminal(quiet);
+    Merger.Result result = Merger.merge(inputs, output, idCol, dedupe, progress);
+    progress.finish();
+    System.out.printf(
+        "merged: %,d rows -> %s%s%n",
+        result.written(),
+        output,
+        dedupe ? String.format(" (%,d duplicates dropped)", result.duplicatesDropped()) : "");
+    return 0;
+  }
+}

@@ -1,0 +1,66 @@
+package io.nagselector.cli;
+
+import io.nagselector.io.BadRows;
+import io.nagselector.io.LayerSlicer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code slice}: the published slice_layers.py. */
+@Command(
+    name = "slice",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    description = {
+      "Keep a subset of layers of every feature (then rank with --num-layers = kept layers).",
+      "Drop-in for the reference slice_layers.py."
+    })
+final class SliceCommand implements Callable<Integer> {
+  @Option(
+      names = {"--input", "--input_glob", "--input-glob"},
+      required = true,
+      paramLabel = "F")
+  String input;
+
+  @Option(
+      names = {"--output", "--output_path", "--output-path"},
+      required = true,
+      paramLabel = "OUT")
+  Path output;
+
+  @Option(
+      names = {"--feature-col", "--feature_col"},
+      defaultValue = "fwd_up_feature")
+  String featureCol;
+
+  @Option(
+      names = {"--num-layers", "--num_layers"},
+      defaultValue = "28")
+  int numLayers;
+
+  @Option(
+      names = {"--top-k", "--top_k"},
+      defaultValue = "20")
+  int topK;
+
+  @Option(names = "--layers", defaultValue = "last", description = "last, first or 0,5,27")
+  String layers;
+
+  @Option(
+      names = {"--quiet", "-q"},
+      description = "No progress display.")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws Exception {
+    Progress progress = Progress.forTerminal(quiet);
+    long rows;
+    try (BadRows bad = BadRows.failing()) {
+      rows = LayerSlicer.slice(input, output, featureCol, numLayers, topK, layers, bad, progress);
+    }
+    progress.finish();
+    System.out.printf("sliced: %,d rows, layers %s -> %s%n", rows, layers, output);
+    return 0;
+  }
+}
