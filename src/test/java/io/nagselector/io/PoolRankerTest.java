@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Hand-derived cases, L=2 K=2. Target examples t1=[0,1|2,3], t2=[0,2|2,4] give the profile layer 0
  * {0:.5, 1:.25, 2:.25}, layer 1 {2:.5, 3:.25, 4:.25}. Pool (distance, tokens): d1 [0,1|2,3] (.25,
- * 10), d2 [0,5|2,4] (.375, 20), d3 [7,8|9,6] (1, 30), d4 [1,2|3,4] (.5, missing = 0), d5
- * [0,2|3,2] (.25, 5). Total 65 tokens.
+ * 10), d2 [0,5|2,4] (.375, 20), d3 [7,8|9,6] (1, 30), d4 [1,2|3,4] (.5, missing = 0), d5 [0,2|3,2]
+ * (.25, 5). Total 65 tokens.
  */
 class PoolRankerTest {
   @TempDir Path dir;
