@@ -13,7 +13,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code bench rank}: generates a large pool and ranks it, reporting docs/s and peak heap. */
 @Command(
@@ -25,6 +27,12 @@ import picocli.CommandLine.Option;
       "Run it as: java -Xmx2g -jar target/nag-selector.jar bench rank --docs 5000000"
     })
 final class BenchRankCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  private java.io.PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
   @Option(names = "--docs", defaultValue = "1000000")
   int docs;
 
@@ -57,14 +65,15 @@ final class BenchRankCommand implements Callable<Integer> {
       generator.writeFeatures(work.resolve("pool_features.jsonl"), "doc-", docs);
       generator.writePayload(work.resolve("pool_payload.jsonl"), "doc-", docs);
       double genSeconds = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(
-          "generated %,d docs (L=%d K=%d N=%d) in %.1f s: features %,d MiB%n",
-          docs,
-          layers,
-          topK,
-          neurons,
-          genSeconds,
-          Files.size(work.resolve("pool_features.jsonl")) >> 20);
+      out()
+          .printf(
+              "generated %,d docs (L=%d K=%d N=%d) in %.1f s: features %,d MiB%n",
+              docs,
+              layers,
+              topK,
+              neurons,
+              genSeconds,
+              Files.size(work.resolve("pool_features.jsonl")) >> 20);
 
       RankOptions options =
           new RankOptions(
@@ -96,16 +105,18 @@ final class BenchRankCommand implements Callable<Integer> {
       double seconds = (System.nanoTime() - t1) / 1e9;
       watch.interrupt();
       watch.join();
-      System.out.printf(
-          "ranked %,d docs in %.1f s: %,.0f docs/s; selected %,d docs (%,d tokens)%n",
-          report.joined(),
-          seconds,
-          report.joined() / seconds,
-          report.selected(),
-          report.selectedTokens());
-      System.out.printf(
-          "peak heap used %,d MiB (sampled every 20 ms, garbage included) of max %,d MiB%n",
-          watch.peak.get() >> 20, Runtime.getRuntime().maxMemory() >> 20);
+      out()
+          .printf(
+              "ranked %,d docs in %.1f s: %,.0f docs/s; selected %,d docs (%,d tokens)%n",
+              report.joined(),
+              seconds,
+              report.joined() / seconds,
+              report.selected(),
+              report.selectedTokens());
+      out()
+          .printf(
+              "peak heap used %,d MiB (sampled every 20 ms, garbage included) of max %,d MiB%n",
+              watch.peak.get() >> 20, Runtime.getRuntime().maxMemory() >> 20);
       return 0;
     } finally {
       if (!keep) {

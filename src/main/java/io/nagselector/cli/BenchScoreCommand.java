@@ -11,7 +11,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code bench score}: JMH throughput of scoring one document against M targets. */
 @Command(
@@ -20,6 +22,12 @@ import picocli.CommandLine.Option;
     showDefaultValues = true,
     description = "JMH: doc-target scorings per second on one core (goal: >= 2,000,000).")
 final class BenchScoreCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  private java.io.PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
   @Option(names = "--targets", split = ",", defaultValue = "1,10,100", description = "M values.")
   List<String> targets;
 
@@ -59,23 +67,25 @@ final class BenchScoreCommand implements Callable<Integer> {
             .jvmArgsAppend("-Xmx4g")
             .verbosity(VerboseMode.SILENT);
     Collection<RunResult> results = new Runner(options.build()).run();
-    System.out.printf(
-        "%-4s %-4s %-6s %-7s %16s %22s %10s%n",
-        "L", "K", "N", "targets", "docs/s", "doc-target scorings/s", "error %");
+    out()
+        .printf(
+            "%-4s %-4s %-6s %-7s %16s %22s %10s%n",
+            "L", "K", "N", "targets", "docs/s", "doc-target scorings/s", "error %");
     for (RunResult r : results) {
       var params = r.getParams();
       int m = Integer.parseInt(params.getParam("targets"));
       double docsPerSecond = r.getPrimaryResult().getScore();
       double error = r.getPrimaryResult().getScoreError();
-      System.out.printf(
-          "%-4s %-4s %-6s %-7d %,16.0f %,22.0f %9.1f%%%n",
-          params.getParam("layers"),
-          params.getParam("topK"),
-          params.getParam("neurons"),
-          m,
-          docsPerSecond,
-          docsPerSecond * m,
-          Double.isNaN(error) ? 0.0 : 100 * error / docsPerSecond);
+      out()
+          .printf(
+              "%-4s %-4s %-6s %-7d %,16.0f %,22.0f %9.1f%%%n",
+              params.getParam("layers"),
+              params.getParam("topK"),
+              params.getParam("neurons"),
+              m,
+              docsPerSecond,
+              docsPerSecond * m,
+              Double.isNaN(error) ? 0.0 : 100 * error / docsPerSecond);
     }
     return 0;
   }

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code merge}: the published merge_multitarget.py. */
 @Command(
@@ -17,6 +19,12 @@ import picocli.CommandLine.Option;
       "Drop-in for the reference merge_multitarget.py."
     })
 final class MergeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  private java.io.PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
   @Option(
       names = {"--inputs", "--input_paths", "--input-paths"},
       required = true,
@@ -52,11 +60,12 @@ final class MergeCommand implements Callable<Integer> {
     Progress progress = Progress.forTerminal(quiet);
     Merger.Result result = Merger.merge(inputs, output, idCol, dedupe, progress);
     progress.finish();
-    System.out.printf(
-        "merged: %,d rows -> %s%s%n",
-        result.written(),
-        output,
-        dedupe ? String.format(" (%,d duplicates dropped)", result.duplicatesDropped()) : "");
+    out()
+        .printf(
+            "merged: %,d rows -> %s%s%n",
+            result.written(),
+            output,
+            dedupe ? String.format(" (%,d duplicates dropped)", result.duplicatesDropped()) : "");
     return 0;
   }
 }

@@ -6,7 +6,9 @@ import io.nagselector.io.RankReport;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code rank}: the published rank.py / rank_with_quality.py, in bounded memory. */
 @Command(
@@ -18,6 +20,12 @@ import picocli.CommandLine.Option;
       "Drop-in for the reference rank.py (underscore spellings accepted)."
     })
 final class RankCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  private java.io.PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
   @Option(
       names = {"--target-features", "--target_features"},
       required = true,
@@ -155,30 +163,33 @@ final class RankCommand implements Callable<Integer> {
     Progress progress = Progress.forTerminal(quiet);
     RankReport r = new PoolRanker(options, progress).run();
     progress.finish();
-    System.out.printf(
-        "target: %,d examples, profile %s%n", r.targetExamples(), r.profileFingerprint());
-    System.out.printf(
-        "pool: %,d feature rows, %,d payload rows, %,d joined (%,d features without payload, %,d payload rows without features)%n",
-        r.poolFeatureRows(),
-        r.poolPayloadRows(),
-        r.joined(),
-        r.featuresWithoutPayload(),
-        r.payloadWithoutFeatures());
+    out().printf("target: %,d examples, profile %s%n", r.targetExamples(), r.profileFingerprint());
+    out()
+        .printf(
+            "pool: %,d feature rows, %,d payload rows, %,d joined (%,d features without payload, %,d payload rows without features)%n",
+            r.poolFeatureRows(),
+            r.poolPayloadRows(),
+            r.joined(),
+            r.featuresWithoutPayload(),
+            r.payloadWithoutFeatures());
     if (qualityCol != null) {
-      System.out.printf(
-          "quality: %,d rows without '%s' left out%n", r.missingQuality(), qualityCol);
+      out().printf("quality: %,d rows without '%s' left out%n", r.missingQuality(), qualityCol);
     }
-    System.out.printf(
-        "budget: %,d of %,d tokens (fraction %s)%n", r.budget(), r.totalTokens(), fraction);
-    System.out.printf(
-        "selected: %,d documents, %,d tokens -> %s%n", r.selected(), r.selectedTokens(), output);
+    out()
+        .printf("budget: %,d of %,d tokens (fraction %s)%n", r.budget(), r.totalTokens(), fraction);
+    out()
+        .printf(
+            "selected: %,d documents, %,d tokens -> %s%n",
+            r.selected(), r.selectedTokens(), output);
     if (r.badRowCount() > 0) {
-      System.out.printf(
-          "skipped bad rows: %,d %s -> %s%n", r.badRowCount(), r.badRows(), r.rejectedFile());
+      out()
+          .printf(
+              "skipped bad rows: %,d %s -> %s%n", r.badRowCount(), r.badRows(), r.rejectedFile());
     }
-    System.out.printf(
-        "time: %.1f s (%,.0f rows/s)%n",
-        progress.seconds(), progress.rows() / Math.max(progress.seconds(), 1e-9));
+    out()
+        .printf(
+            "time: %.1f s (%,.0f rows/s)%n",
+            progress.seconds(), progress.rows() / Math.max(progress.seconds(), 1e-9));
     return 0;
   }
 }

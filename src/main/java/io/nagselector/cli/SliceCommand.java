@@ -5,7 +5,9 @@ import io.nagselector.io.LayerSlicer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code slice}: the published slice_layers.py. */
 @Command(
@@ -17,6 +19,12 @@ import picocli.CommandLine.Option;
       "Drop-in for the reference slice_layers.py."
     })
 final class SliceCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  private java.io.PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
   @Option(
       names = {"--input", "--input_glob", "--input-glob"},
       required = true,
@@ -60,7 +68,7 @@ final class SliceCommand implements Callable<Integer> {
       rows = LayerSlicer.slice(input, output, featureCol, numLayers, topK, layers, bad, progress);
     }
     progress.finish();
-    System.out.printf("sliced: %,d rows, layers %s -> %s%n", rows, layers, output);
+    out().printf("sliced: %,d rows, layers %s -> %s%n", rows, layers, output);
     return 0;
   }
 }

@@ -50,6 +50,10 @@ public final class PoolRanker {
     }
     LayerSelection layers =
         o.layers() == null ? null : LayerSelection.parse(o.layers(), o.numLayers());
+    InputPaths.expand(o.targetFeatures(), "--target-features");
+    if (o.targetPayload() != null) {
+      InputPaths.expand(o.targetPayload(), "--target-payload");
+    }
     List<Path> featureFiles = InputPaths.expand(o.poolFeatures(), "--pool-features");
     List<Path> payloadFiles = InputPaths.expand(o.poolPayload(), "--pool-payload");
     try (BadRows bad = o.skipBad() ? BadRows.skipping(o.rejectedFile()) : BadRows.failing()) {
