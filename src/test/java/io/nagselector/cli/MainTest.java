@@ -130,6 +130,6 @@ class MainTest {
     assertThat(run(withUnknown)).isEqualTo(2);
     assertThat(err.toString())
         .contains("Unknown option: '--frobnicate'")
-        .contains("Usage: nag-selector rank");
+        .contains("Possible solutions: --fraction");
   }
 }
