@@ -1,5 +1,6 @@
 package io.nagselector.nag;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -15,6 +16,7 @@ public final class ProfileMatrix {
   private final int numNeurons;
   private final int numTargets;
   private final double[] weights;
+  private final int zeroRow;
 
   private ProfileMatrix(int numLayers, int topK, int numNeurons, int numTargets, double[] weights) {
     this.numLayers = numLayers;
@@ -22,6 +24,7 @@ public final class ProfileMatrix {
     this.numNeurons = numNeurons;
     this.numTargets = numTargets;
     this.weights = weights;
+    this.zeroRow = weights.length - numTargets;
   }
 
   /** Packs profiles that share L and K; the width is the widest profile's. */
@@ -36,7 +39,8 @@ public final class ProfileMatrix {
       width = Math.max(width, p.numNeurons());
     }
     int m = profiles.size();
-    long size = (long) first.numLayers() * width * m;
+    // one extra all-zero row at the end stands for neurons outside every profile
+    long size = ((long) first.numLayers() * width + 1) * m;
     if (size > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(
           "too many targets for one matrix: L*N*M = " + size + " weights exceeds 2^31");
@@ -78,97 +82,111 @@ public final class ProfileMatrix {
       throw new IllegalArgumentException(
           "feature of length " + indices.length + " does not match L*K = " + numLayers * topK);
     }
+    if (numTargets == 1) {
+      out[0] = singleTarget(indices, scratch.values);
+      return;
+    }
     int m = numTargets;
-    java.util.Arrays.fill(out, 0, m, 0.0);
+    Arrays.fill(out, 0, m, 0.0);
     int[] rows = scratch.rows;
     for (int layer = 0; layer < numLayers; layer++) {
       int base = layer * numNeurons * m;
       for (int r = 0; r < topK; r++) {
         int neuron = indices[layer * topK + r];
-        rows[r] = neuron >= 0 && neuron < numNeurons ? base + neuron * m : -1;
+        rows[r] = neuron >= 0 && neuron < numNeurons ? base + neuron * m : zeroRow;
       }
-      pairwise(rows, 0, topK, scratch, 0, scratch.layer);
-      double[] layerSum = scratch.layer;
-      for (int t = 0; t < m; t++) {
-        out[t] += layerSum[t];
-      }
+      pairwise(rows, 0, topK, scratch, 0, out, true);
     }
     for (int t = 0; t < m; t++) {
       out[t] /= numLayers;
     }
   }
 
-  /** out = pairwise sum of the weight rows rows[from .. from+n), per target (-1 = a zero row). */
-  private void pairwise(int[] rows, int from, int n, Scratch s, int depth, double[] out) {
+  /** One target: gather the K weights of each layer and sum them as NumPy does. */
+  private double singleTarget(int[] indices, double[] values) {
+    double score = 0.0;
+    for (int layer = 0; layer < numLayers; layer++) {
+      int base = layer * numNeurons;
+      int offset = layer * topK;
+      for (int r = 0; r < topK; r++) {
+        int neuron = indices[offset + r];
+        values[r] = neuron >= 0 && neuron < numNeurons ? weights[base + neuron] : 0.0;
+      }
+      score += NumpySum.sum(values, 0, topK);
+    }
+    return score / numLayers;
+  }
+
+  /**
+   * Pairwise sum (NumPy's order) of the weight rows rows[from .. from+n), per target, written to
+   * (or, with accumulate, added to) out.
+   */
+  private void pairwise(
+      int[] rows, int from, int n, Scratch s, int depth, double[] out, boolean accumulate) {
     int m = numTargets;
+    double[] w = weights;
     if (n < 8) {
-      java.util.Arrays.fill(out, 0, m, 0.0);
-      for (int i = 0; i < n; i++) {
-        addRow(out, rows[from + i]);
+      for (int t = 0; t < m; t++) {
+        double res = 0.0;
+        for (int i = 0; i < n; i++) {
+          res += w[rows[from + i] + t];
+        }
+        out[t] = accumulate ? out[t] + res : res;
       }
       return;
     }
     if (n <= BLOCK) {
-      double[][] r = s.lanes;
+      double[] lanes = s.lanes;
+      int blocked = n - (n % 8);
       for (int j = 0; j < 8; j++) {
-        copyRow(r[j], rows[from + j]);
-      }
-      int i = 8;
-      for (; i < n - (n % 8); i += 8) {
-        for (int j = 0; j < 8; j++) {
-          addRow(r[j], rows[from + i + j]);
+        int first = rows[from + j];
+        int lane = j * m;
+        for (int t = 0; t < m; t++) {
+          lanes[lane + t] = w[first + t];
+        }
+        for (int i = 8 + j; i < blocked; i += 8) {
+          int row = rows[from + i];
+          for (int t = 0; t < m; t++) {
+            lanes[lane + t] += w[row + t];
+          }
         }
       }
       for (int t = 0; t < m; t++) {
-        out[t] =
-            ((r[0][t] + r[1][t]) + (r[2][t] + r[3][t]))
-                + ((r[4][t] + r[5][t]) + (r[6][t] + r[7][t]));
-      }
-      for (; i < n; i++) {
-        addRow(out, rows[from + i]);
+        double res =
+            ((lanes[t] + lanes[m + t]) + (lanes[2 * m + t] + lanes[3 * m + t]))
+                + ((lanes[4 * m + t] + lanes[5 * m + t]) + (lanes[6 * m + t] + lanes[7 * m + t]));
+        for (int i = blocked; i < n; i++) {
+          res += w[rows[from + i] + t];
+        }
+        out[t] = accumulate ? out[t] + res : res;
       }
       return;
     }
     int half = n / 2;
     half -= half % 8;
-    double[] left = s.level(depth);
-    pairwise(rows, from, half, s, depth + 1, left);
-    pairwise(rows, from + half, n - half, s, depth + 1, out);
+    double[] left = s.level(2 * depth);
+    double[] right = s.level(2 * depth + 1);
+    pairwise(rows, from, half, s, depth + 1, left, false);
+    pairwise(rows, from + half, n - half, s, depth + 1, right, false);
     for (int t = 0; t < m; t++) {
-      out[t] = left[t] + out[t];
-    }
-  }
-
-  private void addRow(double[] acc, int row) {
-    if (row < 0) {
-      return;
-    }
-    for (int t = 0; t < numTargets; t++) {
-      acc[t] += weights[row + t];
-    }
-  }
-
-  private void copyRow(double[] dst, int row) {
-    if (row < 0) {
-      java.util.Arrays.fill(dst, 0, numTargets, 0.0);
-    } else {
-      System.arraycopy(weights, row, dst, 0, numTargets);
+      double res = left[t] + right[t];
+      out[t] = accumulate ? out[t] + res : res;
     }
   }
 
   /** Per-thread buffers for {@link #similarities}. */
   public static final class Scratch {
     private final int[] rows;
-    private final double[] layer;
-    private final double[][] lanes;
-    private final double[][] levels = new double[8][];
+    private final double[] values;
+    private final double[] lanes;
+    private final double[][] levels = new double[64][];
     private final int numTargets;
 
     private Scratch(int numTargets, int topK) {
       this.numTargets = numTargets;
       this.rows = new int[topK];
-      this.layer = new double[numTargets];
-      this.lanes = new double[8][numTargets];
+      this.values = new double[topK];
+      this.lanes = new double[8 * numTargets];
     }
 
     private double[] level(int depth) {
