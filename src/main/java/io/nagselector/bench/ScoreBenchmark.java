@@ -45,6 +45,10 @@ public class ScoreBenchmark {
   @Param({"64"})
   public int examplesPerTarget;
 
+  /** true: the NumPy-exact double matrix that {@code rank} uses; false: the fast form. */
+  @Param({"false"})
+  public boolean exact;
+
   private ProfileMatrix matrix;
   private ProfileMatrix.Scratch scratch;
   private int[][] docs;
@@ -61,7 +65,7 @@ public class ScoreBenchmark {
       }
       profiles.add(builder.build());
     }
-    matrix = ProfileMatrix.of(profiles);
+    matrix = exact ? ProfileMatrix.exact(profiles) : ProfileMatrix.of(profiles);
     scratch = matrix.newScratch();
     out = new double[targets];
     docs = new int[DOCS][];

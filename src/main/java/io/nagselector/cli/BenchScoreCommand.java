@@ -40,6 +40,15 @@ final class BenchScoreCommand implements Callable<Integer> {
   @Option(names = "--top-k", defaultValue = "20")
   String topK;
 
+  @Option(
+      names = "--examples",
+      defaultValue = "64",
+      description = "Examples per target (counts above 255 switch to 16-bit storage).")
+  String examples;
+
+  @Option(names = "--exact", description = "Measure the NumPy-exact double form that rank uses.")
+  boolean exact;
+
   @Option(names = "--forks", defaultValue = "1")
   int forks;
 
@@ -58,6 +67,8 @@ final class BenchScoreCommand implements Callable<Integer> {
             .param("neurons", neurons.toArray(String[]::new))
             .param("layers", layers)
             .param("topK", topK)
+            .param("examplesPerTarget", examples)
+            .param("exact", Boolean.toString(exact))
             .forks(forks)
             .threads(1)
             .warmupIterations(warmup)

@@ -99,7 +99,7 @@ public final class PoolRanker {
 
   private PoolIndex scorePool(
       List<Path> files, TargetProfile profile, LayerSelection layers, BadRows bad) {
-    ProfileMatrix matrix = ProfileMatrix.of(List.of(profile));
+    ProfileMatrix matrix = ProfileMatrix.exact(List.of(profile));
     ProfileMatrix.Scratch scratch = matrix.newScratch();
     double[] sim = new double[1];
     PoolIndex pool = new PoolIndex();

@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * Many target profiles of one shape, laid out neuron-major ({@code [layer][neuron][target]}) so
- * that scoring a document against all targets is a few hundred contiguous vector additions. Gives
- * the same doubles as {@link Similarity}: the pairwise order is applied row-wise.
+ * that scoring a document against all targets is a few hundred contiguous vector additions. With
+ * one target, or any power other than 1, it gives the same doubles as {@link Similarity} (the
+ * pairwise order is applied row-wise); several power-1 targets use the compact {@link CountMatrix}.
  */
 public final class ProfileMatrix {
   private static final int BLOCK = 128;
@@ -16,19 +17,39 @@ public final class ProfileMatrix {
   private final int numNeurons;
   private final int numTargets;
   private final double[] weights;
+  private final CountMatrix counts;
   private final int zeroRow;
 
-  private ProfileMatrix(int numLayers, int topK, int numNeurons, int numTargets, double[] weights) {
+  private ProfileMatrix(
+      int numLayers,
+      int topK,
+      int numNeurons,
+      int numTargets,
+      double[] weights,
+      CountMatrix counts) {
     this.numLayers = numLayers;
     this.topK = topK;
     this.numNeurons = numNeurons;
     this.numTargets = numTargets;
     this.weights = weights;
-    this.zeroRow = weights.length - numTargets;
+    this.counts = counts;
+    this.zeroRow = weights == null ? -1 : weights.length - numTargets;
   }
 
-  /** Packs profiles that share L and K; the width is the widest profile's. */
+  /**
+   * Packs profiles that share L and K for the fastest scoring: power-1 targets are scored from
+   * their counts (correctly rounded, within 1e-15 of {@link Similarity}).
+   */
   public static ProfileMatrix of(List<TargetProfile> profiles) {
+    return pack(profiles, false);
+  }
+
+  /** Packs profiles to score exactly as {@link Similarity} (and the published NumPy code) does. */
+  public static ProfileMatrix exact(List<TargetProfile> profiles) {
+    return pack(profiles, true);
+  }
+
+  private static ProfileMatrix pack(List<TargetProfile> profiles, boolean exact) {
     if (profiles.isEmpty()) {
       throw new IllegalArgumentException("a profile matrix needs at least one target");
     }
@@ -45,6 +66,10 @@ public final class ProfileMatrix {
       throw new IllegalArgumentException(
           "too many targets for one matrix: L*N*M = " + size + " weights exceeds 2^31");
     }
+    if (!exact && CountMatrix.fits(profiles)) {
+      CountMatrix counts = CountMatrix.of(profiles, width, (int) size);
+      return new ProfileMatrix(first.numLayers(), first.topK(), width, m, null, counts);
+    }
     double[] weights = new double[(int) size];
     for (int t = 0; t < m; t++) {
       TargetProfile p = profiles.get(t);
@@ -56,7 +81,7 @@ public final class ProfileMatrix {
         }
       }
     }
-    return new ProfileMatrix(first.numLayers(), first.topK(), width, m, weights);
+    return new ProfileMatrix(first.numLayers(), first.topK(), width, m, weights, null);
   }
 
   public int numTargets() {
@@ -81,6 +106,10 @@ public final class ProfileMatrix {
     if (indices.length != numLayers * topK) {
       throw new IllegalArgumentException(
           "feature of length " + indices.length + " does not match L*K = " + numLayers * topK);
+    }
+    if (counts != null) {
+      counts.similarities(indices, scratch.sums, out);
+      return;
     }
     if (numTargets == 1) {
       out[0] = singleTarget(indices, scratch.values);
@@ -179,6 +208,7 @@ public final class ProfileMatrix {
     private final int[] rows;
     private final double[] values;
     private final double[] lanes;
+    private final int[] sums;
     private final double[][] levels = new double[64][];
     private final int numTargets;
 
@@ -187,6 +217,7 @@ public final class ProfileMatrix {
       this.rows = new int[topK];
       this.values = new double[topK];
       this.lanes = new double[8 * numTargets];
+      this.sums = new int[numTargets];
     }
 
     private double[] level(int depth) {

@@ -17,16 +17,26 @@ public final class TargetProfile {
   private final int exampleCount;
   private final double power;
   private final double[][] weights;
+  private final int[][] counts;
+  private final double[] layerTotals;
   private final String fingerprint;
 
   private TargetProfile(
-      int numLayers, int topK, int exampleCount, double power, double[][] weights) {
+      int numLayers,
+      int topK,
+      int exampleCount,
+      double power,
+      double[][] weights,
+      int[][] counts,
+      double[] layerTotals) {
     this.numLayers = numLayers;
     this.topK = topK;
     this.numNeurons = weights[0].length;
     this.exampleCount = exampleCount;
     this.power = power;
     this.weights = weights;
+    this.counts = counts;
+    this.layerTotals = layerTotals;
     this.fingerprint = fingerprintOf(numLayers, topK, power, weights);
   }
 
@@ -63,6 +73,26 @@ public final class TargetProfile {
 
   double[] layerWeights(int layer) {
     return weights[layer];
+  }
+
+  /** How many examples have {@code neuron} in their top K at {@code layer}. */
+  int count(int layer, int neuron) {
+    return neuron >= 0 && neuron < counts[layer].length ? counts[layer][neuron] : 0;
+  }
+
+  /** The sum the layer's (powered) counts were divided by. */
+  double layerTotal(int layer) {
+    return layerTotals[layer];
+  }
+
+  int maxCount() {
+    int max = 0;
+    for (int[] layer : counts) {
+      for (int c : layer) {
+        max = Math.max(max, c);
+      }
+    }
+    return max;
   }
 
   /** A short stable hash of the shape, power and weights (hex, 16 chars). */
@@ -184,6 +214,8 @@ public final class TargetProfile {
       }
       int width = numNeurons > 0 ? numNeurons : maxIndex + 1;
       double[][] weights = new double[numLayers][width];
+      int[][] kept = new int[numLayers][];
+      double[] totals = new double[numLayers];
       double[] used = new double[width];
       for (int layer = 0; layer < numLayers; layer++) {
         int[] layerCounts = counts[layer];
@@ -195,6 +227,8 @@ public final class TargetProfile {
           }
         }
         double total = NumpySum.sum(used, 0, usedCount);
+        totals[layer] = total;
+        kept[layer] = Arrays.copyOf(layerCounts, width);
         int u = 0;
         for (int neuron = 0; neuron < Math.min(width, layerCounts.length); neuron++) {
           if (layerCounts[neuron] > 0) {
@@ -203,7 +237,7 @@ public final class TargetProfile {
           }
         }
       }
-      return new TargetProfile(numLayers, topK, exampleCount, power, weights);
+      return new TargetProfile(numLayers, topK, exampleCount, power, weights, kept, totals);
     }
   }
 }
