@@ -14,7 +14,7 @@ final class Progress implements LongConsumer {
   private long rows;
   private long lastDraw;
 
-  private Progress(PrintStream out, boolean enabled) {
+  Progress(PrintStream out, boolean enabled) {
     this.out = out;
     this.enabled = enabled;
   }

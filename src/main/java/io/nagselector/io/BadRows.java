@@ -71,6 +71,13 @@ public final class BadRows implements AutoCloseable {
     }
   }
 
+  /** Rejects a line that is not valid JSON, with the parser's own description. */
+  public void rejectMalformedJson(
+      Location where, com.fasterxml.jackson.core.JsonProcessingException e, String raw) {
+    reject(
+        where, null, BadRowReason.MALFORMED_JSON, "malformed JSON: " + e.getOriginalMessage(), raw);
+  }
+
   public long total() {
     return counts.values().stream().mapToLong(Long::longValue).sum();
   }

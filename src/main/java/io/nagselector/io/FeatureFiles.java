@@ -96,12 +96,7 @@ public final class FeatureFiles {
               lines.text(),
               visitor);
         } catch (StreamReadException e) {
-          bad.reject(
-              where,
-              null,
-              BadRowReason.MALFORMED_JSON,
-              "malformed JSON: " + e.getOriginalMessage(),
-              lines.text());
+          bad.rejectMalformedJson(where, e, lines.text());
         } catch (NotAFeature e) {
           bad.reject(where, e.docId, BadRowReason.INVALID_FEATURE, e.getMessage(), lines.text());
         }

@@ -1,7 +1,6 @@
 package io.nagselector.io;
 
 import io.nagselector.nag.BudgetSelection;
-import io.nagselector.nag.InvalidFeatureException;
 import io.nagselector.nag.LayerSelection;
 import io.nagselector.nag.NagFeature;
 import io.nagselector.nag.ProfileMatrix;
@@ -111,14 +110,8 @@ public final class PoolRanker {
         .read(
             files,
             row -> {
-              NagFeature feature;
-              try {
-                feature =
-                    NagFeature.of(
-                        row.docId(), o.numLayers(), o.topK(), o.numNeurons(), row.indices());
-              } catch (InvalidFeatureException e) {
-                bad.reject(
-                    row.where(), row.docId(), BadRowReason.INVALID_FEATURE, e.getMessage(), null);
+              NagFeature feature = row.validated(o.numLayers(), o.topK(), o.numNeurons(), bad);
+              if (feature == null) {
                 return;
               }
               int[] indices = layers == null ? feature.indices() : feature.slice(layers).indices();

@@ -49,12 +49,7 @@ public final class RowFiles {
         try {
           row = Json.MAPPER.readValue(lines.buffer(), lines.offset(), lines.length(), MAP);
         } catch (JsonProcessingException e) {
-          bad.reject(
-              where,
-              null,
-              BadRowReason.MALFORMED_JSON,
-              "malformed JSON: " + e.getOriginalMessage(),
-              lines.text());
+          bad.rejectMalformedJson(where, e, lines.text());
           continue;
         }
         visitor.row(row, where);

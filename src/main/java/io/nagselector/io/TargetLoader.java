@@ -1,6 +1,5 @@
 package io.nagselector.io;
 
-import io.nagselector.nag.InvalidFeatureException;
 import io.nagselector.nag.LayerSelection;
 import io.nagselector.nag.NagFeature;
 import io.nagselector.nag.TargetProfile;
@@ -49,14 +48,8 @@ final class TargetLoader {
                     null);
                 return;
               }
-              NagFeature feature;
-              try {
-                feature =
-                    NagFeature.of(
-                        row.docId(), o.numLayers(), o.topK(), o.numNeurons(), row.indices());
-              } catch (InvalidFeatureException e) {
-                bad.reject(
-                    row.where(), row.docId(), BadRowReason.INVALID_FEATURE, e.getMessage(), null);
+              NagFeature feature = row.validated(o.numLayers(), o.topK(), o.numNeurons(), bad);
+              if (feature == null) {
                 return;
               }
               builder.add(layers == null ? feature : feature.slice(layers));

@@ -68,13 +68,8 @@ final class PoolFiles {
             .optionalString("dataset")
             .optionalLong("__index_level_0__")
             .endRecord();
-    Configuration conf = new Configuration(false);
-    conf.setBoolean("parquet.avro.write-old-list-structure", false);
     try (ParquetWriter<GenericRecord> writer =
-        AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
-            .withSchema(schema)
-            .withConf(conf)
-            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+        parquetWriter(file, schema)
             .withExtraMetaData(
                 Map.of("pandas", "{\"index_columns\": [\"__index_level_0__\"], \"columns\": []}"))
             .build()) {
@@ -113,14 +108,7 @@ final class PoolFiles {
             .type(feature)
             .noDefault()
             .endRecord();
-    Configuration conf = new Configuration(false);
-    conf.setBoolean("parquet.avro.write-old-list-structure", false);
-    try (ParquetWriter<GenericRecord> writer =
-        AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
-            .withSchema(schema)
-            .withConf(conf)
-            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-            .build()) {
+    try (ParquetWriter<GenericRecord> writer = parquetWriter(file, schema).build()) {
       for (int i = 0; i < ids.size(); i++) {
         GenericRecord f = new GenericData.Record(feature);
         List<Long> values = new ArrayList<>();
@@ -135,6 +123,16 @@ final class PoolFiles {
       }
     }
     return file;
+  }
+
+  /** A writer with pyarrow's three-level lists. */
+  private static AvroParquetWriter.Builder<GenericRecord> parquetWriter(Path file, Schema schema) {
+    Configuration conf = new Configuration(false);
+    conf.setBoolean("parquet.avro.write-old-list-structure", false);
+    return AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
+        .withSchema(schema)
+        .withConf(conf)
+        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE);
   }
 
   static List<Map<String, Object>> readRows(Path file) {
