@@ -23,7 +23,10 @@ public final class InputPaths {
     List<Path> files;
     if (Files.isDirectory(path)) {
       files = list(path, Integer.MAX_VALUE, p -> DataFormat.isDataFile(p));
-    } else if (spec.contains("*") || spec.contains("?") || spec.contains("[")) {
+    } else if (spec.contains("*")
+        || spec.contains("?")
+        || spec.contains("[")
+        || spec.contains("{")) {
       Path base = literalPrefix(path);
       PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + path);
       files = list(base, Integer.MAX_VALUE, matcher::matches);
