@@ -11,9 +11,8 @@ final class PoolIndex {
   private double[] distances = new double[1024];
   private long[] locations = new long[1024];
   private int size;
-  private boolean allNumeric = true;
 
-  int add(String id, boolean numeric, double distance, int fileIndex, long line) {
+  int add(String id, double distance, int fileIndex, long line) {
     if (size == ids.length) {
       int capacity = size * 2;
       ids = Arrays.copyOf(ids, capacity);
@@ -23,7 +22,6 @@ final class PoolIndex {
     ids[size] = id;
     distances[size] = distance;
     locations[size] = ((long) fileIndex << 40) | line;
-    allNumeric &= numeric;
     return size++;
   }
 
@@ -45,10 +43,6 @@ final class PoolIndex {
 
   long line(int doc) {
     return locations[doc] & ((1L << 40) - 1);
-  }
-
-  boolean allNumeric() {
-    return allNumeric;
   }
 
   /** Positions sorted by id (plain string order; for lookups and duplicate detection). */

@@ -118,7 +118,6 @@ public final class PoolRanker {
               matrix.similarities(indices, scratch, sim);
               pool.add(
                   row.docId(),
-                  row.numericId(),
                   1.0 - sim[0],
                   fileIndex.get(row.where().file()),
                   row.where().number());
@@ -258,6 +257,9 @@ public final class PoolRanker {
         for (int r = 0; r < selected; r++) {
           writer.write(spill.get(r));
         }
+      } catch (IOException | RuntimeException e) {
+        Files.deleteIfExists(partial);
+        throw e;
       }
     }
     Files.move(

@@ -67,7 +67,11 @@ final class RowCopier {
           finalBad,
           finalBad == bad ? progress : n -> {});
     } catch (UncheckedIOException e) {
+      Files.deleteIfExists(partial);
       throw new UserInputException("cannot write " + output + ": " + e.getCause().getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(partial);
+      throw e;
     }
     Files.move(
         partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
