@@ -1,0 +1,74 @@
+package io.nagselector.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** Loads a backbone from a Hugging Face checkpoint directory, by its config's model_type. */
+public final class Backbones {
+  /** A loaded backbone with its tokenizer and the hash of its config. */
+  public record Loaded(Backbone backbone, DocTokenizer tokenizer, String configHash) {}
+
+  static {
+    // natives come from Maven Central jars; never download anything
+    System.setProperty("ai.djl.offline", "true");
+  }
+
+  private Backbones() {}
+
+  /** The engine's root manager on CPU (the GPU path is chosen by the caller's device). */
+  public static NDManager newManager(ai.djl.Device device) {
+    return Engine.getEngine("PyTorch").newBaseManager(device);
+  }
+
+  public static Loaded load(Path dir, int maxLength, NDManager manager) {
+    Path file = dir.resolve("config.json");
+    if (!Files.exists(file)) {
+      throw new ModelException(
+          dir + ": config.json is missing (is this a Hugging Face checkpoint?)");
+    }
+    byte[] bytes;
+    JsonNode config;
+    try {
+      bytes = Files.readAllBytes(file);
+      config = new ObjectMapper().readTree(bytes);
+    } catch (IOException e) {
+      throw new ModelException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    String type = config.path("model_type").asText("");
+    TensorSource weights = Safetensors.open(dir);
+    NDManager modelManager = manager.newSubManager();
+    Backbone backbone =
+        switch (type) {
+          case "llama", "qwen2", "qwen3", "smollm3" ->
+              DecoderModel.load(DecoderConfig.from(config, file), weights, modelManager);
+          case "bert" -> BertModel.load(BertConfig.from(config, file), weights, modelManager);
+          default -> {
+            modelManager.close();
+            throw new ModelException(
+                file
+                    + ": model_type '"
+                    + type
+                    + "' is not supported (llama, qwen2, qwen3, smollm3, bert)");
+          }
+        };
+    DocTokenizer tokenizer =
+        DocTokenizer.load(dir.resolve("tokenizer.json"), backbone.vocabSize(), maxLength);
+    return new Loaded(backbone, tokenizer, sha256(bytes));
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

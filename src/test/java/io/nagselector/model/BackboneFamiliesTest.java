@@ -1,0 +1,123 @@
+package io.nagselector.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every family's DJL forward against the independent double-precision reference, on a right-padded
+ * batch of mixed-length documents: impacts within 1e-4 relative, top-K sets on at least 99% of
+ * (doc, layer, type) triples.
+ */
+class BackboneFamiliesTest {
+  private static NDManager root;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void engine() {
+    root = Backbones.newManager(Device.cpu());
+  }
+
+  @AfterAll
+  static void release() {
+    root.close();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"llama", "qwen2", "qwen3", "smollm3", "bert"})
+  void matchesTheReferenceForward(String family) throws IOException {
+    TinyCheckpoint checkpoint =
+        family.equals("bert") ? TinyCheckpoint.bert(7) : TinyCheckpoint.decoder(family, 7);
+    compare(checkpoint, checkpoint.write(dir.resolve(family), "F32", 1));
+  }
+
+  @Test
+  void loadsAShardedBf16Checkpoint() throws IOException {
+    TinyCheckpoint checkpoint = TinyCheckpoint.decoder("qwen3", 11).roundToBf16();
+    compare(checkpoint, checkpoint.write(dir.resolve("bf16"), "BF16", 3));
+  }
+
+  private void compare(TinyCheckpoint checkpoint, Path path) {
+    Random rnd = new Random(3);
+    List<int[]> docs = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      int[] ids = new int[1 + rnd.nextInt(20)];
+      for (int t = 0; t < ids.length; t++) {
+        ids[t] = 1 + rnd.nextInt(TinyCheckpoint.VOCAB - 1);
+      }
+      docs.add(ids);
+    }
+    int maxLength = docs.stream().mapToInt(d -> d.length).max().orElseThrow();
+    int[] lengths = docs.stream().mapToInt(d -> d.length).toArray();
+    ReferenceForward reference = new ReferenceForward(checkpoint);
+    Backbones.Loaded loaded = Backbones.load(path, 120, root);
+    try (Backbone backbone = loaded.backbone();
+        NDManager batch = root.newSubManager()) {
+      boolean[] layers = new boolean[backbone.numLayers()];
+      Arrays.fill(layers, true);
+      Impacts impacts =
+          new Impacts(batch, List.of(NeuronType.values()), layers, lengths, maxLength);
+      backbone.forward(batch, docs.toArray(int[][]::new), maxLength, impacts);
+      int triples = 0;
+      int agreeing = 0;
+      List<String> disagreeing = new ArrayList<>();
+      for (int d = 0; d < docs.size(); d++) {
+        Map<NeuronType, double[][]> expected =
+            checkpoint.config.path("model_type").asText().equals("bert")
+                ? reference.bert(docs.get(d))
+                : reference.decoder(docs.get(d));
+        for (NeuronType type : NeuronType.values()) {
+          for (int l = 0; l < backbone.numLayers(); l++) {
+            float[] ours = impacts.get(l, type)[d];
+            double[] theirs = expected.get(type)[l];
+            assertThat(ours).hasSize(theirs.length);
+            for (int i = 0; i < ours.length; i++) {
+              assertThat((double) ours[i])
+                  .as("%s doc %d layer %d neuron %d", type, d, l, i)
+                  .isCloseTo(
+                      theirs[i],
+                      org.assertj.core.api.Assertions.within(1e-4 * Math.abs(theirs[i]) + 1e-6));
+            }
+            triples++;
+            if (sameTopK(ours, theirs, 5)) {
+              agreeing++;
+            } else {
+              disagreeing.add(type.key() + "/layer " + l + "/doc " + d);
+            }
+          }
+        }
+      }
+      assertThat((double) agreeing / triples).as("%s", disagreeing).isGreaterThanOrEqualTo(0.99);
+    } finally {
+      loaded.tokenizer().close();
+    }
+  }
+
+  private static boolean sameTopK(float[] ours, double[] theirs, int k) {
+    float[] asFloat = new float[theirs.length];
+    for (int i = 0; i < theirs.length; i++) {
+      asFloat[i] = (float) theirs[i];
+    }
+    int[] a = new int[k];
+    int[] b = new int[k];
+    TopK.select(ours, k, a, 0);
+    TopK.select(asFloat, k, b, 0);
+    Arrays.sort(a);
+    Arrays.sort(b);
+    return Arrays.equals(a, b);
+  }
+}
