@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     description = "Target-oriented pretraining data selection with Neuron-Activated Graphs.",
     subcommands = {
       RankCommand.class,
+      ExtractCommand.class,
       MergeCommand.class,
       SliceCommand.class,
       BenchCommand.class,

@@ -13,10 +13,19 @@ final class Progress implements LongConsumer {
   private final long start = System.nanoTime();
   private long rows;
   private long lastDraw;
+  private String unit = "rows read";
+  private long total;
 
   Progress(PrintStream out, boolean enabled) {
     this.out = out;
     this.enabled = enabled;
+  }
+
+  /** Counts {@code unit} (e.g. "docs") out of {@code total}, adding an ETA. */
+  Progress of(String unit, long total) {
+    this.unit = unit;
+    this.total = total;
+    return this;
   }
 
   static Progress forTerminal(boolean quiet) {
@@ -26,11 +35,15 @@ final class Progress implements LongConsumer {
   @Override
   public void accept(long n) {
     rows += n;
-    if (enabled && (rows & 1023) == 0) {
+    if (enabled && (total > 0 || (rows & 1023) == 0)) {
       long now = System.nanoTime();
       if (now - lastDraw > 500_000_000L) {
         lastDraw = now;
-        out.printf("\r  %,d rows read  (%,.0f rows/s)   ", rows, rate(now));
+        double rate = rate(now);
+        String eta =
+            total > 0 && rate > 0 ? String.format("  ETA %.0f s", (total - rows) / rate) : "";
+        String of = total > 0 ? String.format(" of %,d", total) : "";
+        out.printf("\r  %,d%s %s  (%,.0f/s)%s   ", rows, of, unit, rate, eta);
       }
     }
   }

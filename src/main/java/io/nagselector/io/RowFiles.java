@@ -60,6 +60,31 @@ public final class RowFiles {
     }
   }
 
+  /** How many rows the files hold (non-blank JSON lines, Parquet footer counts). */
+  public static long countRows(List<Path> files) {
+    long rows = 0;
+    for (Path file : files) {
+      try {
+        if (DataFormat.of(file) == DataFormat.PARQUET) {
+          try (var reader =
+              org.apache.parquet.hadoop.ParquetFileReader.open(new LocalInputFile(file))) {
+            rows += reader.getRecordCount();
+          }
+        } else {
+          try (LineReader lines =
+              new LineReader(new BufferedInputStream(Files.newInputStream(file)))) {
+            while (lines.next()) {
+              rows += lines.isBlank() ? 0 : 1;
+            }
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        throw new UserInputException("cannot read " + file + ": " + e.getMessage(), e);
+      }
+    }
+    return rows;
+  }
+
   /** Receives each Parquet record. */
   @FunctionalInterface
   interface RecordVisitor {
