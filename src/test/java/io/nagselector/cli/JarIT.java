@@ -91,6 +91,56 @@ class JarIT {
   }
 
   @Test
+  void extractsWithTheBundledModelThenRanksScienceFirst() throws Exception {
+    Result pool =
+        java(
+            "extract",
+            "--input",
+            "examples/pool_payload.jsonl",
+            "--output",
+            dir.resolve("features").toString(),
+            "--threads",
+            "2");
+    assertThat(pool.code()).as(pool.out()).isZero();
+    assertThat(pool.out()).contains("docs: 150 extracted, 0 failed");
+    Result targets =
+        java(
+            "extract",
+            "--input",
+            "examples/target_payload.jsonl",
+            "--output",
+            dir.resolve("features").toString());
+    assertThat(targets.code()).as(targets.out()).isZero();
+    Result rank =
+        java(
+            "rank",
+            "--target-features",
+            dir.resolve("features/target_payload.jsonl").toString(),
+            "--target-payload",
+            "examples/target_payload.jsonl",
+            "--target-filter",
+            "science",
+            "--pool-features",
+            dir.resolve("features/pool_payload.jsonl").toString(),
+            "--pool-payload",
+            "examples/pool_payload.jsonl",
+            "--num-layers",
+            "6",
+            "--top-k",
+            "20",
+            "--fraction",
+            "0.1",
+            "--output",
+            dir.resolve("science.jsonl").toString());
+    assertThat(rank.code()).as(rank.out()).isZero();
+    ObjectMapper json = new ObjectMapper();
+    List<String> lines = Files.readAllLines(dir.resolve("science.jsonl"));
+    long science = lines.stream().filter(l -> l.contains("\"dataset\":\"science\"")).count();
+    assertThat(science).isGreaterThanOrEqualTo(lines.size() * 8L / 10);
+    assertThat(json.readTree(lines.get(0)).get("dataset").asText()).isEqualTo("science");
+  }
+
+  @Test
   void aUserMistakeIsOneLineWithExitCodeTwo() throws Exception {
     Result r = rank("science", "out.csv");
     assertThat(r.code()).isEqualTo(2);

@@ -20,7 +20,7 @@ import java.util.Random;
  * Writes tiny random Hugging Face checkpoints (config.json, safetensors, a WordLevel tokenizer) for
  * every supported family, and keeps the weights for the test's reference forward.
  */
-final class TinyCheckpoint {
+public final class TinyCheckpoint {
   static final int VOCAB = 64;
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -34,7 +34,7 @@ final class TinyCheckpoint {
   }
 
   /** A decoder of the given family: hidden 32, intermediate 48, 3 layers, 4 q / 2 kv heads. */
-  static TinyCheckpoint decoder(String family, long seed) {
+  public static TinyCheckpoint decoder(String family, long seed) {
     TinyCheckpoint c = new TinyCheckpoint(seed);
     int hidden = 32;
     int heads = 4;
@@ -90,7 +90,7 @@ final class TinyCheckpoint {
   }
 
   /** A BERT encoder: hidden 32, intermediate 48, 2 layers, 4 heads. */
-  static TinyCheckpoint bert(long seed) {
+  public static TinyCheckpoint bert(long seed) {
     TinyCheckpoint c = new TinyCheckpoint(seed);
     int hidden = 32;
     int inter = 48;
@@ -165,7 +165,7 @@ final class TinyCheckpoint {
   /**
    * Writes config.json, tokenizer.json and the weights ({@code shards} > 1: sharded with index).
    */
-  Path write(Path dir, String dtype, int shards) throws IOException {
+  public Path write(Path dir, String dtype, int shards) throws IOException {
     Files.createDirectories(dir);
     JSON.writeValue(dir.resolve("config.json").toFile(), config);
     Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson());
@@ -256,7 +256,7 @@ final class TinyCheckpoint {
   }
 
   /** A random document of {@code words} vocabulary words. */
-  static String randomText(Random rnd, int words) {
+  public static String randomText(Random rnd, int words) {
     StringBuilder s = new StringBuilder();
     for (int i = 0; i < words; i++) {
       s.append(i == 0 ? "" : " ").append("w").append(1 + rnd.nextInt(VOCAB - 1));
