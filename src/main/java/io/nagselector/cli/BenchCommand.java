@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks: scoring throughput (JMH) and ranking a large generated pool.",
-    subcommands = {BenchScoreCommand.class, BenchRankCommand.class})
+    subcommands = {BenchScoreCommand.class, BenchRankCommand.class, BenchExtractCommand.class})
 final class BenchCommand implements Runnable {
   @Override
   public void run() {

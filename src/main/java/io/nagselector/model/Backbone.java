@@ -21,6 +21,13 @@ public interface Backbone extends AutoCloseable {
    */
   void forward(NDManager batch, int[][] tokens, int maxLength, Impacts impacts);
 
+  /**
+   * FLOPs (2 per multiply-add) of a forward of one document of {@code tokens} tokens through every
+   * layer (projections, attention scores and mixing); with {@code upOnlyAtLastLayer}, the last
+   * layer stops after its up projection, as extraction of {@code fwd_up} alone does.
+   */
+  double forwardFlops(int tokens, boolean upOnlyAtLastLayer);
+
   @Override
   void close();
 }

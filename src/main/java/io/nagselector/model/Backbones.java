@@ -64,6 +64,11 @@ public final class Backbones {
     return new Loaded(backbone, tokenizer, sha256(bytes));
   }
 
+  /** A decoder of the given shape with random weights (benchmarks; no checkpoint, no tokenizer). */
+  public static Backbone randomDecoder(DecoderConfig config, long seed, NDManager manager) {
+    return DecoderModel.load(config, new RandomWeights(seed), manager.newSubManager());
+  }
+
   static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 8);

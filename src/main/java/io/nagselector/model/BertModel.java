@@ -110,6 +110,14 @@ final class BertModel implements Backbone {
     return type == NeuronType.FWD_UP ? config.intermediateSize() : config.hiddenSize();
   }
 
+  @Override
+  public double forwardFlops(int tokens, boolean upOnlyAtLastLayer) {
+    double d = config.hiddenSize();
+    double perToken = 4 * 2 * d * d + 2 * d * tokens * 2 + 2 * 2 * d * config.intermediateSize();
+    double skipped = upOnlyAtLastLayer ? 2 * d * config.intermediateSize() : 0;
+    return (perToken * config.numHiddenLayers() - skipped) * tokens;
+  }
+
   /** Word + position + token-type-0 embeddings, before the LayerNorm. */
   private NDArray embed(NDManager batch, int[][] tokens, int maxLength) {
     int d = config.hiddenSize();

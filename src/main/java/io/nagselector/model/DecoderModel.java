@@ -112,6 +112,20 @@ final class DecoderModel implements Backbone {
   }
 
   @Override
+  public double forwardFlops(int tokens, boolean upOnlyAtLastLayer) {
+    double d = config.hiddenSize();
+    double q = (double) config.numAttentionHeads() * config.headDim();
+    double kv = (double) config.numKeyValueHeads() * config.headDim();
+    double perToken =
+        2 * d * (q + 2 * kv)
+            + 2 * q * d
+            + 2 * q * tokens * 2
+            + 3 * 2 * d * config.intermediateSize();
+    double skipped = upOnlyAtLastLayer ? 2 * 2 * d * config.intermediateSize() : 0;
+    return (perToken * config.numHiddenLayers() - skipped) * tokens;
+  }
+
+  @Override
   public void forward(NDManager batch, int[][] tokens, int maxLength, Impacts impacts) {
     NDArray x = Batches.embed(batch, embeddings, config.hiddenSize(), tokens, maxLength);
     NDArray mask = Batches.mask(batch, tokens, maxLength, true);

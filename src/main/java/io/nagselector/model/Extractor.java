@@ -74,6 +74,23 @@ public final class Extractor {
         pending.add(new int[] {i, tokens[i].length});
       }
     }
+    runAll(docs.stream().map(Doc::id).toList(), tokens, pending, results);
+    return List.of(results);
+  }
+
+  /** Extracts documents already tokenized (benchmarks); results in input order. */
+  public List<ExtractionResult> extractTokenized(List<String> ids, int[][] tokens) {
+    ExtractionResult[] results = new ExtractionResult[ids.size()];
+    List<int[]> pending = new ArrayList<>();
+    for (int i = 0; i < tokens.length; i++) {
+      pending.add(new int[] {i, tokens[i].length});
+    }
+    runAll(ids, tokens, pending, results);
+    return List.of(results);
+  }
+
+  private void runAll(
+      List<String> ids, int[][] tokens, List<int[]> pending, ExtractionResult[] results) {
     pending.sort((a, b) -> Integer.compare(a[1], b[1]));
     int start = 0;
     while (start < pending.size()) {
@@ -83,14 +100,21 @@ public final class Extractor {
           && (long) (end - start + 1) * pending.get(end)[1] <= settings.maxBatchTokens()) {
         end++;
       }
-      runBatch(docs, tokens, pending.subList(start, end), results);
+      runBatch(ids, tokens, pending.subList(start, end), results);
+      paddedTokens += (long) (end - start) * pending.get(end - 1)[1];
       start = end;
     }
-    return List.of(results);
+  }
+
+  private long paddedTokens;
+
+  /** Tokens processed including padding, since this extractor was made. */
+  public long paddedTokens() {
+    return paddedTokens;
   }
 
   private void runBatch(
-      List<Doc> docs, int[][] tokens, List<int[]> members, ExtractionResult[] results) {
+      List<String> ids, int[][] tokens, List<int[]> members, ExtractionResult[] results) {
     int n = members.size();
     int[][] batchTokens = new int[n][];
     int[] lengths = new int[n];
@@ -118,13 +142,13 @@ public final class Extractor {
           }
           features.put(type, feature);
         }
-        results[index] = new ExtractionResult.Features(docs.get(index).id(), features, lengths[b]);
+        results[index] = new ExtractionResult.Features(ids.get(index), features, lengths[b]);
       }
     } catch (RuntimeException e) {
       for (int[] member : members) {
         results[member[0]] =
             new ExtractionResult.Failure(
-                docs.get(member[0]).id(),
+                ids.get(member[0]),
                 ExtractionResult.EXTRACTION_FAILED,
                 String.valueOf(e.getMessage()));
       }
