@@ -60,6 +60,13 @@ final class BenchExtractCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "Intra-op threads (default: all cores).")
   Integer threads;
 
+  @Option(names = "--dtype", defaultValue = "fp32", description = "fp32 or bf16 compute.")
+  String dtype;
+
+  private ai.djl.ndarray.types.DataType dtype() {
+    return ExtractCommand.dtype(dtype);
+  }
+
   private static boolean[] trueArray(int n) {
     boolean[] a = new boolean[n];
     java.util.Arrays.fill(a, true);
@@ -69,12 +76,13 @@ final class BenchExtractCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Threads.configure(threads);
+    ExtractCommand.checkDtype(dtype, Device.cpu());
     var out = spec.commandLine().getOut();
     try (NDManager root = Backbones.newManager(Device.cpu())) {
       Backbone backbone;
       DocTokenizer tokenizer = null;
       if (model.equals("random-qwen3")) {
-        backbone = Backbones.randomDecoder(QWEN3_SHAPED, 1, root);
+        backbone = Backbones.randomDecoder(QWEN3_SHAPED, 1, root, dtype());
       } else {
         Backbones.Loaded loaded =
             model.equals("default")
@@ -111,8 +119,9 @@ final class BenchExtractCommand implements Callable<Integer> {
         double roofline = gemmRate(root, batchSize * (int) (realTokens / tokens.length), backbone);
         double achieved = usefulFlops / seconds / 1e9;
         out.printf(
-            "model=%s layers=%d threads=%s batch=%d max_length=%d docs=%d%n",
+            "model=%s dtype=%s layers=%d threads=%s batch=%d max_length=%d docs=%d%n",
             model,
+            dtype,
             backbone.numLayers(),
             System.getProperty("ai.djl.pytorch.num_threads"),
             batchSize,

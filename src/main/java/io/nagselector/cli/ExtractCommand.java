@@ -98,6 +98,9 @@ final class ExtractCommand implements Callable<Integer> {
   @Option(names = "--device", defaultValue = "cpu", description = "cpu or gpu.")
   String device;
 
+  @Option(names = "--dtype", description = "fp32 or bf16 (default: fp32 on cpu, bf16 on gpu).")
+  String dtype;
+
   @Option(names = "--overwrite", description = "Redo files whose output already exists.")
   boolean overwrite;
 
@@ -110,11 +113,13 @@ final class ExtractCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Threads.configure(threads);
     Device target = device(device);
+    String computeType = dtype != null ? dtype : target.isGpu() ? "bf16" : "fp32";
+    checkDtype(computeType, target);
     try (NDManager root = Backbones.newManager(target)) {
       Backbones.Loaded loaded =
           model.equals("default")
-              ? DefaultModel.load(maxLength, root)
-              : Backbones.load(Path.of(model), maxLength, root);
+              ? DefaultModel.load(maxLength, root, dtype(computeType))
+              : Backbones.load(Path.of(model), maxLength, root, dtype(computeType));
       try (var backbone = loaded.backbone();
           var tokenizer = loaded.tokenizer()) {
         int[] layerList =
@@ -154,6 +159,24 @@ final class ExtractCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  static ai.djl.ndarray.types.DataType dtype(String name) {
+    return switch (name) {
+      case "fp32" -> ai.djl.ndarray.types.DataType.FLOAT32;
+      case "bf16" -> ai.djl.ndarray.types.DataType.BFLOAT16;
+      default -> throw new UserInputException("--dtype must be fp32 or bf16, got '" + name + "'");
+    };
+  }
+
+  /** bf16 is a GPU setting: on CPU the bundled libtorch aborts the JVM in some bf16 kernels. */
+  static void checkDtype(String dtype, Device device) {
+    if (dtype.equals("bf16") && !device.isGpu()) {
+      throw new UserInputException(
+          "--dtype bf16 is supported on --device gpu only: on CPU the bundled libtorch 2.7.1 aborts"
+              + " the process in some bf16 kernels (seen on this project's machines), and the"
+              + " default model ran no faster in bf16");
+    }
   }
 
   static Device device(String name) {

@@ -2,6 +2,7 @@ package io.nagselector.model;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -29,6 +30,11 @@ public final class Backbones {
   }
 
   public static Loaded load(Path dir, int maxLength, NDManager manager) {
+    return load(dir, maxLength, manager, DataType.FLOAT32);
+  }
+
+  /** Loads with weights and activations in {@code dtype} (FLOAT32 or BFLOAT16). */
+  public static Loaded load(Path dir, int maxLength, NDManager manager, DataType dtype) {
     Path file = dir.resolve("config.json");
     if (!Files.exists(file)) {
       throw new ModelException(
@@ -44,29 +50,35 @@ public final class Backbones {
     }
     String type = config.path("model_type").asText("");
     TensorSource weights = Safetensors.open(dir);
-    NDManager modelManager = manager.newSubManager();
-    Backbone backbone =
-        switch (type) {
-          case "llama", "qwen2", "qwen3", "smollm3" ->
-              DecoderModel.load(DecoderConfig.from(config, file), weights, modelManager);
-          case "bert" -> BertModel.load(BertConfig.from(config, file), weights, modelManager);
-          default -> {
-            modelManager.close();
-            throw new ModelException(
-                file
-                    + ": model_type '"
-                    + type
-                    + "' is not supported (llama, qwen2, qwen3, smollm3, bert)");
-          }
-        };
+    Weights w = new Weights(manager.newSubManager(), weights, dtype);
+    Backbone backbone;
+    try {
+      backbone =
+          switch (type) {
+            case "llama", "qwen2", "qwen3", "smollm3" ->
+                DecoderModel.load(DecoderConfig.from(config, file), w);
+            case "bert" -> BertModel.load(BertConfig.from(config, file), w);
+            default ->
+                throw new ModelException(
+                    file
+                        + ": model_type '"
+                        + type
+                        + "' is not supported (llama, qwen2, qwen3, smollm3, bert)");
+          };
+    } catch (RuntimeException e) {
+      w.manager().close();
+      throw e;
+    }
     DocTokenizer tokenizer =
         DocTokenizer.load(dir.resolve("tokenizer.json"), backbone.vocabSize(), maxLength);
     return new Loaded(backbone, tokenizer, sha256(bytes));
   }
 
   /** A decoder of the given shape with random weights (benchmarks; no checkpoint, no tokenizer). */
-  public static Backbone randomDecoder(DecoderConfig config, long seed, NDManager manager) {
-    return DecoderModel.load(config, new RandomWeights(seed), manager.newSubManager());
+  public static Backbone randomDecoder(
+      DecoderConfig config, long seed, NDManager manager, DataType dtype) {
+    return DecoderModel.load(
+        config, new Weights(manager.newSubManager(), new RandomWeights(seed), dtype));
   }
 
   static String sha256(byte[] bytes) {

@@ -20,7 +20,7 @@ final class BertModel implements Backbone {
       Layers.LayerNorm outputNorm) {}
 
   private final BertConfig config;
-  private final NDManager manager;
+  private final Weights weights;
   private final float[] words;
   private final float[] positions;
   private final float[] tokenType;
@@ -29,14 +29,14 @@ final class BertModel implements Backbone {
 
   private BertModel(
       BertConfig config,
-      NDManager manager,
+      Weights weights,
       float[] words,
       float[] positions,
       float[] tokenType,
       Layers.LayerNorm embeddingNorm,
       List<Block> blocks) {
     this.config = config;
-    this.manager = manager;
+    this.weights = weights;
     this.words = words;
     this.positions = positions;
     this.tokenType = tokenType;
@@ -44,7 +44,7 @@ final class BertModel implements Backbone {
     this.blocks = blocks;
   }
 
-  static BertModel load(BertConfig c, TensorSource src, NDManager m) {
+  static BertModel load(BertConfig c, Weights src) {
     String root = src.has("bert.embeddings.word_embeddings.weight") ? "bert." : "";
     int d = c.hiddenSize();
     int heads = c.numAttentionHeads();
@@ -57,16 +57,16 @@ final class BertModel implements Backbone {
               + heads);
     }
     String e = root + "embeddings.";
-    float[] types = src.read(e + "token_type_embeddings.weight", c.typeVocabSize(), d);
+    float[] types = src.floats(e + "token_type_embeddings.weight", c.typeVocabSize(), d);
     List<Block> blocks = new ArrayList<>();
     for (int i = 0; i < c.numHiddenLayers(); i++) {
       String p = root + "encoder.layer." + i + ".";
       Attention attention =
           new Attention(
-              Layers.Linear.load(m, src, p + "attention.self.query", d, d, true),
-              Layers.Linear.load(m, src, p + "attention.self.key", d, d, true),
-              Layers.Linear.load(m, src, p + "attention.self.value", d, d, true),
-              Layers.Linear.load(m, src, p + "attention.output.dense", d, d, true),
+              Layers.Linear.load(src, p + "attention.self.query", d, d, true),
+              Layers.Linear.load(src, p + "attention.self.key", d, d, true),
+              Layers.Linear.load(src, p + "attention.self.value", d, d, true),
+              Layers.Linear.load(src, p + "attention.output.dense", d, d, true),
               null,
               null,
               heads,
@@ -75,18 +75,18 @@ final class BertModel implements Backbone {
       blocks.add(
           new Block(
               attention,
-              Layers.LayerNorm.load(m, src, p + "attention.output.LayerNorm", d, c.layerNormEps()),
-              Layers.Linear.load(m, src, p + "intermediate.dense", c.intermediateSize(), d, true),
-              Layers.Linear.load(m, src, p + "output.dense", d, c.intermediateSize(), true),
-              Layers.LayerNorm.load(m, src, p + "output.LayerNorm", d, c.layerNormEps())));
+              Layers.LayerNorm.load(src, p + "attention.output.LayerNorm", d, c.layerNormEps()),
+              Layers.Linear.load(src, p + "intermediate.dense", c.intermediateSize(), d, true),
+              Layers.Linear.load(src, p + "output.dense", d, c.intermediateSize(), true),
+              Layers.LayerNorm.load(src, p + "output.LayerNorm", d, c.layerNormEps())));
     }
     return new BertModel(
         c,
-        m,
-        src.read(e + "word_embeddings.weight", c.vocabSize(), d),
-        src.read(e + "position_embeddings.weight", c.maxPositionEmbeddings(), d),
+        src,
+        src.floats(e + "word_embeddings.weight", c.vocabSize(), d),
+        src.floats(e + "position_embeddings.weight", c.maxPositionEmbeddings(), d),
         java.util.Arrays.copyOf(types, d),
-        Layers.LayerNorm.load(m, src, e + "LayerNorm", d, c.layerNormEps()),
+        Layers.LayerNorm.load(src, e + "LayerNorm", d, c.layerNormEps()),
         blocks);
   }
 
@@ -143,8 +143,8 @@ final class BertModel implements Backbone {
               + " tokens exceeds max_position_embeddings "
               + config.maxPositionEmbeddings());
     }
-    NDArray x = embeddingNorm.apply(embed(batch, tokens, maxLength));
-    NDArray mask = Batches.mask(batch, tokens, maxLength, false);
+    NDArray x = embeddingNorm.apply(weights.cast(embed(batch, tokens, maxLength)));
+    NDArray mask = weights.cast(Batches.mask(batch, tokens, maxLength, false));
     for (int layer = 0; layer <= impacts.lastLayer(); layer++) {
       Block block = blocks.get(layer);
       boolean last = layer == impacts.lastLayer();
@@ -166,8 +166,8 @@ final class BertModel implements Backbone {
 
   /** The final hidden states [batch, maxLength, hidden] (for comparison with other runtimes). */
   NDArray hiddenStates(NDManager batch, int[][] tokens, int maxLength) {
-    NDArray x = embeddingNorm.apply(embed(batch, tokens, maxLength));
-    NDArray mask = Batches.mask(batch, tokens, maxLength, false);
+    NDArray x = embeddingNorm.apply(weights.cast(embed(batch, tokens, maxLength)));
+    NDArray mask = weights.cast(Batches.mask(batch, tokens, maxLength, false));
     Impacts none =
         new Impacts(
             batch, List.of(), new boolean[config.numHiddenLayers()], lengths(tokens), maxLength);
@@ -189,6 +189,6 @@ final class BertModel implements Backbone {
 
   @Override
   public void close() {
-    manager.close();
+    weights.manager().close();
   }
 }

@@ -22,52 +22,49 @@ final class DecoderModel implements Backbone {
       Layers.Linear down) {}
 
   private final DecoderConfig config;
-  private final NDManager manager;
+  private final Weights weights;
   private final float[] embeddings;
   private final List<Block> blocks;
   private final Rope rope;
 
   private DecoderModel(
-      DecoderConfig config, NDManager manager, float[] embeddings, List<Block> blocks) {
+      DecoderConfig config, Weights weights, float[] embeddings, List<Block> blocks) {
     this.config = config;
-    this.manager = manager;
+    this.weights = weights;
     this.embeddings = embeddings;
     this.blocks = blocks;
     this.rope = new Rope(config.headDim(), config.ropeTheta(), config.ropeScaling());
   }
 
-  static DecoderModel load(DecoderConfig c, TensorSource src, NDManager manager) {
+  static DecoderModel load(DecoderConfig c, Weights w) {
+    NDManager manager = w.manager();
     int d = c.hiddenSize();
     int qWidth = c.numAttentionHeads() * c.headDim();
     int kvWidth = c.numKeyValueHeads() * c.headDim();
     if (c.numAttentionHeads() % c.numKeyValueHeads() != 0) {
       throw new ModelException(
-          src.origin()
+          w.origin()
               + ": num_attention_heads "
               + c.numAttentionHeads()
               + " is not a multiple of num_key_value_heads "
               + c.numKeyValueHeads());
     }
-    float[] embeddings = src.read("model.embed_tokens.weight", c.vocabSize(), d);
+    float[] embeddings = w.floats("model.embed_tokens.weight", c.vocabSize(), d);
     List<Block> blocks = new ArrayList<>();
     for (int i = 0; i < c.numHiddenLayers(); i++) {
       String p = "model.layers." + i + ".";
       Layers.RmsNorm qNorm = null;
       Layers.RmsNorm kNorm = null;
       if (c.qkNorm()) {
-        qNorm =
-            Layers.RmsNorm.load(
-                manager, src, p + "self_attn.q_norm.weight", c.headDim(), c.rmsNormEps());
-        kNorm =
-            Layers.RmsNorm.load(
-                manager, src, p + "self_attn.k_norm.weight", c.headDim(), c.rmsNormEps());
+        qNorm = Layers.RmsNorm.load(w, p + "self_attn.q_norm.weight", c.headDim(), c.rmsNormEps());
+        kNorm = Layers.RmsNorm.load(w, p + "self_attn.k_norm.weight", c.headDim(), c.rmsNormEps());
       }
       Attention attention =
           new Attention(
-              Layers.Linear.load(manager, src, p + "self_attn.q_proj", qWidth, d, c.qkvBias()),
-              Layers.Linear.load(manager, src, p + "self_attn.k_proj", kvWidth, d, c.qkvBias()),
-              Layers.Linear.load(manager, src, p + "self_attn.v_proj", kvWidth, d, c.qkvBias()),
-              Layers.Linear.load(manager, src, p + "self_attn.o_proj", d, qWidth, false),
+              Layers.Linear.load(w, p + "self_attn.q_proj", qWidth, d, c.qkvBias()),
+              Layers.Linear.load(w, p + "self_attn.k_proj", kvWidth, d, c.qkvBias()),
+              Layers.Linear.load(w, p + "self_attn.v_proj", kvWidth, d, c.qkvBias()),
+              Layers.Linear.load(w, p + "self_attn.o_proj", d, qWidth, false),
               qNorm,
               kNorm,
               c.numAttentionHeads(),
@@ -75,16 +72,14 @@ final class DecoderModel implements Backbone {
               c.headDim());
       blocks.add(
           new Block(
-              Layers.RmsNorm.load(manager, src, p + "input_layernorm.weight", d, c.rmsNormEps()),
+              Layers.RmsNorm.load(w, p + "input_layernorm.weight", d, c.rmsNormEps()),
               attention,
-              Layers.RmsNorm.load(
-                  manager, src, p + "post_attention_layernorm.weight", d, c.rmsNormEps()),
-              Layers.Linear.load(manager, src, p + "mlp.gate_proj", c.intermediateSize(), d, false),
-              Layers.Linear.load(manager, src, p + "mlp.up_proj", c.intermediateSize(), d, false),
-              Layers.Linear.load(
-                  manager, src, p + "mlp.down_proj", d, c.intermediateSize(), false)));
+              Layers.RmsNorm.load(w, p + "post_attention_layernorm.weight", d, c.rmsNormEps()),
+              Layers.Linear.load(w, p + "mlp.gate_proj", c.intermediateSize(), d, false),
+              Layers.Linear.load(w, p + "mlp.up_proj", c.intermediateSize(), d, false),
+              Layers.Linear.load(w, p + "mlp.down_proj", d, c.intermediateSize(), false)));
     }
-    return new DecoderModel(c, manager, embeddings, blocks);
+    return new DecoderModel(c, w, embeddings, blocks);
   }
 
   @Override
@@ -127,9 +122,11 @@ final class DecoderModel implements Backbone {
 
   @Override
   public void forward(NDManager batch, int[][] tokens, int maxLength, Impacts impacts) {
-    NDArray x = Batches.embed(batch, embeddings, config.hiddenSize(), tokens, maxLength);
-    NDArray mask = Batches.mask(batch, tokens, maxLength, true);
+    NDArray x =
+        weights.cast(Batches.embed(batch, embeddings, config.hiddenSize(), tokens, maxLength));
+    NDArray mask = weights.cast(Batches.mask(batch, tokens, maxLength, true));
     NDList tables = rope.tables(batch, maxLength);
+    tables = new NDList(weights.cast(tables.get(0)), weights.cast(tables.get(1)));
     for (int layer = 0; layer <= impacts.lastLayer(); layer++) {
       Block block = blocks.get(layer);
       boolean last = layer == impacts.lastLayer();
@@ -157,6 +154,6 @@ final class DecoderModel implements Backbone {
 
   @Override
   public void close() {
-    manager.close();
+    weights.manager().close();
   }
 }

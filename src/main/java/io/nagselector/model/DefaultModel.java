@@ -1,6 +1,7 @@
 package io.nagselector.model;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -19,9 +20,17 @@ public final class DefaultModel {
   private DefaultModel() {}
 
   public static Backbones.Loaded load(int maxLength, NDManager manager) {
+    return load(maxLength, manager, DataType.FLOAT32);
+  }
+
+  /** Loads with weights and activations in {@code dtype} (FLOAT32 or BFLOAT16). */
+  public static Backbones.Loaded load(int maxLength, NDManager manager, DataType dtype) {
     byte[] onnx = resource(ONNX);
     BertModel backbone =
-        BertModel.load(CONFIG, new OnnxWeights(onnx, "classpath:" + ONNX), manager.newSubManager());
+        BertModel.load(
+            CONFIG,
+            new Weights(
+                manager.newSubManager(), new OnnxWeights(onnx, "classpath:" + ONNX), dtype));
     try {
       Path tokenizer = Files.createTempFile("nag-minilm-tokenizer", ".json");
       tokenizer.toFile().deleteOnExit();

@@ -91,11 +91,11 @@ public final class Impacts {
     }
     NDArray mean =
         activation
+            .toType(DataType.FLOAT32, false)
             .abs()
             .mul(tokenMask)
             .sum(new int[] {1})
-            .div(tokenCounts)
-            .toType(DataType.FLOAT32, false);
+            .div(tokenCounts);
     int width = (int) mean.getShape().get(1);
     float[] flat = mean.toFloatArray();
     float[][] rows = new float[batch][width * group];

@@ -1,8 +1,6 @@
 package io.nagselector.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 
 /** The shared building blocks: linear projections and norms over the last axis. */
 final class Layers {
@@ -18,11 +16,10 @@ final class Layers {
       return bias == null ? y : y.add(bias);
     }
 
-    static Linear load(
-        NDManager m, TensorSource src, String prefix, int out, int in, boolean withBias) {
-      NDArray w = m.create(src.read(prefix + ".weight", out, in), new Shape(out, in));
-      NDArray b = withBias ? m.create(src.read(prefix + ".bias", out), new Shape(out)) : null;
-      return new Linear(w.transpose(), b);
+    static Linear load(Weights w, String prefix, int out, int in, boolean withBias) {
+      NDArray weight = w.array(prefix + ".weight", out, in);
+      NDArray b = withBias ? w.array(prefix + ".bias", out) : null;
+      return new Linear(weight.transpose(), b);
     }
   }
 
@@ -33,8 +30,8 @@ final class Layers {
       return x.div(rms).mul(weight);
     }
 
-    static RmsNorm load(NDManager m, TensorSource src, String name, int dim, double eps) {
-      return new RmsNorm(m.create(src.read(name, dim), new Shape(dim)), (float) eps);
+    static RmsNorm load(Weights w, String name, int dim, double eps) {
+      return new RmsNorm(w.array(name, dim), (float) eps);
     }
   }
 
@@ -46,11 +43,9 @@ final class Layers {
       return centered.div(std).mul(weight).add(bias);
     }
 
-    static LayerNorm load(NDManager m, TensorSource src, String prefix, int dim, double eps) {
+    static LayerNorm load(Weights w, String prefix, int dim, double eps) {
       return new LayerNorm(
-          m.create(src.read(prefix + ".weight", dim), new Shape(dim)),
-          m.create(src.read(prefix + ".bias", dim), new Shape(dim)),
-          (float) eps);
+          w.array(prefix + ".weight", dim), w.array(prefix + ".bias", dim), (float) eps);
     }
   }
 }

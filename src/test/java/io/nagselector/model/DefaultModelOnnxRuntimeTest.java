@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
@@ -31,7 +32,9 @@ class DefaultModelOnnxRuntimeTest {
         OrtSession session = env.createSession(onnx, new OrtSession.SessionOptions());
         BertModel ours =
             BertModel.load(
-                DefaultModel.CONFIG, new OnnxWeights(onnx, "test"), root.newSubManager())) {
+                DefaultModel.CONFIG,
+                new Weights(
+                    root.newSubManager(), new OnnxWeights(onnx, "test"), DataType.FLOAT32))) {
       for (int[] doc : docs) {
         long[][] ids = new long[1][doc.length];
         long[][] mask = new long[1][doc.length];
