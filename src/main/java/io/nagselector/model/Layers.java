@@ -1,25 +1,25 @@
 package io.nagselector.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 
 /** The shared building blocks: linear projections and norms over the last axis. */
 final class Layers {
   private Layers() {}
 
   /**
-   * y = x W^T (+ b). W is stored [out, in] like PyTorch and kept as its transposed view, made once
-   * at load: every operation then starts from the batch's array, so results belong to the batch.
+   * y = x W^T (+ b) through PyTorch's fused linear; W is stored [out, in]. Every operation starts
+   * from the batch's array, so its results belong to the batch, not to the model.
    */
-  record Linear(NDArray weightTransposed, NDArray bias) {
+  record Linear(NDArray weight, NDArray bias) {
     NDArray apply(NDArray x) {
-      NDArray y = x.matMul(weightTransposed);
-      return bias == null ? y : y.add(bias);
+      return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
     }
 
     static Linear load(Weights w, String prefix, int out, int in, boolean withBias) {
       NDArray weight = w.array(prefix + ".weight", out, in);
       NDArray b = withBias ? w.array(prefix + ".bias", out) : null;
-      return new Linear(weight.transpose(), b);
+      return new Linear(weight, b);
     }
   }
 
@@ -35,12 +35,11 @@ final class Layers {
     }
   }
 
-  /** LayerNorm: (x - mean) / sqrt(var + eps) * w + b. */
+  /** LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * w + b (PyTorch's fused op). */
   record LayerNorm(NDArray weight, NDArray bias, float eps) {
     NDArray apply(NDArray x) {
-      NDArray centered = x.sub(x.mean(new int[] {-1}, true));
-      NDArray std = centered.square().mean(new int[] {-1}, true).add(eps).sqrt();
-      return centered.div(std).mul(weight).add(bias);
+      Shape last = new Shape(weight.getShape().get(0));
+      return x.getNDArrayInternal().layerNorm(x, last, weight, bias, eps).singletonOrThrow();
     }
 
     static LayerNorm load(Weights w, String prefix, int dim, double eps) {
