@@ -2,7 +2,6 @@ package io.nagselector.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,8 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,19 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * batch of mixed-length documents: impacts within 1e-4 relative, top-K sets on at least 99% of
  * (doc, layer, type) triples.
  */
-class BackboneFamiliesTest {
-  private static NDManager root;
+class BackboneFamiliesTest extends EngineTest {
   @TempDir Path dir;
-
-  @BeforeAll
-  static void engine() {
-    root = Backbones.newManager(Device.cpu());
-  }
-
-  @AfterAll
-  static void release() {
-    root.close();
-  }
 
   @ParameterizedTest
   @ValueSource(strings = {"llama", "qwen2", "qwen3", "smollm3", "bert"})

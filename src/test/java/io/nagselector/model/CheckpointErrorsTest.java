@@ -2,30 +2,15 @@ package io.nagselector.model;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Unusable checkpoints fail at load with the file, the tensor and the expected shape. */
-class CheckpointErrorsTest {
-  private static NDManager root;
+class CheckpointErrorsTest extends EngineTest {
   @TempDir Path dir;
-
-  @BeforeAll
-  static void engine() {
-    root = Backbones.newManager(Device.cpu());
-  }
-
-  @AfterAll
-  static void release() {
-    root.close();
-  }
 
   @Test
   void unsupportedModelType() throws IOException {
