@@ -1,0 +1,195 @@
+package io.nagselector.model;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * Collects single requests from many callers into batches for one worker: a batch is run when it
+ * has {@code maxBatch} requests, when one more would exceed {@code maxBatchTokens} padded tokens
+ * (count x longest), or when its oldest request has waited {@code maxWait}. Each request's future
+ * completes with its own result. The clock is injected so the batching rules are testable.
+ */
+public final class MicroBatcher<T, R> implements AutoCloseable {
+  /** Monotonic time in nanoseconds. */
+  @FunctionalInterface
+  public interface Clock {
+    long nanos();
+  }
+
+  record Request<T, R>(T item, int tokens, long enqueuedAt, CompletableFuture<R> future) {}
+
+  private final int maxBatch;
+  private final int maxBatchTokens;
+  private final long maxWaitNanos;
+  private final Function<List<T>, List<R>> runner;
+  private final Clock clock;
+  private final ArrayDeque<Request<T, R>> pending = new ArrayDeque<>();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final Thread worker;
+  private boolean closed;
+
+  /**
+   * @param runner runs one batch and returns one result per item, in order
+   */
+  public MicroBatcher(
+      int maxBatch,
+      int maxBatchTokens,
+      Duration maxWait,
+      Function<List<T>, List<R>> runner,
+      Clock clock,
+      boolean startWorker) {
+    if (maxBatch <= 0 || maxBatchTokens <= 0 || maxWait.isNegative()) {
+      throw new IllegalArgumentException(
+          "batch limits must be positive: max batch "
+              + maxBatch
+              + ", max batch tokens "
+              + maxBatchTokens
+              + ", max wait "
+              + maxWait);
+    }
+    this.maxBatch = maxBatch;
+    this.maxBatchTokens = maxBatchTokens;
+    this.maxWaitNanos = maxWait.toNanos();
+    this.runner = runner;
+    this.clock = clock;
+    this.worker = startWorker ? startWorker() : null;
+  }
+
+  private Thread startWorker() {
+    Thread thread = new Thread(this::work, "nag-batcher");
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  /** A batcher on the system clock with its own worker thread. */
+  public static <T, R> MicroBatcher<T, R> start(
+      int maxBatch, int maxBatchTokens, Duration maxWait, Function<List<T>, List<R>> runner) {
+    return new MicroBatcher<>(maxBatch, maxBatchTokens, maxWait, runner, System::nanoTime, true);
+  }
+
+  public CompletableFuture<R> submit(T item, int tokens) {
+    CompletableFuture<R> future = new CompletableFuture<>();
+    lock.lock();
+    try {
+      if (closed) {
+        future.completeExceptionally(new IllegalStateException("the batcher is closed"));
+        return future;
+      }
+      pending.add(new Request<>(item, Math.max(tokens, 1), clock.nanos(), future));
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    return future;
+  }
+
+  /** The batch that is due at {@code now}, removed from the queue; empty if none is due yet. */
+  List<Request<T, R>> takeDue(long now) {
+    lock.lock();
+    try {
+      if (pending.isEmpty()) {
+        return List.of();
+      }
+      List<Request<T, R>> batch = new ArrayList<>();
+      int longest = 0;
+      boolean full = false;
+      for (Request<T, R> r : pending) {
+        int widest = Math.max(longest, r.tokens());
+        if (!batch.isEmpty() && (long) (batch.size() + 1) * widest > maxBatchTokens) {
+          full = true;
+          break;
+        }
+        batch.add(r);
+        longest = widest;
+        if (batch.size() == maxBatch) {
+          full = true;
+          break;
+        }
+      }
+      boolean expired = now - pending.peek().enqueuedAt() >= maxWaitNanos;
+      if (!full && !expired && !closed) {
+        return List.of();
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        pending.poll();
+      }
+      return batch;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Runs one batch and completes its futures (all exceptionally if the runner fails). */
+  void run(List<Request<T, R>> batch) {
+    List<T> items = new ArrayList<>(batch.size());
+    batch.forEach(r -> items.add(r.item()));
+    try {
+      List<R> results = runner.apply(items);
+      if (results.size() != batch.size()) {
+        throw new IllegalStateException(
+            "batch runner returned " + results.size() + " results for " + batch.size() + " items");
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).future().complete(results.get(i));
+      }
+    } catch (RuntimeException e) {
+      batch.forEach(r -> r.future().completeExceptionally(e));
+    }
+  }
+
+  private void work() {
+    while (true) {
+      List<Request<T, R>> batch;
+      lock.lock();
+      try {
+        while (true) {
+          batch = takeDue(clock.nanos());
+          if (!batch.isEmpty() || (closed && pending.isEmpty())) {
+            break;
+          }
+          long wait =
+              pending.isEmpty()
+                  ? Long.MAX_VALUE
+                  : pending.peek().enqueuedAt() + maxWaitNanos - clock.nanos();
+          changed.awaitNanos(Math.max(wait, 1));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } finally {
+        lock.unlock();
+      }
+      if (batch.isEmpty()) {
+        return;
+      }
+      run(batch);
+    }
+  }
+
+  /** Requests already queued are still run; new ones are refused. */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (worker != null) {
+      try {
+        worker.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
