@@ -1,0 +1,94 @@
+package io.nagselector.nag;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
+
+/**
+ * Streaming form of the paper's fraction rule for one target (one shard of it): accept a document
+ * when its similarity is at or above the running token-weighted (1 - fraction) quantile of the
+ * similarities seen so far (a KLL sketch weighted by tokens). The first {@code warmUp} documents
+ * are held and then decided together with the exact batch rule, so nothing is admitted or lost
+ * before the sketch means something.
+ */
+public final class FractionPolicy {
+  /** A scored document waiting for, or receiving, a decision. */
+  public record Scored(String docId, double similarity, long tokens) {}
+
+  private final double fraction;
+  private final int warmUp;
+  private final KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(200);
+  private List<Scored> held;
+  private long seen;
+
+  public FractionPolicy(double fraction, int warmUp) {
+    BudgetSelection.checkFraction(fraction, "fraction");
+    if (warmUp < 0) {
+      throw new IllegalArgumentException("warm-up must be >= 0, got " + warmUp);
+    }
+    this.fraction = fraction;
+    this.warmUp = warmUp;
+    this.held = warmUp > 0 ? new ArrayList<>() : null;
+  }
+
+  /**
+   * Scores one document. Returns the documents accepted by this step: during warm-up nothing until
+   * the warm-up's last document, then the batch rule's choice among all held ones; afterwards this
+   * document if it clears the threshold.
+   */
+  public List<Scored> offer(Scored doc) {
+    seen++;
+    if (doc.tokens() > 0) {
+      sketch.update(doc.similarity(), doc.tokens());
+    }
+    if (held != null) {
+      held.add(doc);
+      if (held.size() < warmUp) {
+        return List.of();
+      }
+      List<Scored> decided = decideHeld();
+      held = null;
+      return decided;
+    }
+    return doc.similarity() >= threshold() ? List.of(doc) : List.of();
+  }
+
+  private List<Scored> decideHeld() {
+    int n = held.size();
+    double[] distances = new double[n];
+    String[] ids = new String[n];
+    long[] tokens = new long[n];
+    for (int i = 0; i < n; i++) {
+      distances[i] = 1.0 - held.get(i).similarity();
+      ids[i] = held.get(i).docId();
+      tokens[i] = held.get(i).tokens();
+    }
+    List<Scored> accepted = new ArrayList<>();
+    for (int i : BudgetSelection.select(distances, ids, false, tokens, fraction)) {
+      accepted.add(held.get(i));
+    }
+    return accepted;
+  }
+
+  /** The similarity a document needs now (NaN before any token was seen). */
+  public double threshold() {
+    if (sketch.isEmpty()) {
+      return Double.NaN;
+    }
+    return sketch.getQuantile(1.0 - fraction, QuantileSearchCriteria.INCLUSIVE);
+  }
+
+  public boolean warmingUp() {
+    return held != null;
+  }
+
+  /** Documents held until the warm-up ends. */
+  public List<Scored> held() {
+    return held == null ? List.of() : List.copyOf(held);
+  }
+
+  public long seen() {
+    return seen;
+  }
+}

@@ -1,0 +1,97 @@
+package io.nagselector.nag;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The streaming fraction rule and the running top-k, against the batch rule. */
+class StreamingSelectionTest {
+
+  private static List<FractionPolicy.Scored> stream(Random rnd, int n) {
+    List<FractionPolicy.Scored> docs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      double sim = Math.pow(rnd.nextDouble(), 3) * 0.6;
+      docs.add(new FractionPolicy.Scored(String.format("d%06d", i), sim, 1 + rnd.nextInt(500)));
+    }
+    return docs;
+  }
+
+  @Test
+  void afterWarmUpTheStreamAgreesWithTheBatchRule() {
+    Random rnd = new Random(4);
+    List<FractionPolicy.Scored> docs = stream(rnd, 20_000);
+    FractionPolicy policy = new FractionPolicy(0.2, 1000);
+    Set<String> streamed = new HashSet<>();
+    for (FractionPolicy.Scored d : docs) {
+      policy.offer(d).forEach(a -> streamed.add(a.docId()));
+    }
+    double[] distances = docs.stream().mapToDouble(d -> 1 - d.similarity()).toArray();
+    String[] ids = docs.stream().map(FractionPolicy.Scored::docId).toArray(String[]::new);
+    long[] tokens = docs.stream().mapToLong(FractionPolicy.Scored::tokens).toArray();
+    Set<String> batch = new HashSet<>();
+    for (int i : BudgetSelection.select(distances, ids, false, tokens, 0.2)) {
+      if (i >= 1000) {
+        batch.add(ids[i]);
+      }
+    }
+    Set<String> streamedAfterWarmUp = new HashSet<>();
+    for (int i = 1000; i < docs.size(); i++) {
+      if (streamed.contains(ids[i])) {
+        streamedAfterWarmUp.add(ids[i]);
+      }
+    }
+    Set<String> both = new HashSet<>(batch);
+    both.retainAll(streamedAfterWarmUp);
+    assertThat((double) both.size() / batch.size()).as("recall").isGreaterThanOrEqualTo(0.95);
+    assertThat((double) both.size() / streamedAfterWarmUp.size())
+        .as("precision")
+        .isGreaterThanOrEqualTo(0.95);
+  }
+
+  @Test
+  void warmUpHoldsDocumentsThenDecidesThemWithTheBatchRule() {
+    FractionPolicy policy = new FractionPolicy(0.5, 3);
+    assertThat(policy.offer(new FractionPolicy.Scored("a", 0.1, 10))).isEmpty();
+    assertThat(policy.offer(new FractionPolicy.Scored("b", 0.9, 10))).isEmpty();
+    assertThat(policy.held()).hasSize(2);
+    // batch rule on {a .1, b .9, c .5} with 30 tokens at 0.5: budget 15 -> b only
+    assertThat(policy.offer(new FractionPolicy.Scored("c", 0.5, 10)))
+        .extracting(FractionPolicy.Scored::docId)
+        .containsExactly("b");
+    assertThat(policy.warmingUp()).isFalse();
+    assertThat(policy.held()).isEmpty();
+    // the sketch now holds .1, .5, .9 (10 tokens each): the median is .5
+    assertThat(policy.threshold()).isEqualTo(0.5);
+    assertThat(policy.offer(new FractionPolicy.Scored("d", 0.7, 10))).hasSize(1);
+    assertThat(policy.offer(new FractionPolicy.Scored("e", 0.2, 10))).isEmpty();
+  }
+
+  @Test
+  void withoutWarmUpTheThresholdAppliesFromTheFirstDocument() {
+    FractionPolicy policy = new FractionPolicy(0.5, 0);
+    assertThat(policy.warmingUp()).isFalse();
+    assertThat(policy.offer(new FractionPolicy.Scored("a", 0.3, 5))).hasSize(1);
+  }
+
+  @Test
+  void topKKeepsTheBestAndMergesShards() {
+    RunningTopK shard1 = new RunningTopK(2);
+    RunningTopK shard2 = new RunningTopK(2);
+    assertThat(shard1.offer(new RunningTopK.Entry("a", 0.5, 1, "u"))).isTrue();
+    assertThat(shard1.offer(new RunningTopK.Entry("b", 0.7, 1, "u"))).isTrue();
+    assertThat(shard1.offer(new RunningTopK.Entry("c", 0.1, 1, "u"))).isFalse();
+    shard2.offer(new RunningTopK.Entry("d", 0.6, 1, "u"));
+    shard2.offer(new RunningTopK.Entry("e", 0.7, 1, "u"));
+    assertThat(shard1.best()).extracting(RunningTopK.Entry::docId).containsExactly("b", "a");
+    assertThat(RunningTopK.merge(3, List.of(shard1.best(), shard2.best())))
+        .extracting(RunningTopK.Entry::docId)
+        .containsExactly("b", "e", "d");
+    assertThatThrownBy(() -> new RunningTopK(0)).hasMessage("top-k size must be positive, got 0");
+  }
+}
