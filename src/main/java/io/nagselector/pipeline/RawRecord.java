@@ -1,0 +1,4 @@
+package io.nagselector.pipeline;
+
+/** A record value as read from Kafka, with where it came from (for dead letters). */
+public record RawRecord(String topic, int partition, long offset, byte[] value) {}
