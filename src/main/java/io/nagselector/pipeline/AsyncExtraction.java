@@ -1,0 +1,82 @@
+package io.nagselector.pipeline;
+
+import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.DeadLetterReason;
+import io.nagselector.model.ExtractionResult;
+import io.nagselector.model.NeuronType;
+import java.time.Instant;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+/**
+ * Operator 4: hands each document to the shared, batching {@link FeatureExtractor} and completes
+ * with its feature. Extraction failures and timeouts become dead letters in-band (after the retry
+ * strategy the job configures has given up), so the job never restarts for them.
+ */
+public final class AsyncExtraction extends RichAsyncFunction<CrawlDocument, ExtractedDocument> {
+  private final FeatureExtractor.Factory factory;
+  private final NeuronType type;
+  private transient FeatureExtractor extractor;
+
+  public AsyncExtraction(FeatureExtractor.Factory factory, NeuronType type) {
+    this.factory = factory;
+    this.type = type;
+  }
+
+  @Override
+  public void open(OpenContext context) {
+    extractor = factory.open();
+  }
+
+  @Override
+  public void close() {
+    if (extractor != null) {
+      extractor.close();
+    }
+  }
+
+  @Override
+  public void asyncInvoke(CrawlDocument doc, ResultFuture<ExtractedDocument> result) {
+    extractor
+        .extract(doc.getId(), doc.getText())
+        .whenComplete(
+            (r, error) -> {
+              if (error != null) {
+                result.complete(
+                    List.of(
+                        failed(
+                            doc,
+                            DeadLetterReason.EXTRACTION_FAILED,
+                            String.valueOf(error.getMessage()))));
+              } else if (r instanceof ExtractionResult.Features f) {
+                result.complete(
+                    List.of(new ExtractedDocument(doc, f.features().get(type), f.tokens(), null)));
+              } else {
+                ExtractionResult.Failure failure = (ExtractionResult.Failure) r;
+                DeadLetterReason reason =
+                    failure.reason().equals(ExtractionResult.EMPTY_AFTER_TOKENIZATION)
+                        ? DeadLetterReason.EMPTY_AFTER_TOKENIZATION
+                        : DeadLetterReason.EXTRACTION_FAILED;
+                result.complete(List.of(failed(doc, reason, failure.message())));
+              }
+            });
+  }
+
+  @Override
+  public void timeout(CrawlDocument doc, ResultFuture<ExtractedDocument> result) {
+    result.complete(
+        List.of(
+            failed(
+                doc,
+                DeadLetterReason.EXTRACTION_TIMEOUT,
+                "extraction did not finish within the async timeout")));
+  }
+
+  private static ExtractedDocument failed(
+      CrawlDocument doc, DeadLetterReason reason, String message) {
+    return new ExtractedDocument(
+        doc, null, 0, DeadLetters.of(reason, message, doc.getId(), null, Instant.now()));
+  }
+}

@@ -1,0 +1,94 @@
+package io.nagselector.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.DeadLetterReason;
+import io.nagselector.model.ExtractionResult;
+import io.nagselector.model.NeuronType;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** The async operator with a fake extractor: features, failures and timeouts all come out. */
+class AsyncExtractionTest {
+
+  /** Answers by document id; "hang" never completes. */
+  static final class FakeExtractor implements FeatureExtractor {
+    @Override
+    public CompletableFuture<ExtractionResult> extract(String docId, String text) {
+      return switch (docId) {
+        case "hang" -> new CompletableFuture<>();
+        case "boom" ->
+            CompletableFuture.failedFuture(new IllegalStateException("CUDA out of memory"));
+        case "empty" ->
+            CompletableFuture.completedFuture(
+                new ExtractionResult.Failure(
+                    docId, ExtractionResult.EMPTY_AFTER_TOKENIZATION, "no tokens"));
+        default ->
+            CompletableFuture.completedFuture(
+                new ExtractionResult.Features(
+                    docId, Map.of(NeuronType.FWD_UP, new int[] {3, 1}), 7));
+      };
+    }
+
+    @Override
+    public String fingerprint() {
+      return "fake";
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private static CrawlDocument doc(String id) {
+    return CrawlDocument.newBuilder().setId(id).setText("text of " + id).build();
+  }
+
+  @Test
+  void emitsFeaturesAndTurnsFailuresAndTimeoutsIntoDeadLetters() throws Exception {
+    AsyncWaitOperatorFactory<CrawlDocument, ExtractedDocument> factory =
+        new AsyncWaitOperatorFactory<>(
+            new AsyncExtraction(FakeExtractor::new, NeuronType.FWD_UP),
+            50,
+            10,
+            AsyncDataStream.OutputMode.UNORDERED);
+    try (OneInputStreamOperatorTestHarness<CrawlDocument, ExtractedDocument> harness =
+        new OneInputStreamOperatorTestHarness<>(
+            factory,
+            TypeInformation.of(CrawlDocument.class).createSerializer(new SerializerConfigImpl()))) {
+      harness.open();
+      harness.setProcessingTime(0);
+      for (String id : List.of("ok", "boom", "empty", "hang")) {
+        harness.processElement(new StreamRecord<>(doc(id), 0));
+      }
+      harness.setProcessingTime(100);
+      harness.endInput();
+      Map<String, ExtractedDocument> byId = new HashMap<>();
+      for (Object o : harness.getOutput()) {
+        if (o instanceof StreamRecord<?> r) {
+          ExtractedDocument e = (ExtractedDocument) r.getValue();
+          byId.put(e.document().getId(), e);
+        }
+      }
+      assertThat(byId).hasSize(4);
+      assertThat(byId.get("ok").feature()).containsExactly(3, 1);
+      assertThat(byId.get("ok").tokens()).isEqualTo(7);
+      assertThat(byId.get("boom").deadLetter().getReason())
+          .isEqualTo(DeadLetterReason.EXTRACTION_FAILED);
+      assertThat(byId.get("boom").deadLetter().getMessage()).contains("CUDA out of memory");
+      assertThat(byId.get("empty").deadLetter().getReason())
+          .isEqualTo(DeadLetterReason.EMPTY_AFTER_TOKENIZATION);
+      assertThat(byId.get("hang").deadLetter().getReason())
+          .isEqualTo(DeadLetterReason.EXTRACTION_TIMEOUT);
+    }
+  }
+}
