@@ -1,0 +1,147 @@
+package io.nagselector.pipeline;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import io.nagselector.model.Backbones;
+import io.nagselector.model.DefaultModel;
+import io.nagselector.model.ExtractionResult;
+import io.nagselector.model.ExtractionSettings;
+import io.nagselector.model.Extractor;
+import io.nagselector.model.MicroBatcher;
+import io.nagselector.model.ModelFingerprint;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One loaded model per JVM (TaskManager) and spec, shared by every slot that asks for it: loaded on
+ * the first {@link #acquire}, released when the last user closes. Requests are tokenized on the
+ * caller's thread and batched by a {@link MicroBatcher} for the single inference thread.
+ */
+public final class SharedExtractor {
+  private static final Map<ExtractorSpec, Loaded> LOADED = new HashMap<>();
+
+  private SharedExtractor() {}
+
+  /** A serializable factory for the job graph. */
+  public static FeatureExtractor.Factory factory(ExtractorSpec spec) {
+    return () -> acquire(spec);
+  }
+
+  public static synchronized FeatureExtractor acquire(ExtractorSpec spec) {
+    Loaded loaded = LOADED.computeIfAbsent(spec, Loaded::new);
+    loaded.users++;
+    return new Handle(spec, loaded);
+  }
+
+  /** How many distinct models are loaded now (for tests). */
+  static synchronized int loadedModels() {
+    return LOADED.size();
+  }
+
+  private static synchronized void release(ExtractorSpec spec, Loaded loaded) {
+    if (--loaded.users == 0) {
+      LOADED.remove(spec);
+      loaded.close();
+    }
+  }
+
+  private static final class Loaded {
+    final NDManager root;
+    final Backbones.Loaded model;
+    final Extractor extractor;
+    final MicroBatcher<Request, ExtractionResult> batcher;
+    final String fingerprint;
+    int users;
+
+    record Request(String docId, int[] tokens) {}
+
+    Loaded(ExtractorSpec spec) {
+      root = Backbones.newManager(Device.cpu());
+      model =
+          spec.model().equals("default")
+              ? DefaultModel.load(spec.maxLength(), root)
+              : Backbones.load(Path.of(spec.model()), spec.maxLength(), root);
+      ExtractionSettings settings =
+          new ExtractionSettings(
+              spec.topK(),
+              spec.maxLength(),
+              List.of(spec.neuronType()),
+              null,
+              spec.batchSize(),
+              spec.maxBatchTokens());
+      extractor = new Extractor(model.backbone(), model.tokenizer(), settings, root);
+      fingerprint = ModelFingerprint.of(model, settings).id();
+      batcher =
+          MicroBatcher.start(
+              spec.batchSize(),
+              spec.maxBatchTokens(),
+              spec.maxWait(),
+              requests -> {
+                List<String> ids = new ArrayList<>();
+                int[][] tokens = new int[requests.size()][];
+                for (int i = 0; i < tokens.length; i++) {
+                  ids.add(requests.get(i).docId());
+                  tokens[i] = requests.get(i).tokens();
+                }
+                return extractor.extractTokenized(ids, tokens);
+              });
+    }
+
+    CompletableFuture<ExtractionResult> extract(String docId, String text) {
+      int[] tokens;
+      try {
+        tokens = text == null ? new int[0] : model.tokenizer().encode(text);
+      } catch (RuntimeException e) {
+        return CompletableFuture.completedFuture(
+            new ExtractionResult.Failure(
+                docId, ExtractionResult.EXTRACTION_FAILED, String.valueOf(e.getMessage())));
+      }
+      if (tokens.length == 0) {
+        return CompletableFuture.completedFuture(
+            new ExtractionResult.Failure(
+                docId, ExtractionResult.EMPTY_AFTER_TOKENIZATION, "no tokens after tokenization"));
+      }
+      return batcher.submit(new Request(docId, tokens), tokens.length);
+    }
+
+    void close() {
+      batcher.close();
+      model.backbone().close();
+      model.tokenizer().close();
+      root.close();
+    }
+  }
+
+  private static final class Handle implements FeatureExtractor {
+    private final ExtractorSpec spec;
+    private final Loaded loaded;
+    private boolean closed;
+
+    Handle(ExtractorSpec spec, Loaded loaded) {
+      this.spec = spec;
+      this.loaded = loaded;
+    }
+
+    @Override
+    public CompletableFuture<ExtractionResult> extract(String docId, String text) {
+      return loaded.extract(docId, text);
+    }
+
+    @Override
+    public String fingerprint() {
+      return loaded.fingerprint;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (!closed) {
+        closed = true;
+        release(spec, loaded);
+      }
+    }
+  }
+}
