@@ -13,12 +13,16 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * before the sketch means something.
  */
 public final class FractionPolicy {
-  /** A scored document waiting for, or receiving, a decision. */
-  public record Scored(String docId, double similarity, long tokens) {}
+  /** A scored document waiting for, or receiving, a decision; the payload is the caller's. */
+  public record Scored(String docId, double similarity, long tokens, byte[] payload) {
+    public Scored(String docId, double similarity, long tokens) {
+      this(docId, similarity, tokens, new byte[0]);
+    }
+  }
 
   private final double fraction;
   private final int warmUp;
-  private final KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(200);
+  private final KllDoublesSketch sketch;
   private List<Scored> held;
   private long seen;
 
@@ -30,6 +34,58 @@ public final class FractionPolicy {
     this.fraction = fraction;
     this.warmUp = warmUp;
     this.held = warmUp > 0 ? new ArrayList<>() : null;
+    this.sketch = KllDoublesSketch.newHeapInstance(200);
+  }
+
+  private FractionPolicy(
+      double fraction, int warmUp, long seen, KllDoublesSketch sketch, List<Scored> held) {
+    this.fraction = fraction;
+    this.warmUp = warmUp;
+    this.seen = seen;
+    this.sketch = sketch;
+    this.held = held;
+  }
+
+  /** Writes the whole state (for keyed state in the job). */
+  public void write(java.io.DataOutput out) throws java.io.IOException {
+    out.writeDouble(fraction);
+    out.writeInt(warmUp);
+    out.writeLong(seen);
+    byte[] bytes = sketch.toByteArray();
+    out.writeInt(bytes.length);
+    out.write(bytes);
+    out.writeInt(held == null ? -1 : held.size());
+    if (held != null) {
+      for (Scored s : held) {
+        out.writeUTF(s.docId());
+        out.writeDouble(s.similarity());
+        out.writeLong(s.tokens());
+        out.writeInt(s.payload().length);
+        out.write(s.payload());
+      }
+    }
+  }
+
+  /** Reads what {@link #write} wrote. */
+  public static FractionPolicy read(java.io.DataInput in) throws java.io.IOException {
+    double fraction = in.readDouble();
+    int warmUp = in.readInt();
+    long seen = in.readLong();
+    byte[] bytes = new byte[in.readInt()];
+    in.readFully(bytes);
+    KllDoublesSketch sketch =
+        KllDoublesSketch.heapify(org.apache.datasketches.memory.Memory.wrap(bytes));
+    int count = in.readInt();
+    List<Scored> held = count < 0 ? null : new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      String id = in.readUTF();
+      double sim = in.readDouble();
+      long tokens = in.readLong();
+      byte[] payload = new byte[in.readInt()];
+      in.readFully(payload);
+      held.add(new Scored(id, sim, tokens, payload));
+    }
+    return new FractionPolicy(fraction, warmUp, seen, sketch, held);
   }
 
   /**

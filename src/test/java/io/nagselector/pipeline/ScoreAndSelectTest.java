@@ -1,0 +1,121 @@
+package io.nagselector.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.DeadLetterReason;
+import io.nagselector.avro.SelectedDocument;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scoring against broadcast targets. L=2, K=2; examples [0,1|2,3] and [0,2|2,4] give the profile
+ * layer 0 {0:.5, 1:.25, 2:.25}, layer 1 {2:.5, 3:.25, 4:.25}: d1 [0,1|2,3] scores .75, d2 [0,5|2,4]
+ * .625, d3 [7,8|9,6] 0, d5 [0,2|3,2] .75.
+ */
+class ScoreAndSelectTest {
+  private static final List<int[]> EXAMPLES =
+      List.of(new int[] {0, 1, 2, 3}, new int[] {0, 2, 2, 4});
+
+  private static TargetDefinition target(
+      String name, int version, TargetDefinition.Policy policy, double value, String fingerprint) {
+    return new TargetDefinition(name, version, fingerprint, policy, value, 3, 2, 2, EXAMPLES);
+  }
+
+  private static ExtractedDocument doc(String id, int tokens, int... feature) {
+    return new ExtractedDocument(
+        CrawlDocument.newBuilder().setId(id).setText("text " + id).setUrl("u/" + id).build(),
+        feature,
+        tokens,
+        null);
+  }
+
+  private static KeyedBroadcastOperatorTestHarness<
+          Integer, ExtractedDocument, TargetDefinition, SelectedDocument>
+      harness(int warmUp) throws Exception {
+    return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+        new ScoreAndSelect("fp", warmUp),
+        d -> ScoreAndSelect.shard(d.document().getId(), 1),
+        Types.INT,
+        ScoreAndSelect.TARGETS);
+  }
+
+  private static int keyedStateEntries(KeyedBroadcastOperatorTestHarness<Integer, ?, ?, ?> h) {
+    return ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>)
+            h.getOperator().getKeyedStateBackend())
+        .numKeyValueStateEntries();
+  }
+
+  @Test
+  void thresholdPolicyAcceptsAtOrAboveTheThresholdWithAnExplanation() throws Exception {
+    try (var h = harness(10)) {
+      h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.THRESHOLD, 0.7, "fp"), 0);
+      h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
+      h.processElement(doc("d2", 20, 0, 5, 2, 4), 0);
+      h.processElement(doc("d5", 5, 0, 2, 3, 2), 0);
+      List<SelectedDocument> out = h.extractOutputValues();
+      assertThat(out).extracting(SelectedDocument::getId).containsExactly("d1", "d5");
+      SelectedDocument d1 = out.get(0);
+      assertThat(d1.getSimilarity()).isEqualTo(0.75);
+      assertThat(d1.getThreshold()).isEqualTo(0.7);
+      assertThat(d1.getLayerContributions()).containsExactly(0.375, 0.375);
+      assertThat(d1.getTarget()).isEqualTo("sci");
+      assertThat(d1.getTargetVersion()).isEqualTo(1);
+      assertThat(d1.getText()).isEqualTo("text d1");
+    }
+  }
+
+  @Test
+  void fractionPolicyDecidesTheWarmUpByTheBatchRuleThenByTheSketch() throws Exception {
+    try (var h = harness(2)) {
+      h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.FRACTION, 0.5, "fp"), 0);
+      h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
+      assertThat(h.extractOutputValues()).isEmpty();
+      // warm-up {d1 .75 x10, d2 .625 x20}, budget 15: d1
+      h.processElement(doc("d2", 20, 0, 5, 2, 4), 0);
+      assertThat(h.extractOutputValues()).extracting(SelectedDocument::getId).containsExactly("d1");
+      assertThat(h.extractOutputValues().get(0).getThreshold()).isNull();
+      // token-weighted median of {.75 x10, .625 x20} is .625
+      h.processElement(doc("d3", 5, 7, 8, 9, 6), 0);
+      h.processElement(doc("d5", 5, 0, 2, 3, 2), 0);
+      List<SelectedDocument> out = h.extractOutputValues();
+      assertThat(out).extracting(SelectedDocument::getId).containsExactly("d1", "d5");
+      assertThat(out.get(1).getThreshold()).isEqualTo(0.625);
+    }
+  }
+
+  @Test
+  void aNewVersionStartsAFreshWarmUp() throws Exception {
+    try (var h = harness(2)) {
+      h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.FRACTION, 0.5, "fp"), 0);
+      h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
+      h.processBroadcastElement(target("sci", 2, TargetDefinition.Policy.FRACTION, 0.5, "fp"), 0);
+      h.processElement(doc("d5", 5, 0, 2, 3, 2), 0);
+      assertThat(h.extractOutputValues()).isEmpty(); // d5 is the first of version 2's warm-up
+    }
+  }
+
+  @Test
+  void rejectsATargetOfAnotherModelAndDropsARemovedTargetsState() throws Exception {
+    try (var h = harness(10)) {
+      h.processBroadcastElement(
+          target("other", 1, TargetDefinition.Policy.THRESHOLD, 0.1, "another-model"), 0);
+      assertThat(h.getSideOutput(DeadLetters.TAG))
+          .extracting(StreamRecord::getValue)
+          .extracting(d -> d.getReason())
+          .containsExactly(DeadLetterReason.INVALID_COMMAND);
+      h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.THRESHOLD, 0.7, "fp"), 0);
+      h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
+      assertThat(keyedStateEntries(h)).isEqualTo(1);
+      h.processBroadcastElement(
+          new TargetDefinition("sci", 2, "fp", null, 0, 3, 2, 2, List.of()), 0);
+      assertThat(keyedStateEntries(h)).isZero();
+      h.processElement(doc("d5", 5, 0, 2, 3, 2), 0);
+      assertThat(h.extractOutputValues()).extracting(SelectedDocument::getId).containsExactly("d1");
+    }
+  }
+}
