@@ -1,0 +1,128 @@
+package io.nagselector.kafka;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker and controller) in this JVM on 127.0.0.1,
+ * with transactions enabled at replication factor 1: for the embedded demo and the integration
+ * tests. Its data directory is deleted on close.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+  private final Path dataDir;
+  private final KafkaRaftServer server;
+  private final String bootstrapServers;
+
+  private EmbeddedKafka(Path dataDir, KafkaRaftServer server, String bootstrapServers) {
+    this.dataDir = dataDir;
+    this.server = server;
+    this.bootstrapServers = bootstrapServers;
+  }
+
+  /** Formats a fresh data directory on free ports and starts the broker (returns when ready). */
+  public static EmbeddedKafka start() {
+    try {
+      Path dir = Files.createTempDirectory("nag-kafka");
+      int brokerPort = freePort();
+      int controllerPort = freePort();
+      Properties p = new Properties();
+      p.put("node.id", "1");
+      p.put("process.roles", "broker,controller");
+      p.put(
+          "listeners",
+          "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+      p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+      p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+      p.put("controller.listener.names", "CONTROLLER");
+      p.put("inter.broker.listener.name", "PLAINTEXT");
+      p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+      p.put("log.dirs", dir.toString());
+      p.put("offsets.topic.replication.factor", "1");
+      p.put("offsets.topic.num.partitions", "1");
+      p.put("transaction.state.log.replication.factor", "1");
+      p.put("transaction.state.log.min.isr", "1");
+      p.put("transaction.state.log.num.partitions", "1");
+      p.put("share.coordinator.state.topic.replication.factor", "1");
+      p.put("share.coordinator.state.topic.min.isr", "1");
+      p.put("group.initial.rebalance.delay.ms", "0");
+      p.put("auto.create.topics.enable", "false");
+      KafkaConfig config = KafkaConfig.fromProps(p, false);
+      new Formatter()
+          .setNodeId(1)
+          .setClusterId(Uuid.randomUuid().toString())
+          .setDirectories(List.of(dir.toString()))
+          .setControllerListenerName("CONTROLLER")
+          .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+          .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+          .run();
+      KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+      server.startup();
+      return new EmbeddedKafka(dir, server, "127.0.0.1:" + brokerPort);
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "cannot start the embedded Kafka broker: " + e.getMessage(), e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      return socket.getLocalPort();
+    }
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** Creates topics (name to partition count); compacted when the name is in {@code compacted}. */
+  public void createTopics(Map<String, Integer> partitions, List<String> compacted) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      admin
+          .createTopics(
+              partitions.entrySet().stream()
+                  .map(
+                      e -> {
+                        NewTopic topic = new NewTopic(e.getKey(), e.getValue(), (short) 1);
+                        return compacted.contains(e.getKey())
+                            ? topic.configs(Map.of("cleanup.policy", "compact"))
+                            : topic;
+                      })
+                  .toList())
+          .all()
+          .get();
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "cannot create topics " + partitions.keySet() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    server.awaitShutdown();
+    try (Stream<Path> files = Files.walk(dataDir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
