@@ -1,0 +1,122 @@
+package io.nagselector.pipeline;
+
+import io.nagselector.avro.DeadLetter;
+import io.nagselector.avro.SelectedDocument;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** The job's Kafka sources and exactly-once sinks; records are Avro single-object encoded. */
+public final class KafkaWiring {
+  /**
+   * Below the broker's transaction.max.timeout.ms (15 min); the sink's default (1 h) is refused.
+   */
+  static final String TRANSACTION_TIMEOUT_MS = "120000";
+
+  private KafkaWiring() {}
+
+  /** Reads the crawl topic as raw records (decoding happens in the job, where errors are data). */
+  public static KafkaSource<RawRecord> crawlSource(
+      String bootstrapServers, String topic, String groupId) {
+    return KafkaSource.<RawRecord>builder()
+        .setBootstrapServers(bootstrapServers)
+        .setTopics(topic)
+        .setGroupId(groupId)
+        .setStartingOffsets(OffsetsInitializer.earliest())
+        .setProperty("isolation.level", "read_committed")
+        .setDeserializer(new RawDeserializer())
+        .build();
+  }
+
+  public static KafkaSink<SelectedDocument> selectedSink(
+      String bootstrapServers, String topic, String transactionalIdPrefix) {
+    return sink(bootstrapServers, topic, transactionalIdPrefix + "-selected", d -> d.getId());
+  }
+
+  public static KafkaSink<DeadLetter> deadLetterSink(
+      String bootstrapServers, String topic, String transactionalIdPrefix) {
+    return sink(bootstrapServers, topic, transactionalIdPrefix + "-dead", d -> d.getDocId());
+  }
+
+  private interface KeyOf<T> extends java.io.Serializable {
+    String key(T record);
+  }
+
+  private static <T extends SpecificRecordBase> KafkaSink<T> sink(
+      String bootstrapServers, String topic, String transactionalIdPrefix, KeyOf<T> keyOf) {
+    Properties producer = new Properties();
+    producer.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+    KafkaRecordSerializationSchema<T> schema = new AvroRecords<>(topic, keyOf);
+    return KafkaSink.<T>builder()
+        .setBootstrapServers(bootstrapServers)
+        .setKafkaProducerConfig(producer)
+        .setRecordSerializer(schema)
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(transactionalIdPrefix)
+        .build();
+  }
+
+  static byte[] encode(SpecificRecordBase record) {
+    try {
+      ByteBuffer buffer =
+          record instanceof SelectedDocument s
+              ? SelectedDocument.getEncoder().encode(s)
+              : DeadLetter.getEncoder().encode((DeadLetter) record);
+      byte[] bytes = new byte[buffer.remaining()];
+      buffer.get(bytes);
+      return bytes;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode " + record.getSchema().getName(), e);
+    }
+  }
+
+  /** Key: the record's doc id; value: Avro single-object encoding. */
+  private static final class AvroRecords<T extends SpecificRecordBase>
+      implements KafkaRecordSerializationSchema<T> {
+    private final String topic;
+    private final KeyOf<T> keyOf;
+
+    AvroRecords(String topic, KeyOf<T> keyOf) {
+      this.topic = topic;
+      this.keyOf = keyOf;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(
+        T record, KafkaSinkContext context, Long timestamp) {
+      String key = keyOf.key(record);
+      return new ProducerRecord<>(
+          topic,
+          null,
+          timestamp,
+          key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+          encode(record));
+    }
+  }
+
+  private static final class RawDeserializer
+      implements KafkaRecordDeserializationSchema<RawRecord> {
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawRecord> out) {
+      out.collect(
+          new RawRecord(record.topic(), record.partition(), record.offset(), record.value()));
+    }
+
+    @Override
+    public TypeInformation<RawRecord> getProducedType() {
+      return TypeInformation.of(RawRecord.class);
+    }
+  }
+}
