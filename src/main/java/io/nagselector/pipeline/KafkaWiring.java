@@ -27,8 +27,11 @@ public final class KafkaWiring {
 
   private KafkaWiring() {}
 
-  /** Reads the crawl topic as raw records (decoding happens in the job, where errors are data). */
-  public static KafkaSource<RawRecord> crawlSource(
+  /**
+   * Reads a topic (crawl or control) as raw records: decoding happens in the job, where errors are
+   * data.
+   */
+  public static KafkaSource<RawRecord> rawSource(
       String bootstrapServers, String topic, String groupId) {
     return KafkaSource.<RawRecord>builder()
         .setBootstrapServers(bootstrapServers)

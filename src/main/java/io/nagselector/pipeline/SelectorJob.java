@@ -28,7 +28,8 @@ public final class SelectorJob {
       Duration asyncTimeout,
       int asyncCapacity,
       NeuronType neuronType,
-      String modelFingerprint) {}
+      String modelFingerprint,
+      TargetRegistry.Defaults targetDefaults) {}
 
   /** The job's outputs. */
   public record Outputs(
@@ -42,7 +43,42 @@ public final class SelectorJob {
     this.extractor = extractor;
   }
 
-  public Outputs build(DataStream<RawRecord> crawl, DataStream<TargetDefinition> targets) {
+  /** The full job: targets come from the control topic's commands. */
+  public Outputs build(DataStream<RawRecord> crawl, DataStream<RawRecord> control) {
+    SingleOutputStreamOperator<io.nagselector.avro.TargetCommand> commands =
+        control
+            .process(new DecodeCommand())
+            .uid("decode-command")
+            .name("decode command")
+            .setParallelism(1);
+    SingleOutputStreamOperator<PreparedCommand> prepared =
+        AsyncDataStream.orderedWait(
+                commands,
+                new PrepareCommand(extractor, settings.neuronType()),
+                settings.asyncTimeout().toMillis(),
+                TimeUnit.MILLISECONDS,
+                settings.asyncCapacity())
+            .uid("prepare-command")
+            .name("extract target examples")
+            .setParallelism(1);
+    SingleOutputStreamOperator<TargetDefinition> targets =
+        prepared
+            .keyBy(p -> p.command().getTarget(), Types.STRING)
+            .process(new TargetRegistry(settings.targetDefaults()))
+            .uid("target-registry")
+            .name("target registry");
+    Outputs outputs = buildWithTargets(crawl, targets);
+    return new Outputs(
+        outputs.selected(),
+        outputs
+            .deadLetters()
+            .union(
+                commands.getSideOutput(DeadLetters.TAG), targets.getSideOutput(DeadLetters.TAG)));
+  }
+
+  /** The document path against a given stream of target definitions. */
+  public Outputs buildWithTargets(
+      DataStream<RawRecord> crawl, DataStream<TargetDefinition> targets) {
     SingleOutputStreamOperator<io.nagselector.avro.CrawlDocument> valid =
         crawl
             .process(new DecodeAndValidate(settings.format(), settings.maxTextBytes()))

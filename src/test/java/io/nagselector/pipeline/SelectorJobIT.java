@@ -2,10 +2,14 @@ package io.nagselector.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nagselector.avro.CommandType;
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.DeadLetterReason;
+import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.SelectedDocument;
+import io.nagselector.avro.TargetCommand;
+import io.nagselector.avro.TargetPolicy;
 import io.nagselector.io.CrawlDecoder;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.ExtractionResult;
@@ -25,7 +29,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -133,19 +136,23 @@ class SelectorJobIT {
         });
 
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      kafka.createTopics(Map.of("crawl", 2, "selected", 1, "dead", 1), List.of());
+      kafka.createTopics(Map.of("crawl", 2, "control", 1, "selected", 1, "dead", 1), List.of());
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
       env.setParallelism(2);
       env.enableCheckpointing(500);
       DataStream<RawRecord> crawl =
           env.fromSource(
-                  KafkaWiring.crawlSource(kafka.bootstrapServers(), "crawl", "it"),
+                  KafkaWiring.rawSource(kafka.bootstrapServers(), "crawl", "it"),
                   WatermarkStrategy.noWatermarks(),
                   "crawl")
               .uid("crawl-source");
-      DataStream<TargetDefinition> targets =
-          env.fromData(TypeInformation.of(TargetDefinition.class), target).uid("targets");
+      DataStream<RawRecord> control =
+          env.fromSource(
+                  KafkaWiring.rawSource(kafka.bootstrapServers(), "control", "it-control"),
+                  WatermarkStrategy.noWatermarks(),
+                  "control")
+              .uid("control-source");
       SelectorJob.Outputs out =
           new SelectorJob(
                   new SelectorJob.Settings(
@@ -157,9 +164,10 @@ class SelectorJobIT {
                       Duration.ofSeconds(30),
                       64,
                       NeuronType.FWD_UP,
-                      target.modelFingerprint()),
+                      target.modelFingerprint(),
+                      new TargetRegistry.Defaults(TargetDefinition.Policy.FRACTION, 0.2, 5, 4)),
                   SharedExtractor.factory(spec))
-              .build(crawl, targets);
+              .build(crawl, control);
       out.selected()
           .sinkTo(KafkaWiring.selectedSink(kafka.bootstrapServers(), "selected", "it"))
           .uid("selected-sink");
@@ -167,7 +175,29 @@ class SelectorJobIT {
           .sinkTo(KafkaWiring.deadLetterSink(kafka.bootstrapServers(), "dead", "it"))
           .uid("dead-sink");
       JobClient job = env.executeAsync("selector-it");
-      Thread.sleep(3000); // the target is broadcast before documents arrive
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(
+              Map.of("bootstrap.servers", kafka.bootstrapServers()),
+              new ByteArraySerializer(),
+              new ByteArraySerializer())) {
+        producer.send(
+            new ProducerRecord<>(
+                "control", null, "not a command".getBytes(StandardCharsets.UTF_8)));
+        producer.send(
+            new ProducerRecord<>(
+                "control",
+                null,
+                command(
+                    TargetCommand.newBuilder()
+                        .setCommandId("c1")
+                        .setType(CommandType.UPSERT)
+                        .setTarget("t")
+                        .setExampleTexts(exampleTexts)
+                        .setPolicy(new TargetPolicy(PolicyKind.THRESHOLD, target.policyValue()))
+                        .setTopK(5)
+                        .build())));
+      }
+      Thread.sleep(4000); // the target is broadcast before documents arrive
 
       try (KafkaProducer<byte[], byte[]> producer =
           new KafkaProducer<>(
@@ -203,7 +233,7 @@ class SelectorJobIT {
               new ByteArrayDeserializer())) {
         consumer.subscribe(List.of("selected", "dead"));
         long deadline = System.currentTimeMillis() + 120_000;
-        while ((selected.size() < expected.size() || dead.size() < 3)
+        while ((selected.size() < expected.size() || dead.size() < 4)
             && System.currentTimeMillis() < deadline) {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
             if (r.topic().equals("selected")) {
@@ -234,8 +264,17 @@ class SelectorJobIT {
           .containsExactlyInAnyOrder(
               DeadLetterReason.DECODE_ERROR,
               DeadLetterReason.EMPTY_TEXT,
-              DeadLetterReason.BINARY_CONTENT);
+              DeadLetterReason.BINARY_CONTENT,
+              DeadLetterReason.DECODE_ERROR);
+      assertThat(selected).allMatch(s -> s.getTarget().equals("t") && s.getTargetVersion() == 1);
     }
+  }
+
+  private static byte[] command(TargetCommand c) throws Exception {
+    ByteBuffer b = TargetCommand.getEncoder().encode(c);
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
   }
 
   private static int[] features(ExtractionResult r) {

@@ -1,0 +1,29 @@
+package io.nagselector.pipeline;
+
+import io.nagselector.avro.DeadLetterReason;
+import io.nagselector.avro.TargetCommand;
+import java.time.Instant;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/** Control-topic bytes to {@link TargetCommand}; undecodable commands are dead-lettered. */
+public final class DecodeCommand extends ProcessFunction<RawRecord, TargetCommand> {
+  @Override
+  public void processElement(RawRecord raw, Context ctx, Collector<TargetCommand> out) {
+    try {
+      out.collect(TargetCommand.getDecoder().decode(raw.value()));
+    } catch (Exception e) {
+      ctx.output(
+          DeadLetters.TAG,
+          DeadLetters.of(
+              DeadLetterReason.DECODE_ERROR,
+              "not a TargetCommand in Avro single-object encoding: "
+                  + e.getClass().getSimpleName()
+                  + ": "
+                  + e.getMessage(),
+              null,
+              raw,
+              Instant.ofEpochMilli(ctx.timerService().currentProcessingTime())));
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package io.nagselector.pipeline;
+
+import io.nagselector.avro.TargetCommand;
+import io.nagselector.model.ExtractionResult;
+import io.nagselector.model.NeuronType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+/** Extracts an UPSERT's example texts through the same extractor as the documents. */
+public final class PrepareCommand extends RichAsyncFunction<TargetCommand, PreparedCommand> {
+  private final FeatureExtractor.Factory factory;
+  private final NeuronType type;
+  private transient FeatureExtractor extractor;
+
+  public PrepareCommand(FeatureExtractor.Factory factory, NeuronType type) {
+    this.factory = factory;
+    this.type = type;
+  }
+
+  @Override
+  public void open(OpenContext context) {
+    extractor = factory.open();
+  }
+
+  @Override
+  public void close() {
+    if (extractor != null) {
+      extractor.close();
+    }
+  }
+
+  @Override
+  public void asyncInvoke(TargetCommand command, ResultFuture<PreparedCommand> result) {
+    List<CompletableFuture<ExtractionResult>> pending = new ArrayList<>();
+    for (int i = 0; i < command.getExampleTexts().size(); i++) {
+      pending.add(
+          extractor.extract(command.getTarget() + "#" + i, command.getExampleTexts().get(i)));
+    }
+    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (ignored, error) -> {
+              List<int[]> features = new ArrayList<>();
+              int failed = 0;
+              for (CompletableFuture<ExtractionResult> f : pending) {
+                ExtractionResult r = f.isCompletedExceptionally() ? null : f.join();
+                if (r instanceof ExtractionResult.Features ok) {
+                  features.add(ok.features().get(type));
+                } else {
+                  failed++;
+                }
+              }
+              for (List<Integer> given : command.getExampleFeatures()) {
+                features.add(given.stream().mapToInt(Integer::intValue).toArray());
+              }
+              result.complete(
+                  List.of(new PreparedCommand(command, features, failed, extractor.fingerprint())));
+            });
+  }
+}

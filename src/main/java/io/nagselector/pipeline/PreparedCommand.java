@@ -1,0 +1,13 @@
+package io.nagselector.pipeline;
+
+import io.nagselector.avro.TargetCommand;
+import java.util.List;
+
+/**
+ * A control command with its example texts turned into features by the job's extractor.
+ *
+ * @param features the usable example features (texts extracted, plus any precomputed ones)
+ * @param failedTexts how many example texts produced no feature (e.g. empty after tokenization)
+ */
+public record PreparedCommand(
+    TargetCommand command, List<int[]> features, int failedTexts, String fingerprint) {}
