@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       RankCommand.class,
       ExtractCommand.class,
+      RunCommand.class,
       MergeCommand.class,
       SliceCommand.class,
       BenchCommand.class,

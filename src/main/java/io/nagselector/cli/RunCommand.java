@@ -1,0 +1,41 @@
+package io.nagselector.cli;
+
+import io.nagselector.pipeline.FeatureExtractor;
+import io.nagselector.pipeline.JobConfig;
+import io.nagselector.pipeline.SelectorApp;
+import io.nagselector.pipeline.SharedExtractor;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code run}: the streaming selector, on a local MiniCluster from the command line. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    description = {
+      "Run the streaming selection job: crawl topic -> dedupe -> NAG extraction -> scoring against",
+      "the targets of the control topic -> selected and dead-letter topics (exactly once).",
+      "Every config key can be overridden by an environment variable (NAG_KAFKA_BOOTSTRAP_SERVERS ...)."
+    })
+final class RunCommand implements Callable<Integer> {
+  @Option(names = "--config", defaultValue = "config/local.yaml", paramLabel = "FILE")
+  Path config;
+
+  @Override
+  public Integer call() throws Exception {
+    JobConfig c = JobConfig.load(config, System.getenv());
+    Threads.configure(null);
+    String fingerprint;
+    try (FeatureExtractor extractor = SharedExtractor.acquire(SelectorApp.extractorSpec(c))) {
+      fingerprint = extractor.fingerprint();
+    }
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(SelectorApp.flinkConfiguration(c));
+    SelectorApp.assemble(env, c, fingerprint);
+    env.execute("nag-selector");
+    return 0;
+  }
+}

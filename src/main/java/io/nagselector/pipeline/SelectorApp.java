@@ -1,0 +1,83 @@
+package io.nagselector.pipeline;
+
+import java.util.Map;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** Wires the real Kafka sources and exactly-once sinks around {@link SelectorJob}, from config. */
+public final class SelectorApp {
+  private SelectorApp() {}
+
+  /** Flink settings from the config: RocksDB with incremental checkpoints. */
+  public static Configuration flinkConfiguration(JobConfig c) {
+    return Configuration.fromMap(
+        Map.of(
+            "state.backend.type",
+            "rocksdb",
+            "execution.checkpointing.incremental",
+            "true",
+            "execution.checkpointing.dir",
+            c.string("checkpoints.dir"),
+            "execution.checkpointing.interval",
+            c.duration("checkpoints.interval").toMillis() + " ms"));
+  }
+
+  public static ExtractorSpec extractorSpec(JobConfig c) {
+    return new ExtractorSpec(
+        c.string("model.path"),
+        c.positive("model.top-k"),
+        c.positive("model.max-length"),
+        c.neuronType(),
+        c.positive("model.batch-size"),
+        c.positive("model.max-batch-tokens"),
+        c.duration("model.max-wait"));
+  }
+
+  /** Adds the whole job to {@code env}; {@code fingerprint} is the extractor's. */
+  public static void assemble(StreamExecutionEnvironment env, JobConfig c, String fingerprint) {
+    String servers = c.string("kafka.bootstrap-servers");
+    String group = c.string("kafka.group-id");
+    DataStream<RawRecord> crawl =
+        env.fromSource(
+                KafkaWiring.rawSource(servers, c.string("kafka.topics.crawl"), group),
+                WatermarkStrategy.noWatermarks(),
+                "crawl")
+            .uid("crawl-source");
+    DataStream<RawRecord> control =
+        env.fromSource(
+                KafkaWiring.rawSource(
+                    servers, c.string("kafka.topics.control"), group + "-control"),
+                WatermarkStrategy.noWatermarks(),
+                "control")
+            .uid("control-source");
+    SelectorJob.Settings settings =
+        new SelectorJob.Settings(
+            c.format(),
+            c.positive("input.max-text-bytes"),
+            c.duration("dedupe.ttl"),
+            c.positive("selection.shards"),
+            Integer.parseInt(c.string("selection.warm-up").trim()),
+            c.duration("extraction.async-timeout"),
+            c.positive("extraction.async-capacity"),
+            c.neuronType(),
+            fingerprint,
+            new TargetRegistry.Defaults(
+                c.defaultPolicy(),
+                c.defaultValue(),
+                c.positive("selection.top-k"),
+                c.positive("model.top-k")));
+    SelectorJob.Outputs out =
+        new SelectorJob(settings, SharedExtractor.factory(extractorSpec(c))).build(crawl, control);
+    String prefix = c.string("kafka.transactional-id-prefix");
+    out.selected()
+        .sinkTo(KafkaWiring.selectedSink(servers, c.string("kafka.topics.selected"), prefix))
+        .uid("selected-sink")
+        .name("selected documents");
+    out.deadLetters()
+        .sinkTo(KafkaWiring.deadLetterSink(servers, c.string("kafka.topics.dead-letter"), prefix))
+        .uid("dead-letter-sink")
+        .name("dead letters");
+  }
+}

@@ -1,0 +1,68 @@
+package io.nagselector.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nagselector.io.CrawlDecoder;
+import io.nagselector.model.NeuronType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobConfigTest {
+  private static final Path LOCAL = Path.of("config/local.yaml");
+  @TempDir Path dir;
+
+  @Test
+  void readsTheShippedLocalConfig() {
+    JobConfig c = JobConfig.load(LOCAL, Map.of());
+    assertThat(c.string("kafka.bootstrap-servers")).isEqualTo("127.0.0.1:9092");
+    assertThat(c.format()).isEqualTo(CrawlDecoder.Format.AVRO);
+    assertThat(c.neuronType()).isEqualTo(NeuronType.FWD_UP);
+    assertThat(c.duration("model.max-wait")).isEqualTo(Duration.ofMillis(20));
+    assertThat(c.duration("dedupe.ttl")).isEqualTo(Duration.ofDays(7));
+    assertThat(c.defaultPolicy()).isEqualTo(TargetDefinition.Policy.FRACTION);
+    assertThat(c.defaultValue()).isEqualTo(0.2);
+    assertThat(SelectorApp.flinkConfiguration(c).toMap())
+        .containsEntry("state.backend.type", "rocksdb")
+        .containsEntry("execution.checkpointing.incremental", "true");
+  }
+
+  @Test
+  void environmentVariablesOverrideKeys() {
+    JobConfig c =
+        JobConfig.load(
+            LOCAL,
+            Map.of("NAG_KAFKA_BOOTSTRAP_SERVERS", "kafka:9093", "NAG_SELECTION_SHARDS", "8"));
+    assertThat(c.string("kafka.bootstrap-servers")).isEqualTo("kafka:9093");
+    assertThat(c.positive("selection.shards")).isEqualTo(8);
+  }
+
+  @Test
+  void badValuesFailNamingTheKey() {
+    assertThatThrownBy(() -> JobConfig.load(LOCAL, Map.of("NAG_SELECTION_SHARDS", "zero")))
+        .hasMessage("config: selection.shards must be an integer >= 1, got 'zero'");
+    assertThatThrownBy(() -> JobConfig.load(LOCAL, Map.of("NAG_DEDUPE_TTL", "a week")))
+        .hasMessage(
+            "config: dedupe.ttl must be a positive duration such as 500ms, 30s, 5m, 2h or 7d, got 'a week'");
+    assertThatThrownBy(() -> JobConfig.load(LOCAL, Map.of("NAG_INPUT_FORMAT", "xml")))
+        .hasMessage("config: input.format must be avro or json, got 'xml'");
+    assertThatThrownBy(() -> JobConfig.load(LOCAL, Map.of("NAG_SELECTION_DEFAULT_VALUE", "NaN")))
+        .hasMessage("config: selection.default-value must be a number in (0, 1], got 'NaN'");
+  }
+
+  @Test
+  void unknownAndMissingKeysFail() throws Exception {
+    Path typo = dir.resolve("typo.yaml");
+    Files.writeString(typo, Files.readString(LOCAL).replace("  shards: 64", "  shard: 64"));
+    assertThatThrownBy(() -> JobConfig.load(typo, Map.of()))
+        .hasMessageStartingWith("config " + typo + ": unknown key 'selection.shard' (known: ");
+    Path missing = dir.resolve("missing.yaml");
+    Files.writeString(missing, Files.readString(LOCAL).replace("  warm-up: 1000\n", ""));
+    assertThatThrownBy(() -> JobConfig.load(missing, Map.of()))
+        .hasMessage("config: missing key 'selection.warm-up'");
+  }
+}
