@@ -1,0 +1,132 @@
+package io.nagselector.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nagselector.avro.CommandType;
+import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.PolicyKind;
+import io.nagselector.avro.SelectedDocument;
+import io.nagselector.avro.TargetCommand;
+import io.nagselector.avro.TargetPolicy;
+import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.model.TinyCheckpoint;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The job as `run` assembles it from config: RocksDB, checkpoints, the configured topics. */
+class SelectorAppIT {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  @TempDir Path dir;
+
+  private static byte[] bytes(ByteBuffer b) {
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
+  }
+
+  @Test
+  void theConfiguredJobSelectsWithRocksDbState() throws Exception {
+    Path model = TinyCheckpoint.decoder("llama", 4).write(dir.resolve("model"), "F32", 1);
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      kafka.createTopics(
+          Map.of("crawl", 2, "control", 1, "selected", 1, "dead-letters", 1), List.of());
+      JobConfig config =
+          JobConfig.load(
+              Path.of("config/local.yaml"),
+              Map.of(
+                  "NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                  "NAG_MODEL_PATH", model.toString(),
+                  "NAG_MODEL_TOP_K", "4",
+                  "NAG_MODEL_MAX_LENGTH", "16",
+                  "NAG_SELECTION_SHARDS", "4",
+                  "NAG_CHECKPOINTS_INTERVAL", "500ms",
+                  "NAG_CHECKPOINTS_DIR", dir.resolve("checkpoints").toUri().toString()));
+      String fingerprint;
+      try (FeatureExtractor e = SharedExtractor.acquire(SelectorApp.extractorSpec(config))) {
+        fingerprint = e.fingerprint();
+      }
+      StreamExecutionEnvironment env =
+          StreamExecutionEnvironment.getExecutionEnvironment(
+              SelectorApp.flinkConfiguration(config));
+      env.setParallelism(2);
+      SelectorApp.assemble(env, config, fingerprint);
+      JobClient job = env.executeAsync("selector-app-it");
+
+      Random rnd = new Random(3);
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(
+              Map.of("bootstrap.servers", kafka.bootstrapServers()),
+              new ByteArraySerializer(),
+              new ByteArraySerializer())) {
+        TargetCommand upsert =
+            TargetCommand.newBuilder()
+                .setCommandId("c1")
+                .setType(CommandType.UPSERT)
+                .setTarget("everything")
+                .setExampleTexts(List.of(TinyCheckpoint.randomText(rnd, 8)))
+                .setPolicy(new TargetPolicy(PolicyKind.THRESHOLD, 0.0))
+                .build();
+        producer.send(
+            new ProducerRecord<>(
+                "control", null, bytes(TargetCommand.getEncoder().encode(upsert))));
+        producer.flush();
+        Thread.sleep(4000);
+        for (int i = 0; i < 30; i++) {
+          CrawlDocument d =
+              CrawlDocument.newBuilder()
+                  .setId("d" + i)
+                  .setText(TinyCheckpoint.randomText(rnd, 5))
+                  .build();
+          producer.send(
+              new ProducerRecord<>("crawl", null, bytes(CrawlDocument.getEncoder().encode(d))));
+        }
+      }
+      List<String> ids = new ArrayList<>();
+      try (KafkaConsumer<byte[], byte[]> consumer =
+          new KafkaConsumer<>(
+              Map.of(
+                  "bootstrap.servers", kafka.bootstrapServers(),
+                  "group.id", "check",
+                  "auto.offset.reset", "earliest",
+                  "isolation.level", "read_committed"),
+              new ByteArrayDeserializer(),
+              new ByteArrayDeserializer())) {
+        consumer.subscribe(List.of("selected"));
+        long deadline = System.currentTimeMillis() + 90_000;
+        while (ids.size() < 30 && System.currentTimeMillis() < deadline) {
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+            ids.add(SelectedDocument.getDecoder().decode(r.value()).getId());
+          }
+        }
+      }
+      job.cancel().get();
+      // threshold 0 accepts every document, each exactly once
+      assertThat(ids).hasSize(30).doesNotHaveDuplicates();
+    }
+  }
+}
