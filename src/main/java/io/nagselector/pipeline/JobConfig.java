@@ -34,6 +34,7 @@ public final class JobConfig {
               "kafka.topics.control",
               "kafka.topics.selected",
               "kafka.topics.dead-letter",
+              "kafka.topics.top-k",
               "input.format",
               "input.max-text-bytes",
               "model.path",
@@ -51,6 +52,7 @@ public final class JobConfig {
               "selection.default-policy",
               "selection.default-value",
               "selection.top-k",
+              "selection.top-k-interval",
               "checkpoints.interval",
               "checkpoints.dir"));
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
@@ -122,6 +124,7 @@ public final class JobConfig {
     defaultPolicy();
     defaultValue();
     positive("selection.top-k");
+    duration("selection.top-k-interval");
     duration("checkpoints.interval");
   }
 

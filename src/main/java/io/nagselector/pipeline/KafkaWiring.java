@@ -48,6 +48,12 @@ public final class KafkaWiring {
     return sink(bootstrapServers, topic, transactionalIdPrefix + "-selected", d -> d.getId());
   }
 
+  /** Top-k snapshots keyed by target, for a compacted topic. */
+  public static KafkaSink<io.nagselector.avro.TopKSnapshot> topKSink(
+      String bootstrapServers, String topic, String transactionalIdPrefix) {
+    return sink(bootstrapServers, topic, transactionalIdPrefix + "-top-k", s -> s.getTarget());
+  }
+
   public static KafkaSink<DeadLetter> deadLetterSink(
       String bootstrapServers, String topic, String transactionalIdPrefix) {
     return sink(bootstrapServers, topic, transactionalIdPrefix + "-dead", d -> d.getDocId());
@@ -73,10 +79,14 @@ public final class KafkaWiring {
 
   static byte[] encode(SpecificRecordBase record) {
     try {
-      ByteBuffer buffer =
-          record instanceof SelectedDocument s
-              ? SelectedDocument.getEncoder().encode(s)
-              : DeadLetter.getEncoder().encode((DeadLetter) record);
+      ByteBuffer buffer;
+      if (record instanceof SelectedDocument s) {
+        buffer = SelectedDocument.getEncoder().encode(s);
+      } else if (record instanceof io.nagselector.avro.TopKSnapshot t) {
+        buffer = io.nagselector.avro.TopKSnapshot.getEncoder().encode(t);
+      } else {
+        buffer = DeadLetter.getEncoder().encode((DeadLetter) record);
+      }
       byte[] bytes = new byte[buffer.remaining()];
       buffer.get(bytes);
       return bytes;

@@ -41,16 +41,22 @@ public final class ScoreAndSelect
       new MapStateDescriptor<>(
           "per-target", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
+  public static final org.apache.flink.util.OutputTag<ShardTopK> TOP_K =
+      new org.apache.flink.util.OutputTag<>("top-k") {};
+
   private final String modelFingerprint;
   private final int warmUp;
+  private final long topKIntervalMillis;
   private transient MapState<String, byte[]> perTarget;
+  private transient org.apache.flink.api.common.state.ValueState<Long> nextSnapshot;
   private transient Map<String, CachedProfile> profiles;
 
   private record CachedProfile(int version, TargetProfile profile) {}
 
-  public ScoreAndSelect(String modelFingerprint, int warmUp) {
+  public ScoreAndSelect(String modelFingerprint, int warmUp, java.time.Duration topKInterval) {
     this.modelFingerprint = modelFingerprint;
     this.warmUp = warmUp;
+    this.topKIntervalMillis = topKInterval.toMillis();
   }
 
   /** The virtual shard a document belongs to. */
@@ -61,6 +67,11 @@ public final class ScoreAndSelect
   @Override
   public void open(org.apache.flink.api.common.functions.OpenContext context) {
     perTarget = getRuntimeContext().getMapState(PER_TARGET);
+    nextSnapshot =
+        getRuntimeContext()
+            .getState(
+                new org.apache.flink.api.common.state.ValueStateDescriptor<>(
+                    "next-top-k", Long.class));
     profiles = new HashMap<>();
   }
 
@@ -96,6 +107,10 @@ public final class ScoreAndSelect
       ExtractedDocument doc, ReadOnlyContext ctx, Collector<SelectedDocument> out)
       throws Exception {
     long now = ctx.timerService().currentProcessingTime();
+    if (nextSnapshot.value() == null) {
+      nextSnapshot.update(now + topKIntervalMillis);
+      ctx.timerService().registerProcessingTimeTimer(now + topKIntervalMillis);
+    }
     for (Map.Entry<String, TargetDefinition> entry :
         ctx.getBroadcastState(TARGETS).immutableEntries()) {
       TargetDefinition def = entry.getValue();
@@ -143,6 +158,27 @@ public final class ScoreAndSelect
         }
       }
       save(def, state);
+    }
+  }
+
+  /** Publishes this shard's top-k of every target, then waits for the next document. */
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<SelectedDocument> out)
+      throws Exception {
+    nextSnapshot.clear();
+    for (Map.Entry<String, TargetDefinition> entry :
+        ctx.getBroadcastState(TARGETS).immutableEntries()) {
+      TargetDefinition def = entry.getValue();
+      byte[] bytes = perTarget.get(def.name());
+      if (bytes == null) {
+        continue;
+      }
+      Shard state = load(def);
+      if (state.version() == def.version()) {
+        ctx.output(
+            TOP_K,
+            new ShardTopK(def.name(), def.version(), ctx.getCurrentKey(), state.topK().best()));
+      }
     }
   }
 

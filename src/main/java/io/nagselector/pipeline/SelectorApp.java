@@ -67,7 +67,8 @@ public final class SelectorApp {
                 c.defaultPolicy(),
                 c.defaultValue(),
                 c.positive("selection.top-k"),
-                c.positive("model.top-k")));
+                c.positive("model.top-k")),
+            c.duration("selection.top-k-interval"));
     SelectorJob.Outputs out =
         new SelectorJob(settings, SharedExtractor.factory(extractorSpec(c))).build(crawl, control);
     String prefix = c.string("kafka.transactional-id-prefix");
@@ -75,6 +76,10 @@ public final class SelectorApp {
         .sinkTo(KafkaWiring.selectedSink(servers, c.string("kafka.topics.selected"), prefix))
         .uid("selected-sink")
         .name("selected documents");
+    out.topK()
+        .sinkTo(KafkaWiring.topKSink(servers, c.string("kafka.topics.top-k"), prefix))
+        .uid("top-k-sink")
+        .name("top-k snapshots");
     out.deadLetters()
         .sinkTo(KafkaWiring.deadLetterSink(servers, c.string("kafka.topics.dead-letter"), prefix))
         .uid("dead-letter-sink")

@@ -29,11 +29,14 @@ public final class SelectorJob {
       int asyncCapacity,
       NeuronType neuronType,
       String modelFingerprint,
-      TargetRegistry.Defaults targetDefaults) {}
+      TargetRegistry.Defaults targetDefaults,
+      Duration topKInterval) {}
 
   /** The job's outputs. */
   public record Outputs(
-      DataStream<SelectedDocument> selected, DataStream<DeadLetter> deadLetters) {}
+      DataStream<SelectedDocument> selected,
+      DataStream<DeadLetter> deadLetters,
+      DataStream<io.nagselector.avro.TopKSnapshot> topK) {}
 
   private final Settings settings;
   private final FeatureExtractor.Factory extractor;
@@ -72,8 +75,8 @@ public final class SelectorJob {
         outputs.selected(),
         outputs
             .deadLetters()
-            .union(
-                commands.getSideOutput(DeadLetters.TAG), targets.getSideOutput(DeadLetters.TAG)));
+            .union(commands.getSideOutput(DeadLetters.TAG), targets.getSideOutput(DeadLetters.TAG)),
+        outputs.topK());
   }
 
   /** The document path against a given stream of target definitions. */
@@ -106,7 +109,9 @@ public final class SelectorJob {
         features
             .keyBy(d -> ScoreAndSelect.shard(d.document().getId(), shards), Types.INT)
             .connect(targets.broadcast(ScoreAndSelect.TARGETS))
-            .process(new ScoreAndSelect(settings.modelFingerprint(), settings.warmUp()))
+            .process(
+                new ScoreAndSelect(
+                    settings.modelFingerprint(), settings.warmUp(), settings.topKInterval()))
             .uid("score-select")
             .name("score and select");
     DataStream<DeadLetter> deadLetters =
@@ -114,6 +119,13 @@ public final class SelectorJob {
             .getSideOutput(DeadLetters.TAG)
             .union(
                 features.getSideOutput(DeadLetters.TAG), selected.getSideOutput(DeadLetters.TAG));
-    return new Outputs(selected, deadLetters);
+    DataStream<io.nagselector.avro.TopKSnapshot> topK =
+        selected
+            .getSideOutput(ScoreAndSelect.TOP_K)
+            .keyBy(ShardTopK::target, Types.STRING)
+            .process(new TopKMerge(settings.targetDefaults().keepTopK()))
+            .uid("top-k-merge")
+            .name("top-k merge");
+    return new Outputs(selected, deadLetters, topK);
   }
 }

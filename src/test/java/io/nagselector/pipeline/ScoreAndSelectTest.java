@@ -38,7 +38,7 @@ class ScoreAndSelectTest {
           Integer, ExtractedDocument, TargetDefinition, SelectedDocument>
       harness(int warmUp) throws Exception {
     return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-        new ScoreAndSelect("fp", warmUp),
+        new ScoreAndSelect("fp", warmUp, java.time.Duration.ofMillis(100)),
         d -> ScoreAndSelect.shard(d.document().getId(), 1),
         Types.INT,
         ScoreAndSelect.TARGETS);
@@ -89,6 +89,28 @@ class ScoreAndSelectTest {
   }
 
   @Test
+  void publishesEachShardsTopKOnATimerAndThenRestsUntilTheNextDocument() throws Exception {
+    try (var h = harness(10)) {
+      h.setProcessingTime(0);
+      h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.THRESHOLD, 0.9, "fp"), 0);
+      h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
+      h.processElement(doc("d2", 20, 0, 5, 2, 4), 0);
+      h.processElement(doc("d3", 5, 7, 8, 9, 6), 0);
+      h.processElement(doc("d5", 5, 0, 2, 3, 2), 0);
+      assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
+      h.setProcessingTime(100);
+      List<ShardTopK> published =
+          h.getSideOutput(ScoreAndSelect.TOP_K).stream().map(StreamRecord::getValue).toList();
+      assertThat(published).hasSize(1);
+      assertThat(published.get(0).version()).isEqualTo(1);
+      assertThat(published.get(0).entries())
+          .extracting(io.nagselector.nag.RunningTopK.Entry::docId)
+          .containsExactly("d1", "d5", "d2");
+      assertThat(h.numProcessingTimeTimers()).isZero();
+    }
+  }
+
+  @Test
   void aNewVersionStartsAFreshWarmUp() throws Exception {
     try (var h = harness(2)) {
       h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.FRACTION, 0.5, "fp"), 0);
@@ -110,10 +132,10 @@ class ScoreAndSelectTest {
           .containsExactly(DeadLetterReason.INVALID_COMMAND);
       h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.THRESHOLD, 0.7, "fp"), 0);
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
-      assertThat(keyedStateEntries(h)).isEqualTo(1);
+      assertThat(keyedStateEntries(h)).isEqualTo(2); // sci's policy state and the snapshot timer
       h.processBroadcastElement(
           new TargetDefinition("sci", 2, "fp", null, 0, 3, 2, 2, List.of()), 0);
-      assertThat(keyedStateEntries(h)).isZero();
+      assertThat(keyedStateEntries(h)).isEqualTo(1); // only the snapshot timer is left
       h.processElement(doc("d5", 5, 0, 2, 3, 2), 0);
       assertThat(h.extractOutputValues()).extracting(SelectedDocument::getId).containsExactly("d1");
     }

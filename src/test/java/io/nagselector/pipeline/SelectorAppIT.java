@@ -54,7 +54,8 @@ class SelectorAppIT {
     Path model = TinyCheckpoint.decoder("llama", 4).write(dir.resolve("model"), "F32", 1);
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopics(
-          Map.of("crawl", 2, "control", 1, "selected", 1, "dead-letters", 1), List.of());
+          Map.of("crawl", 2, "control", 1, "selected", 1, "dead-letters", 1, "top-k", 1),
+          List.of("top-k"));
       JobConfig config =
           JobConfig.load(
               Path.of("config/local.yaml"),

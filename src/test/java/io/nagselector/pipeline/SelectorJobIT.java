@@ -10,6 +10,8 @@ import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
+import io.nagselector.avro.TopKEntry;
+import io.nagselector.avro.TopKSnapshot;
 import io.nagselector.io.CrawlDecoder;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.ExtractionResult;
@@ -136,7 +138,8 @@ class SelectorJobIT {
         });
 
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      kafka.createTopics(Map.of("crawl", 2, "control", 1, "selected", 1, "dead", 1), List.of());
+      kafka.createTopics(
+          Map.of("crawl", 2, "control", 1, "selected", 1, "dead", 1, "top-k", 1), List.of("top-k"));
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
       env.setParallelism(2);
@@ -165,7 +168,8 @@ class SelectorJobIT {
                       64,
                       NeuronType.FWD_UP,
                       target.modelFingerprint(),
-                      new TargetRegistry.Defaults(TargetDefinition.Policy.FRACTION, 0.2, 5, 4)),
+                      new TargetRegistry.Defaults(TargetDefinition.Policy.FRACTION, 0.2, 5, 4),
+                      Duration.ofMillis(300)),
                   SharedExtractor.factory(spec))
               .build(crawl, control);
       out.selected()
@@ -174,6 +178,9 @@ class SelectorJobIT {
       out.deadLetters()
           .sinkTo(KafkaWiring.deadLetterSink(kafka.bootstrapServers(), "dead", "it"))
           .uid("dead-sink");
+      out.topK()
+          .sinkTo(KafkaWiring.topKSink(kafka.bootstrapServers(), "top-k", "it"))
+          .uid("top-k-sink");
       JobClient job = env.executeAsync("selector-it");
       try (KafkaProducer<byte[], byte[]> producer =
           new KafkaProducer<>(
@@ -222,6 +229,7 @@ class SelectorJobIT {
 
       List<SelectedDocument> selected = new ArrayList<>();
       List<DeadLetter> dead = new ArrayList<>();
+      TopKSnapshot[] lastTopK = new TopKSnapshot[1];
       try (KafkaConsumer<byte[], byte[]> consumer =
           new KafkaConsumer<>(
               Map.of(
@@ -231,22 +239,26 @@ class SelectorJobIT {
                   "isolation.level", "read_committed"),
               new ByteArrayDeserializer(),
               new ByteArrayDeserializer())) {
-        consumer.subscribe(List.of("selected", "dead"));
+        consumer.subscribe(List.of("selected", "dead", "top-k"));
         long deadline = System.currentTimeMillis() + 120_000;
         while ((selected.size() < expected.size() || dead.size() < 4)
             && System.currentTimeMillis() < deadline) {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
             if (r.topic().equals("selected")) {
               selected.add(SelectedDocument.getDecoder().decode(r.value()));
+            } else if (r.topic().equals("top-k")) {
+              lastTopK[0] = TopKSnapshot.getDecoder().decode(r.value());
             } else {
               dead.add(DeadLetter.getDecoder().decode(r.value()));
             }
           }
         }
-        Thread.sleep(1500); // anything extra would show up now
+        Thread.sleep(1500); // anything extra would show up now, and the last top-k snapshots
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(1000))) {
           if (r.topic().equals("selected")) {
             selected.add(SelectedDocument.getDecoder().decode(r.value()));
+          } else if (r.topic().equals("top-k")) {
+            lastTopK[0] = TopKSnapshot.getDecoder().decode(r.value());
           }
         }
       }
@@ -267,6 +279,18 @@ class SelectorJobIT {
               DeadLetterReason.BINARY_CONTENT,
               DeadLetterReason.DECODE_ERROR);
       assertThat(selected).allMatch(s -> s.getTarget().equals("t") && s.getTargetVersion() == 1);
+      List<String> batchTopK =
+          sims.entrySet().stream()
+              .sorted(
+                  Map.Entry.<String, Double>comparingByValue()
+                      .reversed()
+                      .thenComparing(Map.Entry.comparingByKey()))
+              .limit(5)
+              .map(Map.Entry::getKey)
+              .toList();
+      assertThat(lastTopK[0]).isNotNull();
+      assertThat(lastTopK[0].getEntries().stream().map(TopKEntry::getDocId).toList())
+          .isEqualTo(batchTopK);
     }
   }
 

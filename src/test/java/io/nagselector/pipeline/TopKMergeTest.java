@@ -1,0 +1,36 @@
+package io.nagselector.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nagselector.avro.TopKEntry;
+import io.nagselector.avro.TopKSnapshot;
+import io.nagselector.nag.RunningTopK;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+class TopKMergeTest {
+  private static RunningTopK.Entry e(String id, double sim) {
+    return new RunningTopK.Entry(id, sim, 1, null);
+  }
+
+  @Test
+  void mergesTheLatestTopKOfEveryShardOfTheNewestVersion() throws Exception {
+    try (var h =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new TopKMerge(2), ShardTopK::target, Types.STRING)) {
+      h.processElement(new ShardTopK("t", 1, 0, List.of(e("a", 0.9), e("b", 0.5))), 0);
+      h.processElement(new ShardTopK("t", 1, 1, List.of(e("c", 0.7))), 0);
+      h.processElement(new ShardTopK("t", 1, 0, List.of(e("a", 0.9), e("d", 0.8))), 0);
+      h.processElement(new ShardTopK("t", 2, 1, List.of(e("x", 0.1))), 0);
+      h.processElement(new ShardTopK("t", 1, 0, List.of(e("late", 1.0))), 0);
+      List<TopKSnapshot> out = h.extractOutputValues();
+      assertThat(out).hasSize(4);
+      assertThat(out.get(1).getEntries()).extracting(TopKEntry::getDocId).containsExactly("a", "c");
+      assertThat(out.get(2).getEntries()).extracting(TopKEntry::getDocId).containsExactly("a", "d");
+      assertThat(out.get(3).getTargetVersion()).isEqualTo(2);
+      assertThat(out.get(3).getEntries()).extracting(TopKEntry::getDocId).containsExactly("x");
+    }
+  }
+}
