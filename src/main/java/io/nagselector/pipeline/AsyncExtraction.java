@@ -19,6 +19,7 @@ public final class AsyncExtraction extends RichAsyncFunction<CrawlDocument, Extr
   private final FeatureExtractor.Factory factory;
   private final NeuronType type;
   private transient FeatureExtractor extractor;
+  private transient org.apache.flink.metrics.Histogram latency;
 
   public AsyncExtraction(FeatureExtractor.Factory factory, NeuronType type) {
     this.factory = factory;
@@ -28,6 +29,12 @@ public final class AsyncExtraction extends RichAsyncFunction<CrawlDocument, Extr
   @Override
   public void open(OpenContext context) {
     extractor = factory.open();
+    latency =
+        getRuntimeContext()
+            .getMetricGroup()
+            .histogram(
+                "extractionLatencyMs",
+                new org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram(1000));
   }
 
   @Override
@@ -39,10 +46,12 @@ public final class AsyncExtraction extends RichAsyncFunction<CrawlDocument, Extr
 
   @Override
   public void asyncInvoke(CrawlDocument doc, ResultFuture<ExtractedDocument> result) {
+    long start = System.nanoTime();
     extractor
         .extract(doc.getId(), doc.getText())
         .whenComplete(
             (r, error) -> {
+              latency.update((System.nanoTime() - start) / 1_000_000);
               if (error != null) {
                 result.complete(
                     List.of(

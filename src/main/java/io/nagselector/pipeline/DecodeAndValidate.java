@@ -17,6 +17,8 @@ public final class DecodeAndValidate extends ProcessFunction<RawRecord, CrawlDoc
   private final int maxTextBytes;
   private transient CrawlDecoder decoder;
   private transient DocumentValidator validator;
+  private transient org.apache.flink.metrics.Counter documentsIn;
+  private transient DeadLetterCounters deadLetters;
 
   public DecodeAndValidate(CrawlDecoder.Format format, int maxTextBytes) {
     this.format = format;
@@ -27,13 +29,17 @@ public final class DecodeAndValidate extends ProcessFunction<RawRecord, CrawlDoc
   public void open(org.apache.flink.api.common.functions.OpenContext context) {
     decoder = new CrawlDecoder(format);
     validator = new DocumentValidator(maxTextBytes);
+    documentsIn = getRuntimeContext().getMetricGroup().counter("documentsIn");
+    deadLetters = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
   }
 
   @Override
   public void processElement(RawRecord raw, Context ctx, Collector<CrawlDocument> out) {
+    documentsIn.inc();
     Instant now = Instant.ofEpochMilli(ctx.timerService().currentProcessingTime());
     CrawlDecoder.Result result = decoder.decode(raw.value());
     if (result instanceof CrawlDecoder.Rejected r) {
+      deadLetters.count(r.reason());
       ctx.output(DeadLetters.TAG, DeadLetters.of(r.reason(), r.message(), null, raw, now));
       return;
     }
@@ -41,6 +47,7 @@ public final class DecodeAndValidate extends ProcessFunction<RawRecord, CrawlDoc
     Optional<DocumentValidator.Rejection> rejection = validator.check(doc);
     if (rejection.isPresent()) {
       DocumentValidator.Rejection r = rejection.get();
+      deadLetters.count(r.reason());
       ctx.output(DeadLetters.TAG, DeadLetters.of(r.reason(), r.message(), doc.getId(), raw, now));
       return;
     }

@@ -50,6 +50,8 @@ public final class ScoreAndSelect
   private transient MapState<String, byte[]> perTarget;
   private transient org.apache.flink.api.common.state.ValueState<Long> nextSnapshot;
   private transient Map<String, CachedProfile> profiles;
+  private transient Map<String, org.apache.flink.metrics.Counter> accepted;
+  private transient Map<String, Double> thresholds;
 
   private record CachedProfile(int version, TargetProfile profile) {}
 
@@ -73,6 +75,21 @@ public final class ScoreAndSelect
                 new org.apache.flink.api.common.state.ValueStateDescriptor<>(
                     "next-top-k", Long.class));
     profiles = new HashMap<>();
+    accepted = new HashMap<>();
+    thresholds = new java.util.concurrent.ConcurrentHashMap<>();
+  }
+
+  /** The target's acceptance counter; its metrics are registered the first time it is seen. */
+  private org.apache.flink.metrics.Counter acceptedCounter(String target) {
+    return accepted.computeIfAbsent(
+        target,
+        t -> {
+          org.apache.flink.metrics.MetricGroup group =
+              getRuntimeContext().getMetricGroup().addGroup("target", t);
+          group.gauge("threshold", () -> thresholds.getOrDefault(t, Double.NaN));
+          return group.counter("accepted");
+        });
+  }
   }
 
   @Override
@@ -124,6 +141,7 @@ public final class ScoreAndSelect
               doc.document().getId(), sim, doc.tokens(), doc.document().getUrl()));
       if (def.policy() == TargetDefinition.Policy.THRESHOLD) {
         if (sim >= def.policyValue()) {
+          acceptedCounter(def.name()).inc();
           out.collect(
               selected(
                   doc.document(),
@@ -141,6 +159,7 @@ public final class ScoreAndSelect
             state.policy.offer(
                 new FractionPolicy.Scored(doc.document().getId(), sim, doc.tokens(), encode(doc)));
         for (FractionPolicy.Scored a : accepted) {
+          acceptedCounter(def.name()).inc();
           ExtractedDocument held = decode(a.payload());
           NagFeature heldFeature =
               NagFeature.of(
@@ -157,6 +176,12 @@ public final class ScoreAndSelect
                   now));
         }
       }
+      acceptedCounter(def.name());
+      double inForce =
+          def.policy() == TargetDefinition.Policy.THRESHOLD
+              ? def.policyValue()
+              : state.policy().warmingUp() ? Double.NaN : state.policy().threshold();
+      thresholds.put(def.name(), inForce);
       save(def, state);
     }
   }

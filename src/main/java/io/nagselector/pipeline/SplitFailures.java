@@ -5,11 +5,22 @@ import org.apache.flink.util.Collector;
 
 /** Routes documents whose extraction failed to the dead-letter side output. */
 public final class SplitFailures extends ProcessFunction<ExtractedDocument, ExtractedDocument> {
+  private transient DeadLetterCounters deadLetters;
+  private transient org.apache.flink.metrics.Counter extracted;
+
+  @Override
+  public void open(org.apache.flink.api.common.functions.OpenContext context) {
+    deadLetters = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
+    extracted = getRuntimeContext().getMetricGroup().counter("extracted");
+  }
+
   @Override
   public void processElement(ExtractedDocument doc, Context ctx, Collector<ExtractedDocument> out) {
     if (doc.failed()) {
+      deadLetters.count(doc.deadLetter().getReason());
       ctx.output(DeadLetters.TAG, doc.deadLetter());
     } else {
+      extracted.inc();
       out.collect(doc);
     }
   }
