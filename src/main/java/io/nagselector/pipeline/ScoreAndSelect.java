@@ -90,7 +90,6 @@ public final class ScoreAndSelect
           return group.counter("accepted");
         });
   }
-  }
 
   @Override
   public void processBroadcastElement(
