@@ -7,10 +7,10 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 
 /**
  * Streaming form of the paper's fraction rule for one target (one shard of it): accept a document
- * when its similarity is at or above the running token-weighted (1 - fraction) quantile of the
- * similarities seen so far (a KLL sketch weighted by tokens). The first {@code warmUp} documents
- * are held and then decided together with the exact batch rule, so nothing is admitted or lost
- * before the sketch means something.
+ * when its similarity is above the running token-weighted (1 - fraction) quantile of the
+ * similarities seen so far (a KLL sketch weighted by tokens), and a fair share of those exactly at
+ * it. The first {@code warmUp} documents are held and then decided together with the exact batch
+ * rule, so nothing is admitted or lost before the sketch means something.
  */
 public final class FractionPolicy {
   /** A scored document waiting for, or receiving, a decision; the payload is the caller's. */
@@ -107,7 +107,33 @@ public final class FractionPolicy {
       held = null;
       return decided;
     }
-    return doc.similarity() >= threshold() ? List.of(doc) : List.of();
+    return accepts(doc) ? List.of(doc) : List.of();
+  }
+
+  /**
+   * Above the threshold: yes; below: no; exactly at it (similarities tie often with small K), a
+   * share of the tied documents chosen by a hash of their id, so that the accepted token mass stays
+   * at the fraction instead of taking the whole tie.
+   */
+  private boolean accepts(Scored doc) {
+    double q = threshold();
+    if (doc.similarity() != q) {
+      return doc.similarity() > q;
+    }
+    double atOrBelow = sketch.getRank(q, QuantileSearchCriteria.INCLUSIVE);
+    double below = sketch.getRank(q, QuantileSearchCriteria.EXCLUSIVE);
+    double tie = atOrBelow - below;
+    double share = tie <= 0 ? 1.0 : (fraction - (1.0 - atOrBelow)) / tie;
+    return unitHash(doc.docId()) < share;
+  }
+
+  /** A stable pseudo-random number in [0, 1) from a doc id. */
+  static double unitHash(String docId) {
+    long h = docId.hashCode() * 0x9E3779B97F4A7C15L;
+    h ^= h >>> 32;
+    h *= 0xD6E8FEB86659FD93L;
+    h ^= h >>> 32;
+    return (h >>> 11) * 0x1.0p-53;
   }
 
   private List<Scored> decideHeld() {

@@ -73,10 +73,29 @@ class StreamingSelectionTest {
   }
 
   @Test
+  void tiesAtTheThresholdAreSharedToKeepTheFraction() {
+    FractionPolicy policy = new FractionPolicy(0.25, 0);
+    Random rnd = new Random(6);
+    long acceptedTokens = 0;
+    long allTokens = 0;
+    for (int i = 0; i < 20_000; i++) {
+      double sim = rnd.nextInt(4) * 0.25; // four tied levels of equal mass
+      FractionPolicy.Scored d = new FractionPolicy.Scored("d" + i, sim, 10);
+      allTokens += 10;
+      acceptedTokens += policy.offer(d).isEmpty() ? 0 : 10;
+    }
+    // "at or above the quantile" would take half of the tokens; sharing the tie keeps ~ 25 %
+    assertThat((double) acceptedTokens / allTokens).isBetween(0.22, 0.28);
+  }
+
+  @Test
   void withoutWarmUpTheThresholdAppliesFromTheFirstDocument() {
     FractionPolicy policy = new FractionPolicy(0.5, 0);
     assertThat(policy.warmingUp()).isFalse();
-    assertThat(policy.offer(new FractionPolicy.Scored("a", 0.3, 5))).hasSize(1);
+    policy.offer(new FractionPolicy.Scored("a", 0.3, 5));
+    // the median of {.3, .9} is .3: .9 is above it
+    assertThat(policy.offer(new FractionPolicy.Scored("b", 0.9, 5))).hasSize(1);
+    assertThat(policy.offer(new FractionPolicy.Scored("c", 0.1, 5))).isEmpty();
   }
 
   @Test
