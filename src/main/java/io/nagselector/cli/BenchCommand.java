@@ -7,7 +7,12 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks: scoring throughput (JMH) and ranking a large generated pool.",
-    subcommands = {BenchScoreCommand.class, BenchRankCommand.class, BenchExtractCommand.class})
+    subcommands = {
+      BenchScoreCommand.class,
+      BenchRankCommand.class,
+      BenchExtractCommand.class,
+      BenchPipelineCommand.class
+    })
 final class BenchCommand implements Runnable {
   @Override
   public void run() {
