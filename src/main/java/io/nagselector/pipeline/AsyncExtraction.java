@@ -73,6 +73,31 @@ public final class AsyncExtraction extends RichAsyncFunction<CrawlDocument, Extr
             });
   }
 
+  /**
+   * Retries documents whose extraction failed (not those that are empty after tokenization), with
+   * exponential backoff from {@code backoff} up to 8x it, {@code maxAttempts} attempts in all.
+   */
+  public static org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy<ExtractedDocument>
+      retryStrategy(int maxAttempts, java.time.Duration backoff) {
+    return new org.apache.flink.streaming.util.retryable.AsyncRetryStrategies
+                .ExponentialBackoffDelayRetryStrategyBuilder<
+            ExtractedDocument>(maxAttempts, backoff.toMillis(), backoff.toMillis() * 8, 2.0)
+        .ifResult(new RetryOnFailure())
+        .build();
+  }
+
+  /** Retry when a document's extraction failed (serializable: it travels in the job graph). */
+  private static final class RetryOnFailure
+      implements java.util.function.Predicate<java.util.Collection<ExtractedDocument>>,
+          java.io.Serializable {
+    @Override
+    public boolean test(java.util.Collection<ExtractedDocument> results) {
+      return results.stream()
+          .anyMatch(
+              r -> r.failed() && r.deadLetter().getReason() == DeadLetterReason.EXTRACTION_FAILED);
+    }
+  }
+
   @Override
   public void timeout(CrawlDocument doc, ResultFuture<ExtractedDocument> result) {
     result.complete(

@@ -46,6 +46,8 @@ public final class JobConfig {
               "model.max-wait",
               "extraction.async-capacity",
               "extraction.async-timeout",
+              "extraction.max-attempts",
+              "extraction.retry-backoff",
               "dedupe.ttl",
               "selection.shards",
               "selection.warm-up",
@@ -118,6 +120,8 @@ public final class JobConfig {
     duration("model.max-wait");
     positive("extraction.async-capacity");
     duration("extraction.async-timeout");
+    positive("extraction.max-attempts");
+    duration("extraction.retry-backoff");
     duration("dedupe.ttl");
     positive("selection.shards");
     integer("selection.warm-up", 0);

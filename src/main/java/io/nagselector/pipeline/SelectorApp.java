@@ -68,7 +68,9 @@ public final class SelectorApp {
                 c.defaultValue(),
                 c.positive("selection.top-k"),
                 c.positive("model.top-k")),
-            c.duration("selection.top-k-interval"));
+            c.duration("selection.top-k-interval"),
+            c.positive("extraction.max-attempts"),
+            c.duration("extraction.retry-backoff"));
     SelectorJob.Outputs out =
         new SelectorJob(settings, SharedExtractor.factory(extractorSpec(c))).build(crawl, control);
     String prefix = c.string("kafka.transactional-id-prefix");

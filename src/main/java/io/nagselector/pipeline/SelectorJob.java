@@ -30,7 +30,9 @@ public final class SelectorJob {
       NeuronType neuronType,
       String modelFingerprint,
       TargetRegistry.Defaults targetDefaults,
-      Duration topKInterval) {}
+      Duration topKInterval,
+      int extractionAttempts,
+      Duration retryBackoff) {}
 
   /** The job's outputs. */
   public record Outputs(
@@ -94,12 +96,14 @@ public final class SelectorJob {
             .uid("dedupe")
             .name("exact dedupe");
     SingleOutputStreamOperator<ExtractedDocument> extracted =
-        AsyncDataStream.unorderedWait(
+        AsyncDataStream.unorderedWaitWithRetry(
                 unique,
                 new AsyncExtraction(extractor, settings.neuronType()),
                 settings.asyncTimeout().toMillis(),
                 TimeUnit.MILLISECONDS,
-                settings.asyncCapacity())
+                settings.asyncCapacity(),
+                AsyncExtraction.retryStrategy(
+                    settings.extractionAttempts(), settings.retryBackoff()))
             .uid("extract")
             .name("NAG extraction");
     SingleOutputStreamOperator<ExtractedDocument> features =

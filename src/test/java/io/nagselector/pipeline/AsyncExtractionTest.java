@@ -21,12 +21,21 @@ import org.junit.jupiter.api.Test;
 /** The async operator with a fake extractor: features, failures and timeouts all come out. */
 class AsyncExtractionTest {
 
-  /** Answers by document id; "hang" never completes. */
+  static final java.util.concurrent.atomic.AtomicInteger FLAKY_CALLS =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Answers by document id; "hang" never completes, "flaky" fails only its first call. */
   static final class FakeExtractor implements FeatureExtractor {
     @Override
     public CompletableFuture<ExtractionResult> extract(String docId, String text) {
       return switch (docId) {
         case "hang" -> new CompletableFuture<>();
+        case "flaky" ->
+            FLAKY_CALLS.incrementAndGet() == 1
+                ? CompletableFuture.failedFuture(new IllegalStateException("transient"))
+                : CompletableFuture.completedFuture(
+                    new ExtractionResult.Features(
+                        docId, Map.of(NeuronType.FWD_UP, new int[] {9}), 1));
         case "boom" ->
             CompletableFuture.failedFuture(new IllegalStateException("CUDA out of memory"));
         case "empty" ->

@@ -135,7 +135,9 @@ class FractionPolicyIT {
                     NeuronType.FWD_UP,
                     target.modelFingerprint(),
                     new TargetRegistry.Defaults(TargetDefinition.Policy.FRACTION, 0.2, 10, 8),
-                    Duration.ofSeconds(1)),
+                    Duration.ofSeconds(1),
+                    3,
+                    Duration.ofMillis(50)),
                 SharedExtractor.factory(spec))
             .buildWithTargets(crawl, targets);
     Set<String> streamed = new HashSet<>();

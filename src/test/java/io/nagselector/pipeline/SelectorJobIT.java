@@ -169,7 +169,9 @@ class SelectorJobIT {
                       NeuronType.FWD_UP,
                       target.modelFingerprint(),
                       new TargetRegistry.Defaults(TargetDefinition.Policy.FRACTION, 0.2, 5, 4),
-                      Duration.ofMillis(300)),
+                      Duration.ofMillis(300),
+                      3,
+                      Duration.ofMillis(50)),
                   SharedExtractor.factory(spec))
               .build(crawl, control);
       out.selected()

@@ -1,0 +1,56 @@
+package io.nagselector.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.DeadLetterReason;
+import io.nagselector.model.NeuronType;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Failed extractions are retried with backoff on the MiniCluster, then dead-lettered. */
+class AsyncExtractionRetryIT {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder().setNumberSlotsPerTaskManager(1).build());
+
+  @Test
+  void retriesAFailedExtractionBeforeGivingUp() throws Exception {
+    AsyncExtractionTest.FLAKY_CALLS.set(0);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(1);
+    DataStream<CrawlDocument> docs =
+        env.fromData(
+            TypeInformation.of(CrawlDocument.class),
+            CrawlDocument.newBuilder().setId("flaky").setText("x").build(),
+            CrawlDocument.newBuilder().setId("boom").setText("y").build());
+    DataStream<ExtractedDocument> out =
+        AsyncDataStream.unorderedWaitWithRetry(
+            docs,
+            new AsyncExtraction(AsyncExtractionTest.FakeExtractor::new, NeuronType.FWD_UP),
+            10,
+            TimeUnit.SECONDS,
+            10,
+            AsyncExtraction.retryStrategy(3, Duration.ofMillis(20)));
+    Map<String, ExtractedDocument> byId = new HashMap<>();
+    try (CloseableIterator<ExtractedDocument> it = out.executeAndCollect()) {
+      it.forEachRemaining(e -> byId.put(e.document().getId(), e));
+    }
+    assertThat(AsyncExtractionTest.FLAKY_CALLS.get()).isEqualTo(2);
+    assertThat(byId.get("flaky").feature()).containsExactly(9);
+    assertThat(byId.get("boom").deadLetter().getReason())
+        .isEqualTo(DeadLetterReason.EXTRACTION_FAILED);
+  }
+}
