@@ -10,7 +10,6 @@ import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -20,17 +19,12 @@ import java.util.Random;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,22 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * consumer sees every selected document exactly once (offsets, dedupe state, targets and open
  * transactions all restored).
  */
-class SavepointRestartIT {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
-
+class SavepointRestartIT extends PipelineIT {
   @TempDir Path dir;
-
-  private static byte[] bytes(ByteBuffer b) {
-    byte[] out = new byte[b.remaining()];
-    b.get(out);
-    return out;
-  }
 
   private JobClient start(JobConfig config, String fingerprint, String savepoint) throws Exception {
     Configuration conf = SelectorApp.flinkConfiguration(config);
@@ -72,34 +52,12 @@ class SavepointRestartIT {
     Path model = TinyCheckpoint.decoder("smollm3", 6).write(dir.resolve("model"), "F32", 1);
     Random rnd = new Random(8);
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer =
-            new KafkaProducer<>(
-                Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                new ByteArraySerializer(),
-                new ByteArraySerializer());
-        KafkaConsumer<byte[], byte[]> consumer =
-            new KafkaConsumer<>(
-                Map.of(
-                    "bootstrap.servers", kafka.bootstrapServers(),
-                    "group.id", "check",
-                    "auto.offset.reset", "earliest",
-                    "isolation.level", "read_committed"),
-                new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       kafka.createTopics(
           Map.of("crawl", 2, "control", 1, "selected", 1, "dead-letters", 1, "top-k", 1),
           List.of("top-k"));
-      JobConfig config =
-          JobConfig.load(
-              Path.of("config/local.yaml"),
-              Map.of(
-                  "NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                  "NAG_MODEL_PATH", model.toString(),
-                  "NAG_MODEL_TOP_K", "4",
-                  "NAG_MODEL_MAX_LENGTH", "16",
-                  "NAG_SELECTION_SHARDS", "4",
-                  "NAG_CHECKPOINTS_INTERVAL", "300ms",
-                  "NAG_CHECKPOINTS_DIR", dir.resolve("checkpoints").toUri().toString()));
+      JobConfig config = testConfig(kafka, model, dir, "300ms");
       String fingerprint;
       try (FeatureExtractor e = SharedExtractor.acquire(SelectorApp.extractorSpec(config))) {
         fingerprint = e.fingerprint();

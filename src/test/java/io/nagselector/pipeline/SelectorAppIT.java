@@ -10,7 +10,6 @@ import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,36 +17,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The job as `run` assembles it from config: RocksDB, checkpoints, the configured topics. */
-class SelectorAppIT {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
-
+class SelectorAppIT extends PipelineIT {
   @TempDir Path dir;
-
-  private static byte[] bytes(ByteBuffer b) {
-    byte[] out = new byte[b.remaining()];
-    b.get(out);
-    return out;
-  }
 
   @Test
   void theConfiguredJobSelectsWithRocksDbState() throws Exception {
@@ -56,17 +36,7 @@ class SelectorAppIT {
       kafka.createTopics(
           Map.of("crawl", 2, "control", 1, "selected", 1, "dead-letters", 1, "top-k", 1),
           List.of("top-k"));
-      JobConfig config =
-          JobConfig.load(
-              Path.of("config/local.yaml"),
-              Map.of(
-                  "NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                  "NAG_MODEL_PATH", model.toString(),
-                  "NAG_MODEL_TOP_K", "4",
-                  "NAG_MODEL_MAX_LENGTH", "16",
-                  "NAG_SELECTION_SHARDS", "4",
-                  "NAG_CHECKPOINTS_INTERVAL", "500ms",
-                  "NAG_CHECKPOINTS_DIR", dir.resolve("checkpoints").toUri().toString()));
+      JobConfig config = testConfig(kafka, model, dir, "500ms");
       String fingerprint;
       try (FeatureExtractor e = SharedExtractor.acquire(SelectorApp.extractorSpec(config))) {
         fingerprint = e.fingerprint();
@@ -79,11 +49,7 @@ class SelectorAppIT {
       JobClient job = env.executeAsync("selector-app-it");
 
       Random rnd = new Random(3);
-      try (KafkaProducer<byte[], byte[]> producer =
-          new KafkaProducer<>(
-              Map.of("bootstrap.servers", kafka.bootstrapServers()),
-              new ByteArraySerializer(),
-              new ByteArraySerializer())) {
+      try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
         TargetCommand upsert =
             TargetCommand.newBuilder()
                 .setCommandId("c1")
@@ -108,15 +74,7 @@ class SelectorAppIT {
         }
       }
       List<String> ids = new ArrayList<>();
-      try (KafkaConsumer<byte[], byte[]> consumer =
-          new KafkaConsumer<>(
-              Map.of(
-                  "bootstrap.servers", kafka.bootstrapServers(),
-                  "group.id", "check",
-                  "auto.offset.reset", "earliest",
-                  "isolation.level", "read_committed"),
-              new ByteArrayDeserializer(),
-              new ByteArrayDeserializer())) {
+      try (KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
         consumer.subscribe(List.of("selected"));
         long deadline = System.currentTimeMillis() + 90_000;
         while (ids.size() < 30 && System.currentTimeMillis() < deadline) {

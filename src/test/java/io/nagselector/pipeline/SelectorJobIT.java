@@ -33,18 +33,13 @@ import java.util.TreeSet;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -52,15 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * random checkpoint, exactly-once sinks read back with read_committed. With the threshold policy
  * the selected set must equal, exactly, what a direct computation selects.
  */
-class SelectorJobIT {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
-
+class SelectorJobIT extends PipelineIT {
   @TempDir Path dir;
 
   private static byte[] avro(String id, String text) throws Exception {
@@ -184,11 +171,7 @@ class SelectorJobIT {
           .sinkTo(KafkaWiring.topKSink(kafka.bootstrapServers(), "top-k", "it"))
           .uid("top-k-sink");
       JobClient job = env.executeAsync("selector-it");
-      try (KafkaProducer<byte[], byte[]> producer =
-          new KafkaProducer<>(
-              Map.of("bootstrap.servers", kafka.bootstrapServers()),
-              new ByteArraySerializer(),
-              new ByteArraySerializer())) {
+      try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
         producer.send(
             new ProducerRecord<>(
                 "control", null, "not a command".getBytes(StandardCharsets.UTF_8)));
@@ -208,11 +191,7 @@ class SelectorJobIT {
       }
       Thread.sleep(4000); // the target is broadcast before documents arrive
 
-      try (KafkaProducer<byte[], byte[]> producer =
-          new KafkaProducer<>(
-              Map.of("bootstrap.servers", kafka.bootstrapServers()),
-              new ByteArraySerializer(),
-              new ByteArraySerializer())) {
+      try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
         int n = 0;
         for (Map.Entry<String, String> d : docs.entrySet()) {
           byte[] value = avro(d.getKey(), d.getValue());
@@ -232,15 +211,7 @@ class SelectorJobIT {
       List<SelectedDocument> selected = new ArrayList<>();
       List<DeadLetter> dead = new ArrayList<>();
       TopKSnapshot[] lastTopK = new TopKSnapshot[1];
-      try (KafkaConsumer<byte[], byte[]> consumer =
-          new KafkaConsumer<>(
-              Map.of(
-                  "bootstrap.servers", kafka.bootstrapServers(),
-                  "group.id", "check",
-                  "auto.offset.reset", "earliest",
-                  "isolation.level", "read_committed"),
-              new ByteArrayDeserializer(),
-              new ByteArrayDeserializer())) {
+      try (KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
         consumer.subscribe(List.of("selected", "dead", "top-k"));
         long deadline = System.currentTimeMillis() + 120_000;
         while ((selected.size() < expected.size() || dead.size() < 4)
