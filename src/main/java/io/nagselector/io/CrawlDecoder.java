@@ -33,9 +33,20 @@ public final class CrawlDecoder {
   public record Rejected(DeadLetterReason reason, String message) implements Result {}
 
   private final Format format;
+  private final org.apache.avro.message.BinaryMessageDecoder<CrawlDocument> avroDecoder;
 
   public CrawlDecoder(Format format) {
+    this(format, java.util.List.of());
+  }
+
+  /**
+   * @param olderSchemas earlier versions of the CrawlDocument schema that producers may still
+   *     write: their records are resolved into the current schema (new fields take their defaults)
+   */
+  public CrawlDecoder(Format format, java.util.List<org.apache.avro.Schema> olderSchemas) {
     this.format = format;
+    this.avroDecoder = CrawlDocument.createDecoder(null);
+    olderSchemas.forEach(avroDecoder::addSchema);
   }
 
   public Result decode(byte[] value) {
@@ -45,9 +56,9 @@ public final class CrawlDecoder {
     return format == Format.AVRO ? avro(value) : json(value);
   }
 
-  private static Result avro(byte[] value) {
+  private Result avro(byte[] value) {
     try {
-      return new Decoded(CrawlDocument.getDecoder().decode(value));
+      return new Decoded(avroDecoder.decode(value));
     } catch (Exception e) {
       return new Rejected(
           DeadLetterReason.DECODE_ERROR,
