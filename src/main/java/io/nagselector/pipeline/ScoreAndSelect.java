@@ -96,6 +96,7 @@ public final class ScoreAndSelect
       TargetDefinition def, Context ctx, Collector<SelectedDocument> out) throws Exception {
     if (def.examples().isEmpty()) {
       ctx.getBroadcastState(TARGETS).remove(def.name());
+      profiles.remove(def.name());
       ctx.applyToKeyedState(PER_TARGET, (shard, state) -> state.remove(def.name()));
       return;
     }
