@@ -24,6 +24,23 @@ public final class MicroBatcher<T, R> implements AutoCloseable {
 
   record Request<T, R>(T item, int tokens, long enqueuedAt, CompletableFuture<R> future) {}
 
+  /**
+   * Counts since start: batches run, items in them, their tokens, and the padded tokens they cost
+   * (count x longest), whose ratio is the batch fill; and the requests waiting now.
+   */
+  public record Stats(long batches, long items, long tokens, long paddedTokens, int queued) {
+    public double meanBatchSize() {
+      return batches == 0 ? 0 : (double) items / batches;
+    }
+
+    public double fill() {
+      return paddedTokens == 0 ? 0 : (double) tokens / paddedTokens;
+    }
+  }
+
+  private final java.util.concurrent.atomic.AtomicLongArray counts =
+      new java.util.concurrent.atomic.AtomicLongArray(4);
+
   private final int maxBatch;
   private final int maxBatchTokens;
   private final long maxWaitNanos;
@@ -127,10 +144,24 @@ public final class MicroBatcher<T, R> implements AutoCloseable {
     }
   }
 
+  public Stats stats() {
+    lock.lock();
+    try {
+      return new Stats(counts.get(0), counts.get(1), counts.get(2), counts.get(3), pending.size());
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Runs one batch and completes its futures (all exceptionally if the runner fails). */
   void run(List<Request<T, R>> batch) {
     List<T> items = new ArrayList<>(batch.size());
     batch.forEach(r -> items.add(r.item()));
+    int longest = batch.stream().mapToInt(Request::tokens).max().orElse(0);
+    counts.incrementAndGet(0);
+    counts.addAndGet(1, batch.size());
+    counts.addAndGet(2, batch.stream().mapToLong(Request::tokens).sum());
+    counts.addAndGet(3, (long) longest * batch.size());
     try {
       List<R> results = runner.apply(items);
       if (results.size() != batch.size()) {

@@ -29,6 +29,12 @@ public final class AsyncExtraction extends RichAsyncFunction<CrawlDocument, Extr
   @Override
   public void open(OpenContext context) {
     extractor = factory.open();
+    org.apache.flink.metrics.MetricGroup batcher =
+        getRuntimeContext().getMetricGroup().addGroup("batcher");
+    batcher.gauge("queued", () -> extractor.stats() == null ? 0 : extractor.stats().queued());
+    batcher.gauge(
+        "meanBatchSize", () -> extractor.stats() == null ? 0.0 : extractor.stats().meanBatchSize());
+    batcher.gauge("fill", () -> extractor.stats() == null ? 0.0 : extractor.stats().fill());
     latency =
         getRuntimeContext()
             .getMetricGroup()

@@ -11,6 +11,11 @@ import java.util.concurrent.CompletableFuture;
 public interface FeatureExtractor extends AutoCloseable {
   CompletableFuture<ExtractionResult> extract(String docId, String text);
 
+  /** Batching counters, when the extractor batches (null otherwise). */
+  default io.nagselector.model.MicroBatcher.Stats stats() {
+    return null;
+  }
+
   /** The fingerprint of every feature this extractor makes. */
   String fingerprint();
 

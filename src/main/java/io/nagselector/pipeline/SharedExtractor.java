@@ -137,6 +137,11 @@ public final class SharedExtractor {
     }
 
     @Override
+    public io.nagselector.model.MicroBatcher.Stats stats() {
+      return loaded.batcher.stats();
+    }
+
+    @Override
     public synchronized void close() {
       if (!closed) {
         closed = true;

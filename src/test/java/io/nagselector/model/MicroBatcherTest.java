@@ -94,6 +94,22 @@ class MicroBatcherTest {
   }
 
   @Test
+  void countsBatchesItemsAndFill() {
+    MicroBatcher<String, String> b = batcher(2, 1000, 10);
+    b.submit("a", 10);
+    b.submit("b", 30);
+    b.submit("c", 5);
+    b.run(b.takeDue(now));
+    // one batch of 2: 40 tokens in 2 x 30 padded
+    MicroBatcher.Stats s = b.stats();
+    assertThat(s.batches()).isEqualTo(1);
+    assertThat(s.items()).isEqualTo(2);
+    assertThat(s.meanBatchSize()).isEqualTo(2.0);
+    assertThat(s.fill()).isEqualTo(40.0 / 60.0);
+    assertThat(s.queued()).isEqualTo(1);
+  }
+
+  @Test
   void rejectsBadLimitsNamingThem() {
     assertThatThrownBy(() -> batcher(0, 10, 1))
         .hasMessage(
