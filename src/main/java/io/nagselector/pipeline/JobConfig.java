@@ -35,6 +35,7 @@ public final class JobConfig {
               "kafka.topics.selected",
               "kafka.topics.dead-letter",
               "kafka.topics.top-k",
+              "kafka.topics.features",
               "input.format",
               "input.max-text-bytes",
               "model.path",

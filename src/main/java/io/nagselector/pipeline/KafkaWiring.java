@@ -54,6 +54,12 @@ public final class KafkaWiring {
     return sink(bootstrapServers, topic, transactionalIdPrefix + "-top-k", s -> s.getTarget());
   }
 
+  /** Every extracted document's feature, keyed by doc id. */
+  public static KafkaSink<io.nagselector.avro.DocumentFeature> featuresSink(
+      String bootstrapServers, String topic, String transactionalIdPrefix) {
+    return sink(bootstrapServers, topic, transactionalIdPrefix + "-features", f -> f.getId());
+  }
+
   public static KafkaSink<DeadLetter> deadLetterSink(
       String bootstrapServers, String topic, String transactionalIdPrefix) {
     return sink(bootstrapServers, topic, transactionalIdPrefix + "-dead", d -> d.getDocId());
@@ -82,6 +88,8 @@ public final class KafkaWiring {
       ByteBuffer buffer;
       if (record instanceof SelectedDocument s) {
         buffer = SelectedDocument.getEncoder().encode(s);
+      } else if (record instanceof io.nagselector.avro.DocumentFeature f) {
+        buffer = io.nagselector.avro.DocumentFeature.getEncoder().encode(f);
       } else if (record instanceof io.nagselector.avro.TopKSnapshot t) {
         buffer = io.nagselector.avro.TopKSnapshot.getEncoder().encode(t);
       } else {

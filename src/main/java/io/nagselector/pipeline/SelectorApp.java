@@ -82,6 +82,13 @@ public final class SelectorApp {
         .sinkTo(KafkaWiring.topKSink(servers, c.string("kafka.topics.top-k"), prefix))
         .uid("top-k-sink")
         .name("top-k snapshots");
+    String featuresTopic = c.string("kafka.topics.features").trim();
+    if (!featuresTopic.isEmpty()) {
+      out.features()
+          .sinkTo(KafkaWiring.featuresSink(servers, featuresTopic, prefix))
+          .uid("features-sink")
+          .name("document features");
+    }
     out.deadLetters()
         .sinkTo(KafkaWiring.deadLetterSink(servers, c.string("kafka.topics.dead-letter"), prefix))
         .uid("dead-letter-sink")

@@ -38,7 +38,8 @@ public final class SelectorJob {
   public record Outputs(
       DataStream<SelectedDocument> selected,
       DataStream<DeadLetter> deadLetters,
-      DataStream<io.nagselector.avro.TopKSnapshot> topK) {}
+      DataStream<io.nagselector.avro.TopKSnapshot> topK,
+      DataStream<io.nagselector.avro.DocumentFeature> features) {}
 
   private final Settings settings;
   private final FeatureExtractor.Factory extractor;
@@ -78,7 +79,8 @@ public final class SelectorJob {
         outputs
             .deadLetters()
             .union(commands.getSideOutput(DeadLetters.TAG), targets.getSideOutput(DeadLetters.TAG)),
-        outputs.topK());
+        outputs.topK(),
+        outputs.features());
   }
 
   /** The document path against a given stream of target definitions. */
@@ -130,6 +132,11 @@ public final class SelectorJob {
             .process(new TopKMerge(settings.targetDefaults().keepTopK()))
             .uid("top-k-merge")
             .name("top-k merge");
-    return new Outputs(selected, deadLetters, topK);
+    DataStream<io.nagselector.avro.DocumentFeature> documentFeatures =
+        features
+            .map(new ToDocumentFeature(settings.modelFingerprint()))
+            .uid("document-features")
+            .name("document features");
+    return new Outputs(selected, deadLetters, topK, documentFeatures);
   }
 }

@@ -55,7 +55,17 @@ abstract class PipelineIT {
   /** config/local.yaml pointed at the embedded broker and a tiny model (K = 4, 16 tokens). */
   static JobConfig testConfig(
       EmbeddedKafka kafka, Path model, Path dir, String checkpointInterval) {
-    Map<String, String> env = new HashMap<>();
+    return testConfig(kafka, model, dir, checkpointInterval, Map.of());
+  }
+
+  /** The same with more NAG_* overrides. */
+  static JobConfig testConfig(
+      EmbeddedKafka kafka,
+      Path model,
+      Path dir,
+      String checkpointInterval,
+      Map<String, String> more) {
+    Map<String, String> env = new HashMap<>(more);
     env.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     env.put("NAG_MODEL_PATH", model.toString());
     env.put("NAG_MODEL_TOP_K", "4");

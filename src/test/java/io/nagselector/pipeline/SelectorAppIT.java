@@ -34,9 +34,22 @@ class SelectorAppIT extends PipelineIT {
     Path model = TinyCheckpoint.decoder("llama", 4).write(dir.resolve("model"), "F32", 1);
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopics(
-          Map.of("crawl", 2, "control", 1, "selected", 1, "dead-letters", 1, "top-k", 1),
+          Map.of(
+              "crawl",
+              2,
+              "control",
+              1,
+              "selected",
+              1,
+              "dead-letters",
+              1,
+              "top-k",
+              1,
+              "features",
+              1),
           List.of("top-k"));
-      JobConfig config = testConfig(kafka, model, dir, "500ms");
+      JobConfig config =
+          testConfig(kafka, model, dir, "500ms", Map.of("NAG_KAFKA_TOPICS_FEATURES", "features"));
       String fingerprint;
       try (FeatureExtractor e = SharedExtractor.acquire(SelectorApp.extractorSpec(config))) {
         fingerprint = e.fingerprint();
@@ -74,18 +87,26 @@ class SelectorAppIT extends PipelineIT {
         }
       }
       List<String> ids = new ArrayList<>();
+      List<io.nagselector.avro.DocumentFeature> features = new ArrayList<>();
       try (KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
-        consumer.subscribe(List.of("selected"));
+        consumer.subscribe(List.of("selected", "features"));
         long deadline = System.currentTimeMillis() + 90_000;
-        while (ids.size() < 30 && System.currentTimeMillis() < deadline) {
+        while ((ids.size() < 30 || features.size() < 30) && System.currentTimeMillis() < deadline) {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-            ids.add(SelectedDocument.getDecoder().decode(r.value()).getId());
+            if (r.topic().equals("selected")) {
+              ids.add(SelectedDocument.getDecoder().decode(r.value()).getId());
+            } else {
+              features.add(io.nagselector.avro.DocumentFeature.getDecoder().decode(r.value()));
+            }
           }
         }
       }
       job.cancel().get();
       // threshold 0 accepts every document, each exactly once
       assertThat(ids).hasSize(30).doesNotHaveDuplicates();
+      // every extracted document's feature went to the features topic: 3 layers x K=4
+      assertThat(features).hasSize(30).allMatch(f -> f.getFeature().size() == 12);
+      assertThat(features).allMatch(f -> f.getModelFingerprint().equals(fingerprint));
     }
   }
 }
