@@ -1,9 +1,7 @@
 package io.nagselector.cli;
 
-import io.nagselector.pipeline.FeatureExtractor;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.SelectorApp;
-import io.nagselector.pipeline.SharedExtractor;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -28,10 +26,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     JobConfig c = JobConfig.load(config, System.getenv());
     Threads.configure(null);
-    String fingerprint;
-    try (FeatureExtractor extractor = SharedExtractor.acquire(SelectorApp.extractorSpec(c))) {
-      fingerprint = extractor.fingerprint();
-    }
+    String fingerprint = SelectorApp.fingerprint(c);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(SelectorApp.flinkConfiguration(c));
     SelectorApp.assemble(env, c, fingerprint);

@@ -35,6 +35,13 @@ public final class SelectorApp {
         c.duration("model.max-wait"));
   }
 
+  /** The model fingerprint of the configured extractor (loads the model into this JVM's share). */
+  public static String fingerprint(JobConfig c) {
+    try (FeatureExtractor extractor = SharedExtractor.acquire(extractorSpec(c))) {
+      return extractor.fingerprint();
+    }
+  }
+
   /** Adds the whole job to {@code env}; {@code fingerprint} is the extractor's. */
   public static void assemble(StreamExecutionEnvironment env, JobConfig c, String fingerprint) {
     String servers = c.string("kafka.bootstrap-servers");

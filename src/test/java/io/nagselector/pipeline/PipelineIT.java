@@ -75,4 +75,30 @@ abstract class PipelineIT {
     env.put("NAG_CHECKPOINTS_DIR", dir.resolve("checkpoints").toUri().toString());
     return JobConfig.load(Path.of("config/local.yaml"), env);
   }
+
+  /** The topics of config/local.yaml (top-k compacted), plus any others. */
+  static void createJobTopics(EmbeddedKafka kafka, String... more) {
+    Map<String, Integer> topics =
+        new HashMap<>(
+            Map.of("crawl", 2, "control", 1, "selected", 1, "dead-letters", 1, "top-k", 1));
+    for (String topic : more) {
+      topics.put(topic, 1);
+    }
+    kafka.createTopics(topics, java.util.List.of("top-k"));
+  }
+
+  /** Starts the job as `run` assembles it, optionally from a savepoint. */
+  static org.apache.flink.core.execution.JobClient startJob(JobConfig config, String savepoint)
+      throws Exception {
+    org.apache.flink.configuration.Configuration conf = SelectorApp.flinkConfiguration(config);
+    if (savepoint != null) {
+      conf.setString("execution.state-recovery.path", savepoint);
+    }
+    org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
+        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
+            .getExecutionEnvironment(conf);
+    env.setParallelism(2);
+    SelectorApp.assemble(env, config, SelectorApp.fingerprint(config));
+    return env.executeAsync("selector-it");
+  }
 }

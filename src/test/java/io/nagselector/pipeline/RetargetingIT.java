@@ -14,10 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -80,20 +78,9 @@ class RetargetingIT extends PipelineIT {
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
         KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
-      kafka.createTopics(
-          Map.of("crawl", 2, "control", 1, "selected", 1, "dead-letters", 1, "top-k", 1),
-          List.of("top-k"));
+      createJobTopics(kafka);
       JobConfig config = testConfig(kafka, model, dir, "300ms");
-      String fingerprint;
-      try (FeatureExtractor e = SharedExtractor.acquire(SelectorApp.extractorSpec(config))) {
-        fingerprint = e.fingerprint();
-      }
-      StreamExecutionEnvironment env =
-          StreamExecutionEnvironment.getExecutionEnvironment(
-              SelectorApp.flinkConfiguration(config));
-      env.setParallelism(2);
-      SelectorApp.assemble(env, config, fingerprint);
-      JobClient job = env.executeAsync("retargeting-it");
+      JobClient job = startJob(config, null);
       consumer.subscribe(List.of("selected"));
       List<SelectedDocument> selected = new ArrayList<>();
 

@@ -16,10 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -35,17 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SavepointRestartIT extends PipelineIT {
   @TempDir Path dir;
 
-  private JobClient start(JobConfig config, String fingerprint, String savepoint) throws Exception {
-    Configuration conf = SelectorApp.flinkConfiguration(config);
-    if (savepoint != null) {
-      conf.setString("execution.state-recovery.path", savepoint);
-    }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    env.setParallelism(2);
-    SelectorApp.assemble(env, config, fingerprint);
-    return env.executeAsync("savepoint-it");
-  }
-
   @Test
   void everySelectedDocumentIsSeenExactlyOnceAcrossAStopWithSavepointAndARestore()
       throws Exception {
@@ -54,14 +41,8 @@ class SavepointRestartIT extends PipelineIT {
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
         KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
-      kafka.createTopics(
-          Map.of("crawl", 2, "control", 1, "selected", 1, "dead-letters", 1, "top-k", 1),
-          List.of("top-k"));
+      createJobTopics(kafka);
       JobConfig config = testConfig(kafka, model, dir, "300ms");
-      String fingerprint;
-      try (FeatureExtractor e = SharedExtractor.acquire(SelectorApp.extractorSpec(config))) {
-        fingerprint = e.fingerprint();
-      }
       TargetCommand upsert =
           TargetCommand.newBuilder()
               .setCommandId("c1")
@@ -73,7 +54,7 @@ class SavepointRestartIT extends PipelineIT {
       producer.send(
           new ProducerRecord<>("control", null, bytes(TargetCommand.getEncoder().encode(upsert))));
       producer.flush();
-      JobClient first = start(config, fingerprint, null);
+      JobClient first = startJob(config, null);
       Thread.sleep(4000);
       for (int i = 0; i < 150; i++) {
         send(producer, "a" + i, rnd);
@@ -93,7 +74,7 @@ class SavepointRestartIT extends PipelineIT {
         send(producer, "b" + i, rnd);
       }
       producer.flush();
-      JobClient second = start(config, fingerprint, savepoint);
+      JobClient second = startJob(config, savepoint);
       poll(consumer, seen, 300, Duration.ofSeconds(90));
       Thread.sleep(2000);
       poll(consumer, seen, Integer.MAX_VALUE, Duration.ofSeconds(2));

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -33,33 +32,10 @@ class SelectorAppIT extends PipelineIT {
   void theConfiguredJobSelectsWithRocksDbState() throws Exception {
     Path model = TinyCheckpoint.decoder("llama", 4).write(dir.resolve("model"), "F32", 1);
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      kafka.createTopics(
-          Map.of(
-              "crawl",
-              2,
-              "control",
-              1,
-              "selected",
-              1,
-              "dead-letters",
-              1,
-              "top-k",
-              1,
-              "features",
-              1),
-          List.of("top-k"));
+      createJobTopics(kafka, "features");
       JobConfig config =
           testConfig(kafka, model, dir, "500ms", Map.of("NAG_KAFKA_TOPICS_FEATURES", "features"));
-      String fingerprint;
-      try (FeatureExtractor e = SharedExtractor.acquire(SelectorApp.extractorSpec(config))) {
-        fingerprint = e.fingerprint();
-      }
-      StreamExecutionEnvironment env =
-          StreamExecutionEnvironment.getExecutionEnvironment(
-              SelectorApp.flinkConfiguration(config));
-      env.setParallelism(2);
-      SelectorApp.assemble(env, config, fingerprint);
-      JobClient job = env.executeAsync("selector-app-it");
+      JobClient job = startJob(config, null);
 
       Random rnd = new Random(3);
       try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
@@ -106,7 +82,8 @@ class SelectorAppIT extends PipelineIT {
       assertThat(ids).hasSize(30).doesNotHaveDuplicates();
       // every extracted document's feature went to the features topic: 3 layers x K=4
       assertThat(features).hasSize(30).allMatch(f -> f.getFeature().size() == 12);
-      assertThat(features).allMatch(f -> f.getModelFingerprint().equals(fingerprint));
+      assertThat(features)
+          .allMatch(f -> f.getModelFingerprint().equals(SelectorApp.fingerprint(config)));
     }
   }
 }
