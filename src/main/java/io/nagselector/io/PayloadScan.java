@@ -23,31 +23,16 @@ final class PayloadScan {
   long featuresWithoutPayload;
   long missingQuality;
 
-  PayloadScan(PoolIndex pool, int[] byId, int unique) {
+  /** {@code qualityColumn} null: no quality is read. */
+  PayloadScan(PoolIndex pool, int[] byId, int unique, String qualityColumn) {
     this.pool = pool;
     this.byId = byId;
     this.unique = unique;
     this.tokens = new long[pool.size()];
-    this.quality = null;
+    this.quality = qualityColumn == null ? null : new double[pool.size()];
     this.joined = new BitSet(pool.size());
     this.numericIds = new BitSet(pool.size());
     this.seen = new BitSet(pool.size());
-  }
-
-  private PayloadScan(PayloadScan base, boolean withQuality) {
-    this.pool = base.pool;
-    this.byId = base.byId;
-    this.unique = base.unique;
-    this.tokens = base.tokens;
-    this.quality = withQuality ? new double[pool.size()] : null;
-    this.joined = base.joined;
-    this.numericIds = base.numericIds;
-    this.seen = base.seen;
-  }
-
-  static PayloadScan of(PoolIndex pool, int[] byId, int unique, String qualityColumn) {
-    PayloadScan plain = new PayloadScan(pool, byId, unique);
-    return qualityColumn == null ? plain : new PayloadScan(plain, true);
   }
 
   void read(

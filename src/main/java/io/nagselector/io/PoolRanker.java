@@ -60,7 +60,7 @@ public final class PoolRanker {
       PoolIndex pool = scorePool(featureFiles, profile, layers, bad);
       int[] byId = pool.sortedById();
       int unique = dropDuplicateIds(pool, byId, featureFiles, bad);
-      PayloadScan scan = PayloadScan.of(pool, byId, unique, o.qualityColumn());
+      PayloadScan scan = new PayloadScan(pool, byId, unique, o.qualityColumn());
       scan.read(payloadFiles, o, bad, progress);
       Joined joined = join(pool, scan);
       int[] chosen =
