@@ -125,7 +125,7 @@ public final class JobConfig {
     duration("extraction.retry-backoff");
     duration("dedupe.ttl");
     positive("selection.shards");
-    integer("selection.warm-up", 0);
+    nonNegative("selection.warm-up");
     defaultPolicy();
     defaultValue();
     positive("selection.top-k");
@@ -139,6 +139,10 @@ public final class JobConfig {
 
   public int positive(String key) {
     return integer(key, 1);
+  }
+
+  public int nonNegative(String key) {
+    return integer(key, 0);
   }
 
   private int integer(String key, int minimum) {

@@ -65,7 +65,7 @@ public final class SelectorApp {
             c.positive("input.max-text-bytes"),
             c.duration("dedupe.ttl"),
             c.positive("selection.shards"),
-            Integer.parseInt(c.string("selection.warm-up").trim()),
+            c.nonNegative("selection.warm-up"),
             c.duration("extraction.async-timeout"),
             c.positive("extraction.async-capacity"),
             c.neuronType(),
