@@ -17,6 +17,7 @@ import io.nagselector.nag.LayerSelection;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -104,10 +105,7 @@ final class ExtractCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Redo files whose output already exists.")
   boolean overwrite;
 
-  @Option(
-      names = {"--quiet", "-q"},
-      description = "No progress display.")
-  boolean quiet;
+  @Mixin QuietOption quiet;
 
   @Override
   public Integer call() throws Exception {
@@ -137,8 +135,7 @@ final class ExtractCommand implements Callable<Integer> {
         Extractor extractor = new Extractor(backbone, tokenizer, settings, root);
         ModelFingerprint fingerprint = ModelFingerprint.of(loaded, settings);
         Progress progress =
-            Progress.forTerminal(quiet)
-                .of("docs", RowFiles.countRows(InputPaths.expand(input, "--input")));
+            quiet.progress().of("docs", RowFiles.countRows(InputPaths.expand(input, "--input")));
         ExtractJob.Summary s =
             new ExtractJob(extractor, fingerprint, idCol, textCol, progress)
                 .run(input, output, overwrite);

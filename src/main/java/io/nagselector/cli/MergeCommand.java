@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,14 +51,11 @@ final class MergeCommand implements Callable<Integer> {
       defaultValue = "docid")
   String idCol;
 
-  @Option(
-      names = {"--quiet", "-q"},
-      description = "No progress display.")
-  boolean quiet;
+  @Mixin QuietOption quiet;
 
   @Override
   public Integer call() throws Exception {
-    Progress progress = Progress.forTerminal(quiet);
+    Progress progress = quiet.progress();
     Merger.Result result = Merger.merge(inputs, output, idCol, dedupe, progress);
     progress.finish();
     out()

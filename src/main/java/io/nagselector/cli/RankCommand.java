@@ -6,6 +6,7 @@ import io.nagselector.io.RankReport;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -131,10 +132,7 @@ final class RankCommand implements Callable<Integer> {
       description = "Skip bad rows (written to OUT.rejected.jsonl) instead of failing.")
   boolean skipBad;
 
-  @Option(
-      names = {"--quiet", "-q"},
-      description = "No progress display.")
-  boolean quiet;
+  @Mixin QuietOption quiet;
 
   @Override
   public Integer call() throws Exception {
@@ -160,7 +158,7 @@ final class RankCommand implements Callable<Integer> {
             power,
             strict,
             skipBad);
-    Progress progress = Progress.forTerminal(quiet);
+    Progress progress = quiet.progress();
     RankReport r = new PoolRanker(options, progress).run();
     progress.finish();
     out().printf("target: %,d examples, profile %s%n", r.targetExamples(), r.profileFingerprint());

@@ -5,6 +5,7 @@ import io.nagselector.io.LayerSlicer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -55,14 +56,11 @@ final class SliceCommand implements Callable<Integer> {
   @Option(names = "--layers", defaultValue = "last", description = "last, first or 0,5,27")
   String layers;
 
-  @Option(
-      names = {"--quiet", "-q"},
-      description = "No progress display.")
-  boolean quiet;
+  @Mixin QuietOption quiet;
 
   @Override
   public Integer call() throws Exception {
-    Progress progress = Progress.forTerminal(quiet);
+    Progress progress = quiet.progress();
     long rows;
     try (BadRows bad = BadRows.failing()) {
       rows = LayerSlicer.slice(input, output, featureCol, numLayers, topK, layers, bad, progress);
