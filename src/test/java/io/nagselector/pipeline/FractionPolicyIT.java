@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fraction policy on the job (shards, warm-ups, sketches) against the batch rule that `rank`
- * applies to the same documents: 2,000 shuffled documents at fraction 0.2.
+ * applies to the same documents: 4,000 shuffled documents at fraction 0.2.
  */
 class FractionPolicyIT extends PipelineIT {
   @TempDir Path dir;
@@ -48,7 +48,7 @@ class FractionPolicyIT extends PipelineIT {
     Random rnd = new Random(21);
     List<String> ids = new ArrayList<>();
     List<String> texts = new ArrayList<>();
-    for (int i = 0; i < 2000; i++) {
+    for (int i = 0; i < 4000; i++) {
       ids.add(String.format("doc-%04d", i));
       texts.add(TinyCheckpoint.randomText(rnd, 2 + rnd.nextInt(14)));
     }
@@ -118,7 +118,7 @@ class FractionPolicyIT extends PipelineIT {
                     10_000,
                     Duration.ofDays(1),
                     2,
-                    200,
+                    400,
                     Duration.ofSeconds(30),
                     64,
                     NeuronType.FWD_UP,
