@@ -19,27 +19,44 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Operator 5, keyed by a virtual shard of the doc id and connected to the broadcast targets: scores
  * each document against every active target and applies its policy (threshold, or the fraction rule
- * with a warm-up), keeping per target the policy state and a running top-k in keyed state. A new
- * target version starts afresh; a removed target's state is dropped on every shard.
+ * with a warm-up). Per shard and target, keyed state holds the running top-k and the warm-up's
+ * documents; the fraction rule's running quantile is shared by all shards of a parallel instance
+ * (operator state, see {@link FractionSketches}). A new target version starts afresh; a removed
+ * target's state is dropped on every shard.
  */
 public final class ScoreAndSelect
     extends KeyedBroadcastProcessFunction<
-        Integer, ExtractedDocument, TargetDefinition, SelectedDocument> {
+        Integer, ExtractedDocument, TargetDefinition, SelectedDocument>
+    implements CheckpointedFunction {
   public static final MapStateDescriptor<String, TargetDefinition> TARGETS =
       new MapStateDescriptor<>("targets", Types.STRING, Types.GENERIC(TargetDefinition.class));
   static final MapStateDescriptor<String, byte[]> PER_TARGET =
       new MapStateDescriptor<>(
           "per-target", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+  /** Warm-up documents, keyed by target name, NUL, doc id. */
+  static final MapStateDescriptor<String, byte[]> HELD =
+      new MapStateDescriptor<>(
+          "held", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+  private static final ListStateDescriptor<byte[]> SKETCHES =
+      new ListStateDescriptor<>(
+          "fraction-sketches", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
   public static final org.apache.flink.util.OutputTag<ShardTopK> TOP_K =
       new org.apache.flink.util.OutputTag<>("top-k") {};
@@ -48,6 +65,9 @@ public final class ScoreAndSelect
   private final int warmUp;
   private final long topKIntervalMillis;
   private transient MapState<String, byte[]> perTarget;
+  private transient MapState<String, byte[]> held;
+  private transient ListState<byte[]> sketchState;
+  private transient FractionSketches sketches;
   private transient org.apache.flink.api.common.state.ValueState<Long> nextSnapshot;
   private transient Map<String, CachedProfile> profiles;
   private transient Map<String, org.apache.flink.metrics.Counter> accepted;
@@ -69,6 +89,7 @@ public final class ScoreAndSelect
   @Override
   public void open(org.apache.flink.api.common.functions.OpenContext context) {
     perTarget = getRuntimeContext().getMapState(PER_TARGET);
+    held = getRuntimeContext().getMapState(HELD);
     nextSnapshot =
         getRuntimeContext()
             .getState(
@@ -98,6 +119,8 @@ public final class ScoreAndSelect
       ctx.getBroadcastState(TARGETS).remove(def.name());
       profiles.remove(def.name());
       ctx.applyToKeyedState(PER_TARGET, (shard, state) -> state.remove(def.name()));
+      ctx.applyToKeyedState(HELD, (shard, state) -> removeHeld(state, def.name()));
+      sketches.remove(def.name());
       return;
     }
     if (!def.modelFingerprint().equals(modelFingerprint)) {
@@ -132,58 +155,108 @@ public final class ScoreAndSelect
         ctx.getBroadcastState(TARGETS).immutableEntries()) {
       TargetDefinition def = entry.getValue();
       TargetProfile profile = profile(def);
-      NagFeature feature =
-          NagFeature.of(doc.document().getId(), def.numLayers(), def.featureK(), 0, doc.feature());
+      String id = doc.document().getId();
+      NagFeature feature = NagFeature.of(id, def.numLayers(), def.featureK(), 0, doc.feature());
       double sim = Similarity.similarity(feature, profile);
       Shard state = load(def);
-      state.topK.offer(
-          new RunningTopK.Entry(
-              doc.document().getId(), sim, doc.tokens(), doc.document().getUrl()));
+      boolean changed =
+          state.topK().offer(new RunningTopK.Entry(id, sim, doc.tokens(), doc.document().getUrl()));
+      double inForce;
       if (def.policy() == TargetDefinition.Policy.THRESHOLD) {
-        if (sim >= def.policyValue()) {
-          acceptedCounter(def.name()).inc();
-          out.collect(
-              selected(
-                  doc.document(),
-                  doc.tokens(),
-                  def,
-                  sim,
-                  def.policyValue(),
-                  profile,
-                  feature,
-                  now));
+        inForce = def.policyValue();
+        if (sim >= inForce) {
+          emit(out, doc, def, sim, inForce, profile, now);
         }
       } else {
-        Double threshold = state.policy.warmingUp() ? null : state.policy.threshold();
-        List<FractionPolicy.Scored> accepted =
-            state.policy.offer(
-                new FractionPolicy.Scored(doc.document().getId(), sim, doc.tokens(), encode(doc)));
-        for (FractionPolicy.Scored a : accepted) {
-          acceptedCounter(def.name()).inc();
-          ExtractedDocument held = decode(a.payload());
-          NagFeature heldFeature =
-              NagFeature.of(
-                  held.document().getId(), def.numLayers(), def.featureK(), 0, held.feature());
-          out.collect(
-              selected(
-                  held.document(),
-                  held.tokens(),
-                  def,
-                  a.similarity(),
-                  threshold,
-                  profile,
-                  heldFeature,
-                  now));
+        FractionPolicy policy = sketches.policy(def.name(), def.version(), def.policyValue());
+        sketches.observe(def.name(), sim, doc.tokens());
+        inForce = policy.threshold();
+        if (state.warmUpLeft() > 0) {
+          held.put(heldKey(def.name(), id), encode(sim, doc));
+          state = new Shard(state.version(), state.warmUpLeft() - 1, state.topK());
+          changed = true;
+          if (state.warmUpLeft() == 0) {
+            for (FractionPolicy.Scored a :
+                FractionPolicy.decideWarmUp(takeHeld(def.name()), def.policyValue())) {
+              emit(out, decode(a.payload()), def, a.similarity(), null, profile, now);
+            }
+          }
+        } else if (policy.accepts(id, sim)) {
+          emit(out, doc, def, sim, inForce, profile, now);
         }
       }
       acceptedCounter(def.name());
-      double inForce =
-          def.policy() == TargetDefinition.Policy.THRESHOLD
-              ? def.policyValue()
-              : state.policy().warmingUp() ? Double.NaN : state.policy().threshold();
-      thresholds.put(def.name(), inForce);
-      save(def, state);
+      thresholds.put(def.name(), state.warmUpLeft() > 0 ? Double.NaN : inForce);
+      if (changed || state.fresh()) {
+        save(def, state);
+      }
     }
+  }
+
+  private void emit(
+      Collector<SelectedDocument> out,
+      ExtractedDocument doc,
+      TargetDefinition def,
+      double sim,
+      Double threshold,
+      TargetProfile profile,
+      long now) {
+    acceptedCounter(def.name()).inc();
+    NagFeature feature =
+        NagFeature.of(doc.document().getId(), def.numLayers(), def.featureK(), 0, doc.feature());
+    out.collect(selected(doc.document(), doc.tokens(), def, sim, threshold, profile, feature, now));
+  }
+
+  private static String heldKey(String target, String docId) {
+    return target + '\u0000' + docId;
+  }
+
+  /** Removes and returns this shard's warm-up documents of a target. */
+  private List<FractionPolicy.Scored> takeHeld(String target) throws Exception {
+    List<FractionPolicy.Scored> docs = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    String prefix = heldKey(target, "");
+    for (Map.Entry<String, byte[]> e : held.entries()) {
+      if (e.getKey().startsWith(prefix)) {
+        keys.add(e.getKey());
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(e.getValue()));
+        double sim = in.readDouble();
+        int tokens = in.readInt();
+        docs.add(
+            new FractionPolicy.Scored(
+                e.getKey().substring(prefix.length()), sim, tokens, e.getValue()));
+      }
+    }
+    for (String key : keys) {
+      held.remove(key);
+    }
+    docs.sort(java.util.Comparator.comparing(FractionPolicy.Scored::docId));
+    return docs;
+  }
+
+  private static void removeHeld(MapState<String, byte[]> state, String target) throws Exception {
+    List<String> keys = new ArrayList<>();
+    for (String key : state.keys()) {
+      if (key.startsWith(heldKey(target, ""))) {
+        keys.add(key);
+      }
+    }
+    for (String key : keys) {
+      state.remove(key);
+    }
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    sketchState.update(
+        sketches.snapshot(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0));
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    sketchState = context.getOperatorStateStore().getUnionListState(SKETCHES);
+    sketches =
+        context.isRestored() ? FractionSketches.restore(sketchState.get()) : new FractionSketches();
   }
 
   /** Publishes this shard's top-k of every target, then waits for the next document. */
@@ -194,12 +267,8 @@ public final class ScoreAndSelect
     for (Map.Entry<String, TargetDefinition> entry :
         ctx.getBroadcastState(TARGETS).immutableEntries()) {
       TargetDefinition def = entry.getValue();
-      byte[] bytes = perTarget.get(def.name());
-      if (bytes == null) {
-        continue;
-      }
       Shard state = load(def);
-      if (state.version() == def.version()) {
+      if (!state.fresh()) {
         ctx.output(
             TOP_K,
             new ShardTopK(def.name(), def.version(), ctx.getCurrentKey(), state.topK().best()));
@@ -246,8 +315,12 @@ public final class ScoreAndSelect
         .build();
   }
 
-  /** One shard's state for one target version. */
-  private record Shard(int version, FractionPolicy policy, RunningTopK topK) {}
+  /** One shard's state for one target version: warm-up documents still to hold, its top-k. */
+  private record Shard(int version, int warmUpLeft, RunningTopK topK, boolean fresh) {
+    Shard(int version, int warmUpLeft, RunningTopK topK) {
+      this(version, warmUpLeft, topK, false);
+    }
+  }
 
   private Shard load(TargetDefinition def) throws Exception {
     byte[] bytes = perTarget.get(def.name());
@@ -255,30 +328,32 @@ public final class ScoreAndSelect
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
       int version = in.readInt();
       if (version == def.version()) {
-        return new Shard(version, FractionPolicy.read(in), RunningTopK.read(in));
+        return new Shard(version, in.readInt(), RunningTopK.read(in));
       }
+      removeHeld(held, def.name()); // an older version's warm-up
     }
-    double fraction = def.policy() == TargetDefinition.Policy.FRACTION ? def.policyValue() : 1.0;
-    return new Shard(
-        def.version(), new FractionPolicy(fraction, warmUp), new RunningTopK(def.keepTopK()));
+    int warmUpLeft = def.policy() == TargetDefinition.Policy.FRACTION ? warmUp : 0;
+    return new Shard(def.version(), warmUpLeft, new RunningTopK(def.keepTopK()), true);
   }
 
   private void save(TargetDefinition def, Shard shard) throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
     out.writeInt(shard.version());
-    shard.policy().write(out);
+    out.writeInt(shard.warmUpLeft());
     shard.topK().write(out);
     perTarget.put(def.name(), bytes.toByteArray());
   }
 
-  private static byte[] encode(ExtractedDocument doc) throws IOException {
+  /** A held warm-up document: its similarity and tokens first, then the document. */
+  private static byte[] encode(double sim, ExtractedDocument doc) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
+    out.writeDouble(sim);
+    out.writeInt(doc.tokens());
     ByteBuffer avro = CrawlDocument.getEncoder().encode(doc.document());
     out.writeInt(avro.remaining());
     out.write(avro.array(), avro.arrayOffset() + avro.position(), avro.remaining());
-    out.writeInt(doc.tokens());
     out.writeInt(doc.feature().length);
     for (int v : doc.feature()) {
       out.writeInt(v);
@@ -286,11 +361,12 @@ public final class ScoreAndSelect
     return bytes.toByteArray();
   }
 
-  private static ExtractedDocument decode(byte[] payload) throws IOException {
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+  private static ExtractedDocument decode(byte[] held) throws IOException {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(held));
+    in.readDouble();
+    int tokens = in.readInt();
     byte[] avro = new byte[in.readInt()];
     in.readFully(avro);
-    int tokens = in.readInt();
     int[] feature = new int[in.readInt()];
     for (int i = 0; i < feature.length; i++) {
       feature[i] = in.readInt();

@@ -22,15 +22,30 @@ class StreamingSelectionTest {
     return docs;
   }
 
+  /** How the job composes the policy: hold the warm-up, decide it as a batch, then stream. */
+  private static Set<String> streamed(List<FractionPolicy.Scored> docs, double f, int warmUp) {
+    FractionPolicy policy = new FractionPolicy(f);
+    List<FractionPolicy.Scored> held = new ArrayList<>();
+    Set<String> accepted = new HashSet<>();
+    for (FractionPolicy.Scored d : docs) {
+      policy.observe(d.similarity(), d.tokens());
+      if (held.size() < warmUp) {
+        held.add(d);
+        if (held.size() == warmUp) {
+          FractionPolicy.decideWarmUp(held, f).forEach(a -> accepted.add(a.docId()));
+        }
+      } else if (policy.accepts(d.docId(), d.similarity())) {
+        accepted.add(d.docId());
+      }
+    }
+    return accepted;
+  }
+
   @Test
   void afterWarmUpTheStreamAgreesWithTheBatchRule() {
     Random rnd = new Random(4);
     List<FractionPolicy.Scored> docs = stream(rnd, 20_000);
-    FractionPolicy policy = new FractionPolicy(0.2, 1000);
-    Set<String> streamed = new HashSet<>();
-    for (FractionPolicy.Scored d : docs) {
-      policy.offer(d).forEach(a -> streamed.add(a.docId()));
-    }
+    Set<String> streamed = streamed(docs, 0.2, 1000);
     double[] distances = docs.stream().mapToDouble(d -> 1 - d.similarity()).toArray();
     String[] ids = docs.stream().map(FractionPolicy.Scored::docId).toArray(String[]::new);
     long[] tokens = docs.stream().mapToLong(FractionPolicy.Scored::tokens).toArray();
@@ -55,47 +70,74 @@ class StreamingSelectionTest {
   }
 
   @Test
-  void warmUpHoldsDocumentsThenDecidesThemWithTheBatchRule() {
-    FractionPolicy policy = new FractionPolicy(0.5, 3);
-    assertThat(policy.offer(new FractionPolicy.Scored("a", 0.1, 10))).isEmpty();
-    assertThat(policy.offer(new FractionPolicy.Scored("b", 0.9, 10))).isEmpty();
-    assertThat(policy.held()).hasSize(2);
+  void theWarmUpIsDecidedWithTheBatchRuleThenTheSketchDecides() {
+    List<FractionPolicy.Scored> held =
+        List.of(
+            new FractionPolicy.Scored("a", 0.1, 10),
+            new FractionPolicy.Scored("b", 0.9, 10),
+            new FractionPolicy.Scored("c", 0.5, 10));
     // batch rule on {a .1, b .9, c .5} with 30 tokens at 0.5: budget 15 -> b only
-    assertThat(policy.offer(new FractionPolicy.Scored("c", 0.5, 10)))
+    assertThat(FractionPolicy.decideWarmUp(held, 0.5))
         .extracting(FractionPolicy.Scored::docId)
         .containsExactly("b");
-    assertThat(policy.warmingUp()).isFalse();
-    assertThat(policy.held()).isEmpty();
-    // the sketch now holds .1, .5, .9 (10 tokens each): the median is .5
+    FractionPolicy policy = new FractionPolicy(0.5);
+    held.forEach(d -> policy.observe(d.similarity(), d.tokens()));
+    // the sketch holds .1, .5, .9 (10 tokens each): the median is .5
     assertThat(policy.threshold()).isEqualTo(0.5);
-    assertThat(policy.offer(new FractionPolicy.Scored("d", 0.7, 10))).hasSize(1);
-    assertThat(policy.offer(new FractionPolicy.Scored("e", 0.2, 10))).isEmpty();
+    assertThat(policy.accepts("d", 0.7)).isTrue();
+    assertThat(policy.accepts("e", 0.2)).isFalse();
   }
 
   @Test
   void tiesAtTheThresholdAreSharedToKeepTheFraction() {
-    FractionPolicy policy = new FractionPolicy(0.25, 0);
+    FractionPolicy policy = new FractionPolicy(0.25);
     Random rnd = new Random(6);
     long acceptedTokens = 0;
     long allTokens = 0;
     for (int i = 0; i < 20_000; i++) {
       double sim = rnd.nextInt(4) * 0.25; // four tied levels of equal mass
-      FractionPolicy.Scored d = new FractionPolicy.Scored("d" + i, sim, 10);
+      policy.observe(sim, 10);
       allTokens += 10;
-      acceptedTokens += policy.offer(d).isEmpty() ? 0 : 10;
+      acceptedTokens += policy.accepts("d" + i, sim) ? 10 : 0;
     }
     // "at or above the quantile" would take half of the tokens; sharing the tie keeps ~ 25 %
     assertThat((double) acceptedTokens / allTokens).isBetween(0.22, 0.28);
   }
 
   @Test
-  void withoutWarmUpTheThresholdAppliesFromTheFirstDocument() {
-    FractionPolicy policy = new FractionPolicy(0.5, 0);
-    assertThat(policy.warmingUp()).isFalse();
-    policy.offer(new FractionPolicy.Scored("a", 0.3, 5));
-    // the median of {.3, .9} is .3: .9 is above it
-    assertThat(policy.offer(new FractionPolicy.Scored("b", 0.9, 5))).hasSize(1);
-    assertThat(policy.offer(new FractionPolicy.Scored("c", 0.1, 5))).isEmpty();
+  void nothingIsAcceptedBeforeAnObservationThenTheRunningQuantileDecides() {
+    FractionPolicy policy = new FractionPolicy(0.5);
+    assertThat(policy.threshold()).isNaN();
+    assertThat(policy.accepts("a", 1.0)).isFalse();
+    policy.observe(0.3, 5);
+    policy.observe(0.9, 5);
+    // the median of {.3, .9} is .3: .9 is above it, .1 below
+    assertThat(policy.accepts("b", 0.9)).isTrue();
+    assertThat(policy.accepts("c", 0.1)).isFalse();
+  }
+
+  @Test
+  void policiesMergeAndSurviveSerialization() throws Exception {
+    FractionPolicy all = new FractionPolicy(0.2);
+    FractionPolicy odd = new FractionPolicy(0.2);
+    FractionPolicy even = new FractionPolicy(0.2);
+    Random rnd = new Random(8);
+    for (int i = 0; i < 150; i++) { // below the sketch's k: exact
+      double sim = rnd.nextDouble();
+      all.observe(sim, 3);
+      (i % 2 == 0 ? even : odd).observe(sim, 3);
+    }
+    odd.merge(even);
+    assertThat(odd.threshold()).isEqualTo(all.threshold());
+    assertThat(odd.observedTokens()).isEqualTo(450);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    odd.write(new java.io.DataOutputStream(bytes));
+    FractionPolicy read =
+        FractionPolicy.read(
+            new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+    assertThat(read.threshold()).isEqualTo(all.threshold());
+    assertThat(read.fraction()).isEqualTo(0.2);
+    assertThat(read.copy().observedTokens()).isEqualTo(450);
   }
 
   @Test

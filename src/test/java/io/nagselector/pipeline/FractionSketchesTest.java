@@ -1,0 +1,63 @@
+package io.nagselector.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Checkpointing the per-instance sketches: every observation counted once after any restore. */
+class FractionSketchesTest {
+  private static List<byte[]> snapshot(List<FractionSketches> instances) {
+    List<byte[]> all = new ArrayList<>();
+    for (int i = 0; i < instances.size(); i++) {
+      all.addAll(instances.get(i).snapshot(i == 0));
+    }
+    return all;
+  }
+
+  @Test
+  void restoresCountEveryObservationOnceAtAnyParallelism() {
+    FractionSketches a = new FractionSketches();
+    FractionSketches b = new FractionSketches();
+    a.policy("sci", 1, 0.2);
+    b.policy("sci", 1, 0.2);
+    a.observe("sci", 0.5, 10);
+    b.observe("sci", 0.7, 20);
+    b.observe("sci", 0.1, 5);
+
+    // 2 -> 1: the one instance sees all 35 tokens
+    FractionSketches one = FractionSketches.restore(snapshot(List.of(a, b)));
+    assertThat(one.policy("sci", 1, 0.2).observedTokens()).isEqualTo(35);
+    one.observe("sci", 0.3, 1);
+
+    // 1 -> 2: both instances start from all 36 tokens; nothing doubles on the next restore
+    List<byte[]> checkpoint = snapshot(List.of(one));
+    FractionSketches c = FractionSketches.restore(checkpoint);
+    FractionSketches d = FractionSketches.restore(checkpoint);
+    assertThat(c.policy("sci", 1, 0.2).observedTokens()).isEqualTo(36);
+    assertThat(d.policy("sci", 1, 0.2).observedTokens()).isEqualTo(36);
+    c.observe("sci", 0.9, 2);
+    d.observe("sci", 0.9, 3);
+    FractionSketches again = FractionSketches.restore(snapshot(List.of(c, d)));
+    assertThat(again.policy("sci", 1, 0.2).observedTokens()).isEqualTo(41);
+  }
+
+  @Test
+  void aNewVersionStartsEmptyAndTheLatestVersionWinsOnRestore() {
+    FractionSketches a = new FractionSketches();
+    FractionSketches b = new FractionSketches();
+    a.policy("sci", 1, 0.2);
+    a.observe("sci", 0.5, 10);
+    b.policy("sci", 2, 0.3);
+    b.observe("sci", 0.6, 4);
+    assertThat(a.policy("sci", 2, 0.3).observedTokens()).isZero();
+    a.observe("sci", 0.2, 1);
+    a.policy("gone", 1, 0.2);
+    a.remove("gone");
+
+    FractionSketches restored = FractionSketches.restore(snapshot(List.of(a, b)));
+    assertThat(restored.policy("sci", 2, 0.3).observedTokens()).isEqualTo(5);
+    assertThat(snapshot(List.of(restored))).hasSize(2); // sci's own and restored; no "gone"
+  }
+}
