@@ -58,14 +58,14 @@ abstract class PipelineIT {
     return testConfig(kafka, model, dir, checkpointInterval, Map.of());
   }
 
-  /** The same with more NAG_* overrides. */
+  /** The same with more NAG_* overrides, which win over the ones above. */
   static JobConfig testConfig(
       EmbeddedKafka kafka,
       Path model,
       Path dir,
       String checkpointInterval,
       Map<String, String> more) {
-    Map<String, String> env = new HashMap<>(more);
+    Map<String, String> env = new HashMap<>();
     env.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     env.put("NAG_MODEL_PATH", model.toString());
     env.put("NAG_MODEL_TOP_K", "4");
@@ -73,6 +73,7 @@ abstract class PipelineIT {
     env.put("NAG_SELECTION_SHARDS", "4");
     env.put("NAG_CHECKPOINTS_INTERVAL", checkpointInterval);
     env.put("NAG_CHECKPOINTS_DIR", dir.resolve("checkpoints").toUri().toString());
+    env.putAll(more);
     return JobConfig.load(Path.of("config/local.yaml"), env);
   }
 

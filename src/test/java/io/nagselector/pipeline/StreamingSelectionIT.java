@@ -1,0 +1,500 @@
+package io.nagselector.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nagselector.avro.CommandType;
+import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.DeadLetter;
+import io.nagselector.avro.DeadLetterReason;
+import io.nagselector.avro.DocumentFeature;
+import io.nagselector.avro.PolicyKind;
+import io.nagselector.avro.SelectedDocument;
+import io.nagselector.avro.TargetCommand;
+import io.nagselector.avro.TargetPolicy;
+import io.nagselector.avro.TopKEntry;
+import io.nagselector.avro.TopKSnapshot;
+import io.nagselector.cli.Main;
+import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.model.ExtractionResult;
+import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.nag.NagFeature;
+import io.nagselector.nag.Similarity;
+import io.nagselector.nag.TargetProfile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The streaming selector's acceptance test, as `run` assembles it against a real broker: 2,000
+ * documents (10% exact duplicates) and 50 malformed records of 5 kinds; target "science" (fraction
+ * 0.2, example texts) exists before the stream, target "code" (threshold, precomputed features)
+ * arrives mid-stream, with a malformed command and a REMOVE of an unknown target. Phase 1 is
+ * exactly the warm-up of both shards, so what follows it is "after warm-up". Every expectation is
+ * computed here, independently of the job: features with the same extractor, the fraction rule by
+ * running the `rank` command on them.
+ */
+class StreamingSelectionIT extends PipelineIT {
+  private static final int SHARDS = 2;
+  private static final int WARM_UP = 300;
+  private static final int K = 8;
+  private static final int KEEP = 10;
+  private static final int UNIQUE = 1800;
+  private static final int DUPLICATES = 200;
+
+  @TempDir Path dir;
+
+  private record Doc(String id, int[] feature, int tokens) {}
+
+  /** What the job wrote to its output topics, read with read_committed. */
+  private static final class Outputs {
+    final List<SelectedDocument> selected = new ArrayList<>();
+    final List<DeadLetter> dead = new ArrayList<>();
+    final List<DocumentFeature> features = new ArrayList<>();
+    final Map<String, TopKSnapshot> lastTopK = new HashMap<>();
+
+    void poll(KafkaConsumer<byte[], byte[]> consumer) throws Exception {
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+        switch (r.topic()) {
+          case "selected" -> selected.add(SelectedDocument.getDecoder().decode(r.value()));
+          case "dead-letters" -> dead.add(DeadLetter.getDecoder().decode(r.value()));
+          case "features" -> features.add(DocumentFeature.getDecoder().decode(r.value()));
+          default -> {
+            TopKSnapshot s = TopKSnapshot.getDecoder().decode(r.value());
+            lastTopK.put(s.getTarget(), s);
+          }
+        }
+      }
+    }
+
+    void pollUntil(KafkaConsumer<byte[], byte[]> consumer, BooleanSupplier done) throws Exception {
+      long deadline = System.currentTimeMillis() + 120_000;
+      while (!done.getAsBoolean() && System.currentTimeMillis() < deadline) {
+        poll(consumer);
+      }
+    }
+
+    List<SelectedDocument> of(String target) {
+      return selected.stream().filter(s -> s.getTarget().equals(target)).toList();
+    }
+  }
+
+  @Test
+  void selectsAsBatchRankDoesWithDuplicatesMalformedRecordsAndAMidStreamTarget() throws Exception {
+    Path model = TinyCheckpoint.decoder("qwen2", 9).write(dir.resolve("model"), "F32", 1);
+    Random rnd = new Random(5);
+    List<String> scienceTexts = new ArrayList<>();
+    List<String> codeTexts = new ArrayList<>();
+    for (int e = 0; e < 16; e++) {
+      scienceTexts.add(TinyCheckpoint.randomText(rnd, 12));
+      codeTexts.add(TinyCheckpoint.randomText(rnd, 12));
+    }
+    Map<String, String> texts = new LinkedHashMap<>();
+    Set<String> distinct = new HashSet<>(); // short random texts collide now and then
+    while (texts.size() < UNIQUE) {
+      String text = TinyCheckpoint.randomText(rnd, 2 + rnd.nextInt(14));
+      if (distinct.add(text)) {
+        texts.put(String.format("doc-%04d", texts.size()), text);
+      }
+    }
+
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
+      createJobTopics(kafka, "features");
+      JobConfig config =
+          testConfig(
+              kafka,
+              model,
+              dir,
+              "500ms",
+              Map.of(
+                  "NAG_MODEL_TOP_K",
+                  String.valueOf(K),
+                  "NAG_MODEL_MAX_WAIT",
+                  "5ms",
+                  "NAG_SELECTION_SHARDS",
+                  String.valueOf(SHARDS),
+                  "NAG_SELECTION_WARM_UP",
+                  String.valueOf(WARM_UP),
+                  "NAG_SELECTION_TOP_K",
+                  String.valueOf(KEEP),
+                  "NAG_SELECTION_TOP_K_INTERVAL",
+                  "300ms",
+                  "NAG_INPUT_MAX_TEXT_BYTES",
+                  "1000",
+                  "NAG_KAFKA_TOPICS_FEATURES",
+                  "features"));
+
+      // the expectations, with the same extractor outside the job
+      String fingerprint;
+      List<int[]> scienceExamples;
+      List<int[]> codeExamples;
+      Map<String, Doc> docs = new LinkedHashMap<>();
+      try (FeatureExtractor direct = SharedExtractor.acquire(SelectorApp.extractorSpec(config))) {
+        fingerprint = direct.fingerprint();
+        scienceExamples =
+            features(extractAll(direct, indexed("s", scienceTexts))).values().stream()
+                .map(Doc::feature)
+                .toList();
+        codeExamples =
+            features(extractAll(direct, indexed("c", codeTexts))).values().stream()
+                .map(Doc::feature)
+                .toList();
+        docs.putAll(features(extractAll(direct, texts)));
+      }
+      int layers = scienceExamples.get(0).length / K;
+      TargetProfile science = profile(scienceExamples, layers, fingerprint);
+      TargetProfile code = profile(codeExamples, layers, fingerprint);
+      Map<String, Double> scienceSim = new HashMap<>();
+      Map<String, Double> codeSim = new HashMap<>();
+      for (Doc d : docs.values()) {
+        NagFeature f = NagFeature.of(d.id(), layers, K, 0, d.feature());
+        scienceSim.put(d.id(), Similarity.similarity(f, science));
+        codeSim.put(d.id(), Similarity.similarity(f, code));
+      }
+
+      // phase 1 is exactly the first WARM_UP documents of every shard
+      List<String> phase1 = new ArrayList<>();
+      List<String> phase2 = new ArrayList<>();
+      int[] perShard = new int[SHARDS];
+      for (String id : docs.keySet()) {
+        int shard = ScoreAndSelect.shard(id, SHARDS);
+        (perShard[shard]++ < WARM_UP ? phase1 : phase2).add(id);
+      }
+      List<String> duplicated = new ArrayList<>(docs.keySet());
+      Collections.shuffle(duplicated, rnd);
+      Set<String> duplicates = new HashSet<>(duplicated.subList(0, DUPLICATES));
+      double codeThreshold = median(phase2.stream().map(codeSim::get).toList());
+
+      JobClient job = startJob(config, null);
+      consumer.subscribe(List.of("selected", "dead-letters", "features", "top-k"));
+      Outputs out = new Outputs();
+      send(
+          producer,
+          "control",
+          command(
+              TargetCommand.newBuilder()
+                  .setCommandId("science-1")
+                  .setType(CommandType.UPSERT)
+                  .setTarget("science")
+                  .setExampleTexts(scienceTexts)
+                  .setPolicy(new TargetPolicy(PolicyKind.FRACTION, 0.2))
+                  .build()));
+      Thread.sleep(4000); // the target is broadcast before documents arrive
+
+      produce(producer, phase1, texts, duplicates, 0, rnd);
+      out.pollUntil(consumer, () -> out.features.size() >= phase1.size());
+      Thread.sleep(1000); // the last warm-up documents are scored
+      send(
+          producer,
+          "control",
+          command(
+              TargetCommand.newBuilder()
+                  .setCommandId("code-1")
+                  .setType(CommandType.UPSERT)
+                  .setTarget("code")
+                  .setExampleFeatures(
+                      codeExamples.stream().map(StreamingSelectionIT::list).toList())
+                  .setFeaturesFingerprint(fingerprint)
+                  .setPolicy(new TargetPolicy(PolicyKind.THRESHOLD, codeThreshold))
+                  .build()));
+      // a malformed command and a REMOVE of a target that does not exist change nothing
+      send(producer, "control", "not a command".getBytes(StandardCharsets.UTF_8));
+      send(
+          producer,
+          "control",
+          command(
+              TargetCommand.newBuilder()
+                  .setCommandId("ghost-1")
+                  .setType(CommandType.REMOVE)
+                  .setTarget("ghost")
+                  .build()));
+      Thread.sleep(4000);
+
+      produce(producer, phase2, texts, duplicates, 1, rnd);
+      Set<String> codeExpected =
+          phase2.stream()
+              .filter(id -> codeSim.get(id) >= codeThreshold)
+              .collect(Collectors.toSet());
+      out.pollUntil(
+          consumer,
+          () ->
+              out.features.size() >= UNIQUE
+                  && out.dead.size() >= 52
+                  && out.of("code").size() >= codeExpected.size());
+      Thread.sleep(2000); // anything extra would show up now, and the last top-k snapshots
+      out.poll(consumer);
+      out.poll(consumer);
+      job.cancel().get();
+
+      // no duplicate reached the extractor; features as the extractor makes them
+      assertThat(out.features.stream().map(DocumentFeature::getId).toList())
+          .doesNotHaveDuplicates()
+          .containsExactlyInAnyOrderElementsOf(docs.keySet());
+      for (DocumentFeature f : out.features) {
+        Doc d = docs.get(f.getId());
+        assertThat(f.getFeature()).isEqualTo(list(d.feature()));
+        assertThat(f.getTokens()).isEqualTo(d.tokens());
+        assertThat(f.getModelFingerprint()).isEqualTo(fingerprint);
+      }
+
+      // 50 malformed records of 5 kinds, each dead-lettered with its reason
+      List<DeadLetter> commands =
+          out.dead.stream().filter(d -> !"crawl".equals(d.getSourceTopic())).toList();
+      assertThat(commands)
+          .extracting(DeadLetter::getReason)
+          .containsExactlyInAnyOrder(
+              DeadLetterReason.DECODE_ERROR, DeadLetterReason.INVALID_COMMAND);
+      out.dead.removeAll(commands);
+      Map<DeadLetterReason, Long> reasons = new EnumMap<>(DeadLetterReason.class);
+      out.dead.forEach(d -> reasons.merge(d.getReason(), 1L, Long::sum));
+      assertThat(reasons)
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of(
+                  DeadLetterReason.DECODE_ERROR, 10L,
+                  DeadLetterReason.MISSING_ID, 10L,
+                  DeadLetterReason.EMPTY_TEXT, 10L,
+                  DeadLetterReason.TEXT_TOO_LARGE, 10L,
+                  DeadLetterReason.BINARY_CONTENT, 10L));
+      assertThat(out.dead).allMatch(d -> "crawl".equals(d.getSourceTopic()) && d.getRaw() != null);
+
+      assertThat(out.selected)
+          .extracting(s -> s.getTarget() + "/" + s.getId())
+          .doesNotHaveDuplicates();
+
+      // the threshold target, from when it arrived: exactly the documents at or above it
+      List<SelectedDocument> codeSelected = out.of("code");
+      assertThat(codeSelected)
+          .extracting(SelectedDocument::getId)
+          .containsExactlyInAnyOrderElementsOf(codeExpected);
+      assertThat(codeSelected)
+          .allMatch(
+              s ->
+                  s.getTargetVersion() == 1
+                      && s.getSimilarity() == codeSim.get(s.getId())
+                      && s.getThreshold() == codeThreshold);
+
+      // the fraction target: the warm-up decided as a batch, then the running quantile
+      List<SelectedDocument> scienceSelected = out.of("science");
+      Set<String> phase1Set = new HashSet<>(phase1);
+      assertThat(scienceSelected)
+          .allMatch(s -> (s.getThreshold() == null) == phase1Set.contains(s.getId()));
+      Set<String> batch = rank(docs, scienceExamples, layers);
+      Set<String> streamedAfter =
+          scienceSelected.stream()
+              .map(SelectedDocument::getId)
+              .filter(id -> !phase1Set.contains(id))
+              .collect(Collectors.toSet());
+      Set<String> batchAfter = new HashSet<>(batch);
+      batchAfter.removeAll(phase1Set);
+      Set<String> agreed = new HashSet<>(streamedAfter);
+      agreed.retainAll(batchAfter);
+      double precision = (double) agreed.size() / streamedAfter.size();
+      double recall = (double) agreed.size() / batchAfter.size();
+      System.out.printf(
+          "fraction target after warm-up: %d streamed, %d by rank, precision %.3f, recall %.3f%n",
+          streamedAfter.size(), batchAfter.size(), precision, recall);
+      assertThat(precision).isGreaterThanOrEqualTo(0.95);
+      assertThat(recall).isGreaterThanOrEqualTo(0.95);
+
+      // the published top-k is the batch top-k of what each target saw
+      assertThat(topK(out.lastTopK.get("science"))).isEqualTo(best(docs.keySet(), scienceSim));
+      assertThat(topK(out.lastTopK.get("code"))).isEqualTo(best(phase2, codeSim));
+    }
+  }
+
+  /** Sends one phase: its documents shuffled, some twice, and 25 malformed records. */
+  private static void produce(
+      KafkaProducer<byte[], byte[]> producer,
+      List<String> ids,
+      Map<String, String> texts,
+      Set<String> duplicates,
+      int phase,
+      Random rnd)
+      throws Exception {
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (String id : ids) {
+      ProducerRecord<byte[], byte[]> r = record(id, crawl(id, texts.get(id)));
+      records.add(r);
+      if (duplicates.contains(id)) {
+        records.add(r);
+      }
+    }
+    Collections.shuffle(records, rnd);
+    for (int i = 0; i < 5; i++) {
+      String n = phase + "-" + i;
+      insert(records, rnd, record(null, ("not avro " + n).getBytes(StandardCharsets.UTF_8)));
+      insert(records, rnd, record(null, crawl(" ", "a document without an id " + n)));
+      insert(records, rnd, record(null, crawl("blank-" + n, " \n\t ")));
+      insert(records, rnd, record(null, crawl("large-" + n, "w1 ".repeat(400) + n)));
+      insert(records, rnd, record(null, crawl("binary-" + n, "PK\u0003\u0004\u0000\u0000" + n)));
+    }
+    for (ProducerRecord<byte[], byte[]> r : records) {
+      producer.send(r);
+    }
+    producer.flush();
+  }
+
+  /** Puts a record at a random place among the others. */
+  private static void insert(
+      List<ProducerRecord<byte[], byte[]>> records, Random rnd, ProducerRecord<byte[], byte[]> r) {
+    records.add(rnd.nextInt(records.size() + 1), r);
+  }
+
+  private static ProducerRecord<byte[], byte[]> record(String key, byte[] value) {
+    return new ProducerRecord<>(
+        "crawl", key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
+  }
+
+  private static byte[] crawl(String id, String text) throws Exception {
+    return bytes(
+        CrawlDocument.getEncoder()
+            .encode(CrawlDocument.newBuilder().setId(id).setText(text).build()));
+  }
+
+  private static byte[] command(TargetCommand c) throws Exception {
+    return bytes(TargetCommand.getEncoder().encode(c));
+  }
+
+  private static void send(KafkaProducer<byte[], byte[]> producer, String topic, byte[] value) {
+    producer.send(new ProducerRecord<>(topic, null, value));
+    producer.flush();
+  }
+
+  private static Map<String, String> indexed(String prefix, List<String> texts) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (int i = 0; i < texts.size(); i++) {
+      out.put(prefix + i, texts.get(i));
+    }
+    return out;
+  }
+
+  /** Submits every text before waiting, so the micro-batcher forms full batches. */
+  private static Map<String, CompletableFuture<ExtractionResult>> extractAll(
+      FeatureExtractor extractor, Map<String, String> texts) {
+    Map<String, CompletableFuture<ExtractionResult>> out = new LinkedHashMap<>();
+    texts.forEach((id, text) -> out.put(id, extractor.extract(id, text)));
+    return out;
+  }
+
+  private static Map<String, Doc> features(Map<String, CompletableFuture<ExtractionResult>> results)
+      throws Exception {
+    Map<String, Doc> out = new LinkedHashMap<>();
+    for (Map.Entry<String, CompletableFuture<ExtractionResult>> e : results.entrySet()) {
+      ExtractionResult.Features f = (ExtractionResult.Features) e.getValue().get();
+      out.put(
+          e.getKey(),
+          new Doc(
+              e.getKey(), f.features().get(io.nagselector.model.NeuronType.FWD_UP), f.tokens()));
+    }
+    return out;
+  }
+
+  private static TargetProfile profile(List<int[]> examples, int layers, String fingerprint) {
+    return new TargetDefinition(
+            "probe",
+            1,
+            fingerprint,
+            TargetDefinition.Policy.THRESHOLD,
+            0,
+            KEEP,
+            layers,
+            K,
+            examples)
+        .profile();
+  }
+
+  /** The `rank` command on the documents' features, as a user would run it in batch. */
+  private Set<String> rank(Map<String, Doc> docs, List<int[]> examples, int layers)
+      throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    List<String> pool = new ArrayList<>();
+    List<String> payload = new ArrayList<>();
+    for (Doc d : docs.values()) {
+      pool.add(json.writeValueAsString(featureRow(d.id(), d.feature())));
+      payload.add(json.writeValueAsString(Map.of("docid", d.id(), "token_num", d.tokens())));
+    }
+    List<String> target = new ArrayList<>();
+    for (int i = 0; i < examples.size(); i++) {
+      target.add(json.writeValueAsString(featureRow("e" + i, examples.get(i))));
+    }
+    Path rank = Files.createDirectories(dir.resolve("rank"));
+    Files.write(rank.resolve("pool.jsonl"), pool);
+    Files.write(rank.resolve("payload.jsonl"), payload);
+    Files.write(rank.resolve("target.jsonl"), target);
+    int exit =
+        Main.run(
+            "rank",
+            "--target-features",
+            rank.resolve("target.jsonl").toString(),
+            "--pool-features",
+            rank.resolve("pool.jsonl").toString(),
+            "--pool-payload",
+            rank.resolve("payload.jsonl").toString(),
+            "--output",
+            rank.resolve("selected.jsonl").toString(),
+            "--num-layers",
+            String.valueOf(layers),
+            "--top-k",
+            String.valueOf(K),
+            "--fraction",
+            "0.2");
+    assertThat(exit).isZero();
+    Set<String> selected = new HashSet<>();
+    for (String line : Files.readAllLines(rank.resolve("selected.jsonl"))) {
+      selected.add(json.readTree(line).get("docid").asText());
+    }
+    return selected;
+  }
+
+  private static Map<String, Object> featureRow(String id, int[] feature) {
+    return Map.of("docid", id, "fwd_up_feature", Map.of("layer_topk_value_index", feature));
+  }
+
+  private static List<String> topK(TopKSnapshot snapshot) {
+    assertThat(snapshot).isNotNull();
+    return snapshot.getEntries().stream().map(TopKEntry::getDocId).toList();
+  }
+
+  /** The KEEP most similar ids, ties by id. */
+  private static List<String> best(java.util.Collection<String> ids, Map<String, Double> sims) {
+    return ids.stream()
+        .sorted(
+            Comparator.<String>comparingDouble(sims::get)
+                .reversed()
+                .thenComparing(Comparator.naturalOrder()))
+        .limit(KEEP)
+        .toList();
+  }
+
+  private static double median(List<Double> values) {
+    return values.stream().sorted().toList().get(values.size() / 2);
+  }
+
+  private static List<Integer> list(int[] values) {
+    return java.util.Arrays.stream(values).boxed().toList();
+  }
+}
