@@ -3,7 +3,11 @@ package io.nagselector.model;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -12,8 +16,9 @@ import java.util.function.Function;
 /**
  * Collects single requests from many callers into batches for one worker: a batch is run when it
  * has {@code maxBatch} requests, when one more would exceed {@code maxBatchTokens} padded tokens
- * (count x longest), or when its oldest request has waited {@code maxWait}. Each request's future
- * completes with its own result. The clock is injected so the batching rules are testable.
+ * (count x longest), or when its oldest request has waited {@code maxWait}; requests of similar
+ * length are batched together (see {@link #takeDue}). Each request's future completes with its own
+ * result. The clock is injected so the batching rules are testable.
  */
 public final class MicroBatcher<T, R> implements AutoCloseable {
   /** Monotonic time in nanoseconds. */
@@ -108,21 +113,29 @@ public final class MicroBatcher<T, R> implements AutoCloseable {
     return future;
   }
 
-  /** The batch that is due at {@code now}, removed from the queue; empty if none is due yet. */
+  /**
+   * The batch that is due at {@code now}, removed from the queue; empty if none is due yet. It
+   * starts with the oldest request (so none waits longer than {@code maxWait} plus one batch) and
+   * adds the waiting requests closest to it in length, oldest first among equals, so that little of
+   * the batch is padding.
+   */
   List<Request<T, R>> takeDue(long now) {
     lock.lock();
     try {
       if (pending.isEmpty()) {
         return List.of();
       }
+      Request<T, R> oldest = pending.peek();
+      List<Request<T, R>> candidates = new ArrayList<>(pending);
+      candidates.sort(Comparator.comparingInt(r -> Math.abs(r.tokens() - oldest.tokens())));
       List<Request<T, R>> batch = new ArrayList<>();
       int longest = 0;
       boolean full = false;
-      for (Request<T, R> r : pending) {
+      for (Request<T, R> r : candidates) {
         int widest = Math.max(longest, r.tokens());
         if (!batch.isEmpty() && (long) (batch.size() + 1) * widest > maxBatchTokens) {
           full = true;
-          break;
+          continue;
         }
         batch.add(r);
         longest = widest;
@@ -131,13 +144,13 @@ public final class MicroBatcher<T, R> implements AutoCloseable {
           break;
         }
       }
-      boolean expired = now - pending.peek().enqueuedAt() >= maxWaitNanos;
+      boolean expired = now - oldest.enqueuedAt() >= maxWaitNanos;
       if (!full && !expired && !closed) {
         return List.of();
       }
-      for (int i = 0; i < batch.size(); i++) {
-        pending.poll();
-      }
+      Set<Request<T, R>> taken = Collections.newSetFromMap(new IdentityHashMap<>());
+      taken.addAll(batch);
+      pending.removeIf(taken::contains);
       return batch;
     } finally {
       lock.unlock();

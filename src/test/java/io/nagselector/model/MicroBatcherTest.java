@@ -57,6 +57,21 @@ class MicroBatcherTest {
   }
 
   @Test
+  void requestsOfSimilarLengthAreBatchedTogetherStartingWithTheOldest() {
+    MicroBatcher<String, String> b = batcher(2, 1000, 50);
+    b.submit("a", 10);
+    b.submit("b", 100);
+    b.submit("c", 60);
+    b.submit("d", 12);
+    b.submit("e", 98);
+    assertThat(items(b.takeDue(now))).containsExactly("a", "d");
+    assertThat(items(b.takeDue(now))).containsExactly("b", "e");
+    assertThat(b.takeDue(now)).isEmpty(); // c alone waits for its deadline
+    now += TimeUnit.MILLISECONDS.toNanos(50);
+    assertThat(items(b.takeDue(now))).containsExactly("c");
+  }
+
+  @Test
   void aPartialBatchWaitsForTheOldestRequestsDeadline() {
     MicroBatcher<String, String> b = batcher(8, 1000, 10);
     b.submit("x", 3);
@@ -100,12 +115,12 @@ class MicroBatcherTest {
     b.submit("b", 30);
     b.submit("c", 5);
     b.run(b.takeDue(now));
-    // one batch of 2: 40 tokens in 2 x 30 padded
+    // one batch of the two closest in length, a and c: 15 tokens in 2 x 10 padded
     MicroBatcher.Stats s = b.stats();
     assertThat(s.batches()).isEqualTo(1);
     assertThat(s.items()).isEqualTo(2);
     assertThat(s.meanBatchSize()).isEqualTo(2.0);
-    assertThat(s.fill()).isEqualTo(40.0 / 60.0);
+    assertThat(s.fill()).isEqualTo(15.0 / 20.0);
     assertThat(s.queued()).isEqualTo(1);
   }
 
