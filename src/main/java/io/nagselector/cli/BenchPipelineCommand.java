@@ -80,7 +80,6 @@ final class BenchPipelineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Threads.configure(null);
     SplittableRandom rnd = new SplittableRandom(5);
     List<String> texts = texts(rnd, docs, "");
     List<String> warmUpTexts = texts(rnd, warmUp, "warm-up ");
@@ -105,6 +104,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
       overrides.put("NAG_MODEL_PATH", model);
       overrides.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
       JobConfig config = JobConfig.load(Path.of("config/local.yaml"), overrides);
+      Threads.configureForWorkers(config.positive("model.workers"));
       double bare;
       double windowed;
       int inFlight = 2 * config.positive("extraction.async-capacity");

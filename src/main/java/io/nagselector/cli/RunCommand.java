@@ -25,7 +25,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     JobConfig c = JobConfig.load(config, System.getenv());
-    Threads.configure(null);
+    Threads.configureForWorkers(c.positive("model.workers"));
     String fingerprint = SelectorApp.fingerprint(c);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(SelectorApp.flinkConfiguration(c));

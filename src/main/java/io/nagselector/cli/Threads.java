@@ -13,4 +13,9 @@ final class Threads {
     System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     System.setProperty("ai.djl.offline", "true");
   }
+
+  /** Splits the cores among {@code workers} batches running at once. */
+  static void configureForWorkers(int workers) {
+    configure(Math.max(1, Runtime.getRuntime().availableProcessors() / workers));
+  }
 }

@@ -101,16 +101,17 @@ public final class Extractor {
         end++;
       }
       runBatch(ids, tokens, pending.subList(start, end), results);
-      paddedTokens += (long) (end - start) * pending.get(end - 1)[1];
+      paddedTokens.add((long) (end - start) * pending.get(end - 1)[1]);
       start = end;
     }
   }
 
-  private long paddedTokens;
+  private final java.util.concurrent.atomic.LongAdder paddedTokens =
+      new java.util.concurrent.atomic.LongAdder();
 
   /** Tokens processed including padding, since this extractor was made. */
   public long paddedTokens() {
-    return paddedTokens;
+    return paddedTokens.sum();
   }
 
   private void runBatch(

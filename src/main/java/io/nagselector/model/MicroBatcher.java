@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * Collects single requests from many callers into batches for one worker: a batch is run when it
+ * Collects single requests from many callers into batches for its workers: a batch is run when it
  * has {@code maxBatch} requests, when one more would exceed {@code maxBatchTokens} padded tokens
  * (count x longest), or when its oldest request has waited {@code maxWait}; requests of similar
  * length are batched together (see {@link #takeDue}). Each request's future completes with its own
@@ -54,7 +54,7 @@ public final class MicroBatcher<T, R> implements AutoCloseable {
   private final ArrayDeque<Request<T, R>> pending = new ArrayDeque<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  private final Thread worker;
+  private final List<Thread> workers;
   private boolean closed;
 
   /**
@@ -66,35 +66,47 @@ public final class MicroBatcher<T, R> implements AutoCloseable {
       Duration maxWait,
       Function<List<T>, List<R>> runner,
       Clock clock,
-      boolean startWorker) {
-    if (maxBatch <= 0 || maxBatchTokens <= 0 || maxWait.isNegative()) {
+      int workers) {
+    if (maxBatch <= 0 || maxBatchTokens <= 0 || maxWait.isNegative() || workers < 0) {
       throw new IllegalArgumentException(
           "batch limits must be positive: max batch "
               + maxBatch
               + ", max batch tokens "
               + maxBatchTokens
               + ", max wait "
-              + maxWait);
+              + maxWait
+              + ", workers "
+              + workers);
     }
     this.maxBatch = maxBatch;
     this.maxBatchTokens = maxBatchTokens;
     this.maxWaitNanos = maxWait.toNanos();
     this.runner = runner;
     this.clock = clock;
-    this.worker = startWorker ? startWorker() : null;
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < workers; i++) {
+      Thread thread = new Thread(this::work, "nag-batcher-" + i);
+      thread.setDaemon(true);
+      thread.start();
+      threads.add(thread);
+    }
+    this.workers = List.copyOf(threads);
   }
 
-  private Thread startWorker() {
-    Thread thread = new Thread(this::work, "nag-batcher");
-    thread.setDaemon(true);
-    thread.start();
-    return thread;
-  }
-
-  /** A batcher on the system clock with its own worker thread. */
+  /**
+   * A batcher on the system clock with {@code workers} threads, each running one batch at a time
+   * (the runner must be safe to call concurrently when there are several).
+   */
   public static <T, R> MicroBatcher<T, R> start(
-      int maxBatch, int maxBatchTokens, Duration maxWait, Function<List<T>, List<R>> runner) {
-    return new MicroBatcher<>(maxBatch, maxBatchTokens, maxWait, runner, System::nanoTime, true);
+      int maxBatch,
+      int maxBatchTokens,
+      Duration maxWait,
+      int workers,
+      Function<List<T>, List<R>> runner) {
+    if (workers <= 0) {
+      throw new IllegalArgumentException("workers must be positive, got " + workers);
+    }
+    return new MicroBatcher<>(maxBatch, maxBatchTokens, maxWait, runner, System::nanoTime, workers);
   }
 
   public CompletableFuture<R> submit(T item, int tokens) {
@@ -228,11 +240,12 @@ public final class MicroBatcher<T, R> implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    if (worker != null) {
+    for (Thread worker : workers) {
       try {
         worker.join();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        return;
       }
     }
   }

@@ -4,7 +4,10 @@ import io.nagselector.model.NeuronType;
 import java.io.Serializable;
 import java.time.Duration;
 
-/** Which model and batching the job's extractor uses; equal specs share one loaded model. */
+/**
+ * Which model and batching the job's extractor uses; equal specs share one loaded model. {@code
+ * workers} batches run at once, each on its own thread.
+ */
 public record ExtractorSpec(
     String model,
     int topK,
@@ -12,5 +15,6 @@ public record ExtractorSpec(
     NeuronType neuronType,
     int batchSize,
     int maxBatchTokens,
-    Duration maxWait)
+    Duration maxWait,
+    int workers)
     implements Serializable {}

@@ -45,6 +45,7 @@ public final class JobConfig {
               "model.batch-size",
               "model.max-batch-tokens",
               "model.max-wait",
+              "model.workers",
               "extraction.async-capacity",
               "extraction.async-timeout",
               "extraction.max-attempts",
@@ -119,6 +120,7 @@ public final class JobConfig {
     positive("model.batch-size");
     positive("model.max-batch-tokens");
     duration("model.max-wait");
+    positive("model.workers");
     positive("extraction.async-capacity");
     duration("extraction.async-timeout");
     positive("extraction.max-attempts");

@@ -32,7 +32,8 @@ public final class SelectorApp {
         c.neuronType(),
         c.positive("model.batch-size"),
         c.positive("model.max-batch-tokens"),
-        c.duration("model.max-wait"));
+        c.duration("model.max-wait"),
+        c.positive("model.workers"));
   }
 
   /** The model fingerprint of the configured extractor (loads the model into this JVM's share). */

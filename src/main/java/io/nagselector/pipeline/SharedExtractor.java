@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One loaded model per JVM (TaskManager) and spec, shared by every slot that asks for it: loaded on
  * the first {@link #acquire}, released when the last user closes. Requests are tokenized on the
- * caller's thread and batched by a {@link MicroBatcher} for the single inference thread.
+ * caller's thread and batched by a {@link MicroBatcher} for its inference workers.
  */
 public final class SharedExtractor {
   private static final Map<ExtractorSpec, Loaded> LOADED = new HashMap<>();
@@ -80,6 +80,7 @@ public final class SharedExtractor {
               spec.batchSize(),
               spec.maxBatchTokens(),
               spec.maxWait(),
+              spec.workers(),
               requests -> {
                 List<String> ids = new ArrayList<>();
                 int[][] tokens = new int[requests.size()][];

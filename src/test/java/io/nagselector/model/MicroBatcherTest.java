@@ -26,7 +26,7 @@ class MicroBatcherTest {
           return items.stream().map(String::toUpperCase).toList();
         },
         () -> now,
-        false);
+        0);
   }
 
   private static List<String> items(List<MicroBatcher.Request<String, String>> batch) {
@@ -100,7 +100,7 @@ class MicroBatcherTest {
               throw new IllegalStateException("model crashed");
             },
             () -> now,
-            false);
+            0);
     CompletableFuture<String> z = failing.submit("z", 1);
     failing.run(failing.takeDue(now));
     assertThatThrownBy(z::get)
@@ -128,11 +128,12 @@ class MicroBatcherTest {
   void rejectsBadLimitsNamingThem() {
     assertThatThrownBy(() -> batcher(0, 10, 1))
         .hasMessage(
-            "batch limits must be positive: max batch 0, max batch tokens 10, max wait PT0.001S");
+            "batch limits must be positive: max batch 0, max batch tokens 10, max wait PT0.001S,"
+                + " workers 0");
   }
 
   @Test
-  void theWorkerRunsBatchesOnTheSystemClockAndDrainsOnClose() throws Exception {
+  void twoWorkersRunBatchesOnTheSystemClockAndDrainOnClose() throws Exception {
     List<Integer> sizes = new ArrayList<>();
     List<CompletableFuture<Integer>> futures = new ArrayList<>();
     try (MicroBatcher<Integer, Integer> b =
@@ -140,6 +141,7 @@ class MicroBatcherTest {
             4,
             1000,
             Duration.ofMillis(5),
+            2,
             items -> {
               synchronized (sizes) {
                 sizes.add(items.size());

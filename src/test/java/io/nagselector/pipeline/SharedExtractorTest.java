@@ -23,7 +23,8 @@ class SharedExtractorTest {
   void usersShareOneModelReleasedByTheLastAndBatchedResultsMatchDirectOnes() throws Exception {
     Path model = TinyCheckpoint.decoder("llama", 2).write(dir.resolve("m"), "F32", 1);
     ExtractorSpec spec =
-        new ExtractorSpec(model.toString(), 4, 16, NeuronType.FWD_UP, 8, 256, Duration.ofMillis(5));
+        new ExtractorSpec(
+            model.toString(), 4, 16, NeuronType.FWD_UP, 8, 256, Duration.ofMillis(5), 1);
     FeatureExtractor first = SharedExtractor.factory(spec).open();
     FeatureExtractor second = SharedExtractor.factory(spec).open();
     assertThat(SharedExtractor.loadedModels()).isEqualTo(1);
