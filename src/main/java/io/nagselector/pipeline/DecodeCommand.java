@@ -7,11 +7,11 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /** Control-topic bytes to {@link TargetCommand}; undecodable commands are dead-lettered. */
-public final class DecodeCommand extends ProcessFunction<RawRecord, TargetCommand> {
+public final class DecodeCommand extends ProcessFunction<RawRecord, ControlCommand> {
   @Override
-  public void processElement(RawRecord raw, Context ctx, Collector<TargetCommand> out) {
+  public void processElement(RawRecord raw, Context ctx, Collector<ControlCommand> out) {
     try {
-      out.collect(TargetCommand.getDecoder().decode(raw.value()));
+      out.collect(new ControlCommand(TargetCommand.getDecoder().decode(raw.value()), raw));
     } catch (Exception e) {
       ctx.output(
           DeadLetters.TAG,

@@ -11,7 +11,7 @@ import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /** Extracts an UPSERT's example texts through the same extractor as the documents. */
-public final class PrepareCommand extends RichAsyncFunction<TargetCommand, PreparedCommand> {
+public final class PrepareCommand extends RichAsyncFunction<ControlCommand, PreparedCommand> {
   private final FeatureExtractor.Factory factory;
   private final NeuronType type;
   private transient FeatureExtractor extractor;
@@ -34,7 +34,8 @@ public final class PrepareCommand extends RichAsyncFunction<TargetCommand, Prepa
   }
 
   @Override
-  public void asyncInvoke(TargetCommand command, ResultFuture<PreparedCommand> result) {
+  public void asyncInvoke(ControlCommand control, ResultFuture<PreparedCommand> result) {
+    TargetCommand command = control.command();
     List<CompletableFuture<ExtractionResult>> pending = new ArrayList<>();
     for (int i = 0; i < command.getExampleTexts().size(); i++) {
       pending.add(
@@ -57,7 +58,9 @@ public final class PrepareCommand extends RichAsyncFunction<TargetCommand, Prepa
                 features.add(given.stream().mapToInt(Integer::intValue).toArray());
               }
               result.complete(
-                  List.of(new PreparedCommand(command, features, failed, extractor.fingerprint())));
+                  List.of(
+                      new PreparedCommand(
+                          command, features, failed, extractor.fingerprint(), control.raw())));
             });
   }
 }

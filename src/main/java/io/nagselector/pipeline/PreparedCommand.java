@@ -8,6 +8,11 @@ import java.util.List;
  *
  * @param features the usable example features (texts extracted, plus any precomputed ones)
  * @param failedTexts how many example texts produced no feature (e.g. empty after tokenization)
+ * @param raw the control-topic record it came from (null in tests)
  */
 public record PreparedCommand(
-    TargetCommand command, List<int[]> features, int failedTexts, String fingerprint) {}
+    TargetCommand command,
+    List<int[]> features,
+    int failedTexts,
+    String fingerprint,
+    RawRecord raw) {}

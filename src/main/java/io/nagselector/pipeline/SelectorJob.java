@@ -51,7 +51,7 @@ public final class SelectorJob {
 
   /** The full job: targets come from the control topic's commands. */
   public Outputs build(DataStream<RawRecord> crawl, DataStream<RawRecord> control) {
-    SingleOutputStreamOperator<io.nagselector.avro.TargetCommand> commands =
+    SingleOutputStreamOperator<ControlCommand> commands =
         control
             .process(new DecodeCommand())
             .uid("decode-command")

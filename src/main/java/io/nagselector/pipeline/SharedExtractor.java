@@ -60,6 +60,12 @@ public final class SharedExtractor {
     record Request(String docId, int[] tokens) {}
 
     Loaded(ExtractorSpec spec) {
+      // in a TaskManager nothing else sets libtorch's threads before the engine loads
+      if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / spec.workers());
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+      }
       root = Backbones.newManager(Device.cpu());
       model =
           spec.model().equals("default")

@@ -47,7 +47,7 @@ public final class TargetRegistry
               DeadLetterReason.INVALID_COMMAND,
               "command " + c.getCommandId() + " for target " + c.getTarget() + ": " + problem,
               null,
-              null,
+              prepared.raw(),
               Instant.ofEpochMilli(ctx.timerService().currentProcessingTime())));
       return;
     }

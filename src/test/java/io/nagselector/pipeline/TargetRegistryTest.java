@@ -29,7 +29,8 @@ class TargetRegistryTest {
             .setExampleTexts(List.of("a", "b"))
             .setPolicy(policy)
             .build();
-    return new PreparedCommand(c, features, 0, "fp");
+    return new PreparedCommand(
+        c, features, 0, "fp", new RawRecord("control", 0, 7, new byte[] {1}));
   }
 
   private static PreparedCommand remove(String id, String target) {
@@ -41,7 +42,8 @@ class TargetRegistryTest {
             .build(),
         List.of(),
         0,
-        "fp");
+        "fp",
+        null);
   }
 
   private static List<String> reasons(
@@ -82,6 +84,10 @@ class TargetRegistryTest {
               "command c4 for target cook: no examples",
               "command c5 for target nothing: unknown target");
       assertThat(h.numKeyedStateEntries()).isEqualTo(1); // sci again, after its removal was cleared
+      DeadLetter c3 = h.getSideOutput(DeadLetters.TAG).peek().getValue();
+      assertThat(c3.getSourceTopic()).isEqualTo("control");
+      assertThat(c3.getSourceOffset()).isEqualTo(7L);
+      assertThat(c3.getRaw().array()).containsExactly(1);
     }
   }
 
@@ -98,7 +104,7 @@ class TargetRegistryTest {
               .setExampleFeatures(List.of(List.of(0, 1, 2, 3)))
               .setFeaturesFingerprint("other-model")
               .build();
-      h.processElement(new PreparedCommand(c, FEATURES, 0, "fp"), 0);
+      h.processElement(new PreparedCommand(c, FEATURES, 0, "fp", null), 0);
       assertThat(h.extractOutputValues()).isEmpty();
       assertThat(reasons(h))
           .containsExactly(
