@@ -36,6 +36,7 @@ public final class JobConfig {
               "kafka.topics.dead-letter",
               "kafka.topics.top-k",
               "kafka.topics.features",
+              "kafka.topics.duplicates",
               "input.format",
               "input.max-text-bytes",
               "model.path",

@@ -60,6 +60,11 @@ public final class KafkaWiring {
     return sink(bootstrapServers, topic, transactionalIdPrefix + "-features", f -> f.getId());
   }
 
+  public static KafkaSink<io.nagselector.avro.CrawlDocument> duplicatesSink(
+      String bootstrapServers, String topic, String transactionalIdPrefix) {
+    return sink(bootstrapServers, topic, transactionalIdPrefix + "-duplicates", d -> d.getId());
+  }
+
   public static KafkaSink<DeadLetter> deadLetterSink(
       String bootstrapServers, String topic, String transactionalIdPrefix) {
     return sink(bootstrapServers, topic, transactionalIdPrefix + "-dead", d -> d.getDocId());
@@ -83,18 +88,21 @@ public final class KafkaWiring {
         .build();
   }
 
+  private static final java.util.Map<
+          org.apache.avro.Schema, org.apache.avro.message.BinaryMessageEncoder<SpecificRecordBase>>
+      ENCODERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Avro single-object encoding of any of our records. */
   static byte[] encode(SpecificRecordBase record) {
     try {
-      ByteBuffer buffer;
-      if (record instanceof SelectedDocument s) {
-        buffer = SelectedDocument.getEncoder().encode(s);
-      } else if (record instanceof io.nagselector.avro.DocumentFeature f) {
-        buffer = io.nagselector.avro.DocumentFeature.getEncoder().encode(f);
-      } else if (record instanceof io.nagselector.avro.TopKSnapshot t) {
-        buffer = io.nagselector.avro.TopKSnapshot.getEncoder().encode(t);
-      } else {
-        buffer = DeadLetter.getEncoder().encode((DeadLetter) record);
-      }
+      ByteBuffer buffer =
+          ENCODERS
+              .computeIfAbsent(
+                  record.getSchema(),
+                  schema ->
+                      new org.apache.avro.message.BinaryMessageEncoder<>(
+                          record.getSpecificData(), schema))
+              .encode(record);
       byte[] bytes = new byte[buffer.remaining()];
       buffer.get(bytes);
       return bytes;

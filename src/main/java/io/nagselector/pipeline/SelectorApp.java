@@ -78,7 +78,8 @@ public final class SelectorApp {
                 c.positive("model.top-k")),
             c.duration("selection.top-k-interval"),
             c.positive("extraction.max-attempts"),
-            c.duration("extraction.retry-backoff"));
+            c.duration("extraction.retry-backoff"),
+            !c.string("kafka.topics.duplicates").isBlank());
     SelectorJob.Outputs out =
         new SelectorJob(settings, SharedExtractor.factory(extractorSpec(c))).build(crawl, control);
     String prefix = c.string("kafka.transactional-id-prefix");
@@ -96,6 +97,13 @@ public final class SelectorApp {
           .sinkTo(KafkaWiring.featuresSink(servers, featuresTopic, prefix))
           .uid("features-sink")
           .name("document features");
+    }
+    String duplicatesTopic = c.string("kafka.topics.duplicates").trim();
+    if (!duplicatesTopic.isEmpty()) {
+      out.duplicates()
+          .sinkTo(KafkaWiring.duplicatesSink(servers, duplicatesTopic, prefix))
+          .uid("duplicates-sink")
+          .name("duplicates");
     }
     out.deadLetters()
         .sinkTo(KafkaWiring.deadLetterSink(servers, c.string("kafka.topics.dead-letter"), prefix))

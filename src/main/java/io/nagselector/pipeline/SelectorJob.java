@@ -32,14 +32,16 @@ public final class SelectorJob {
       TargetRegistry.Defaults targetDefaults,
       Duration topKInterval,
       int extractionAttempts,
-      Duration retryBackoff) {}
+      Duration retryBackoff,
+      boolean emitDuplicates) {}
 
   /** The job's outputs. */
   public record Outputs(
       DataStream<SelectedDocument> selected,
       DataStream<DeadLetter> deadLetters,
       DataStream<io.nagselector.avro.TopKSnapshot> topK,
-      DataStream<io.nagselector.avro.DocumentFeature> features) {}
+      DataStream<io.nagselector.avro.DocumentFeature> features,
+      DataStream<io.nagselector.avro.CrawlDocument> duplicates) {}
 
   private final Settings settings;
   private final FeatureExtractor.Factory extractor;
@@ -80,7 +82,8 @@ public final class SelectorJob {
             .deadLetters()
             .union(commands.getSideOutput(DeadLetters.TAG), targets.getSideOutput(DeadLetters.TAG)),
         outputs.topK(),
-        outputs.features());
+        outputs.features(),
+        outputs.duplicates());
   }
 
   /** The document path against a given stream of target definitions. */
@@ -94,7 +97,7 @@ public final class SelectorJob {
     SingleOutputStreamOperator<io.nagselector.avro.CrawlDocument> unique =
         valid
             .keyBy(d -> DocumentValidator.dedupeKey(d.getText()), Types.STRING)
-            .process(new ExactDedupe(settings.dedupeTtl(), false))
+            .process(new ExactDedupe(settings.dedupeTtl(), settings.emitDuplicates()))
             .uid("dedupe")
             .name("exact dedupe");
     SingleOutputStreamOperator<ExtractedDocument> extracted =
@@ -137,6 +140,11 @@ public final class SelectorJob {
             .map(new ToDocumentFeature(settings.modelFingerprint()))
             .uid("document-features")
             .name("document features");
-    return new Outputs(selected, deadLetters, topK, documentFeatures);
+    return new Outputs(
+        selected,
+        deadLetters,
+        topK,
+        documentFeatures,
+        unique.getSideOutput(ExactDedupe.DUPLICATES));
   }
 }

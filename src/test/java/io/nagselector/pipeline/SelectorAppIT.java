@@ -32,9 +32,16 @@ class SelectorAppIT extends PipelineIT {
   void theConfiguredJobSelectsWithRocksDbState() throws Exception {
     Path model = TinyCheckpoint.decoder("llama", 4).write(dir.resolve("model"), "F32", 1);
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      createJobTopics(kafka, "features");
+      createJobTopics(kafka, "features", "duplicates");
       JobConfig config =
-          testConfig(kafka, model, dir, "500ms", Map.of("NAG_KAFKA_TOPICS_FEATURES", "features"));
+          testConfig(
+              kafka,
+              model,
+              dir,
+              "500ms",
+              Map.of(
+                  "NAG_KAFKA_TOPICS_FEATURES", "features",
+                  "NAG_KAFKA_TOPICS_DUPLICATES", "duplicates"));
       JobClient job = startJob(config, null);
 
       Random rnd = new Random(3);
@@ -60,17 +67,26 @@ class SelectorAppIT extends PipelineIT {
                   .build();
           producer.send(
               new ProducerRecord<>("crawl", null, bytes(CrawlDocument.getEncoder().encode(d))));
+          if (i % 10 == 0) { // the same text again under another id
+            d.setId("copy-of-d" + i);
+            producer.send(
+                new ProducerRecord<>("crawl", null, bytes(CrawlDocument.getEncoder().encode(d))));
+          }
         }
       }
       List<String> ids = new ArrayList<>();
       List<io.nagselector.avro.DocumentFeature> features = new ArrayList<>();
+      List<String> duplicates = new ArrayList<>();
       try (KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
-        consumer.subscribe(List.of("selected", "features"));
+        consumer.subscribe(List.of("selected", "features", "duplicates"));
         long deadline = System.currentTimeMillis() + 90_000;
-        while ((ids.size() < 30 || features.size() < 30) && System.currentTimeMillis() < deadline) {
+        while ((ids.size() < 30 || features.size() < 30 || duplicates.size() < 3)
+            && System.currentTimeMillis() < deadline) {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
             if (r.topic().equals("selected")) {
               ids.add(SelectedDocument.getDecoder().decode(r.value()).getId());
+            } else if (r.topic().equals("duplicates")) {
+              duplicates.add(CrawlDocument.getDecoder().decode(r.value()).getId());
             } else {
               features.add(io.nagselector.avro.DocumentFeature.getDecoder().decode(r.value()));
             }
@@ -78,8 +94,9 @@ class SelectorAppIT extends PipelineIT {
         }
       }
       job.cancel().get();
-      // threshold 0 accepts every document, each exactly once
+      // threshold 0 accepts every document, each exactly once; the copies are only duplicates
       assertThat(ids).hasSize(30).doesNotHaveDuplicates();
+      assertThat(duplicates).containsExactlyInAnyOrder("copy-of-d0", "copy-of-d10", "copy-of-d20");
       // every extracted document's feature went to the features topic: 3 layers x K=4
       assertThat(features).hasSize(30).allMatch(f -> f.getFeature().size() == 12);
       assertThat(features)
