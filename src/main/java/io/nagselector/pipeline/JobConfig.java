@@ -37,6 +37,8 @@ public final class JobConfig {
               "kafka.topics.top-k",
               "kafka.topics.features",
               "kafka.topics.duplicates",
+              "kafka.topics.control-events",
+              "targets.max-examples",
               "input.format",
               "input.max-text-bytes",
               "model.path",
@@ -122,6 +124,7 @@ public final class JobConfig {
     positive("model.max-batch-tokens");
     duration("model.max-wait");
     positive("model.workers");
+    positive("targets.max-examples");
     positive("extraction.async-capacity");
     duration("extraction.async-timeout");
     positive("extraction.max-attempts");

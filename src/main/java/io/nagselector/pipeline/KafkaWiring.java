@@ -65,6 +65,11 @@ public final class KafkaWiring {
     return sink(bootstrapServers, topic, transactionalIdPrefix + "-duplicates", d -> d.getId());
   }
 
+  public static KafkaSink<io.nagselector.avro.ControlEvent> controlEventsSink(
+      String bootstrapServers, String topic, String transactionalIdPrefix) {
+    return sink(bootstrapServers, topic, transactionalIdPrefix + "-events", e -> e.getTarget());
+  }
+
   public static KafkaSink<DeadLetter> deadLetterSink(
       String bootstrapServers, String topic, String transactionalIdPrefix) {
     return sink(bootstrapServers, topic, transactionalIdPrefix + "-dead", d -> d.getDocId());

@@ -115,7 +115,7 @@ public final class ScoreAndSelect
   @Override
   public void processBroadcastElement(
       TargetDefinition def, Context ctx, Collector<SelectedDocument> out) throws Exception {
-    if (def.examples().isEmpty()) {
+    if (def.removed()) {
       ctx.getBroadcastState(TARGETS).remove(def.name());
       profiles.remove(def.name());
       ctx.applyToKeyedState(PER_TARGET, (shard, state) -> state.remove(def.name()));
@@ -154,6 +154,9 @@ public final class ScoreAndSelect
     for (Map.Entry<String, TargetDefinition> entry :
         ctx.getBroadcastState(TARGETS).immutableEntries()) {
       TargetDefinition def = entry.getValue();
+      if (def.paused()) {
+        continue;
+      }
       TargetProfile profile = profile(def);
       String id = doc.document().getId();
       NagFeature feature = NagFeature.of(id, def.numLayers(), def.featureK(), 0, doc.feature());

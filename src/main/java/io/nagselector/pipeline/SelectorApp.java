@@ -71,11 +71,12 @@ public final class SelectorApp {
             c.positive("extraction.async-capacity"),
             c.neuronType(),
             fingerprint,
-            new TargetRegistry.Defaults(
+            new TargetProtocol.Defaults(
                 c.defaultPolicy(),
                 c.defaultValue(),
                 c.positive("selection.top-k"),
-                c.positive("model.top-k")),
+                c.positive("model.top-k"),
+                c.positive("targets.max-examples")),
             c.duration("selection.top-k-interval"),
             c.positive("extraction.max-attempts"),
             c.duration("extraction.retry-backoff"),
@@ -98,6 +99,11 @@ public final class SelectorApp {
           .uid("features-sink")
           .name("document features");
     }
+    out.events()
+        .sinkTo(
+            KafkaWiring.controlEventsSink(servers, c.string("kafka.topics.control-events"), prefix))
+        .uid("control-events-sink")
+        .name("control events");
     String duplicatesTopic = c.string("kafka.topics.duplicates").trim();
     if (!duplicatesTopic.isEmpty()) {
       out.duplicates()

@@ -29,19 +29,20 @@ public final class SelectorJob {
       int asyncCapacity,
       NeuronType neuronType,
       String modelFingerprint,
-      TargetRegistry.Defaults targetDefaults,
+      TargetProtocol.Defaults targetDefaults,
       Duration topKInterval,
       int extractionAttempts,
       Duration retryBackoff,
       boolean emitDuplicates) {}
 
-  /** The job's outputs. */
+  /** The job's outputs ({@code events} is null when targets are given, not commanded). */
   public record Outputs(
       DataStream<SelectedDocument> selected,
       DataStream<DeadLetter> deadLetters,
       DataStream<io.nagselector.avro.TopKSnapshot> topK,
       DataStream<io.nagselector.avro.DocumentFeature> features,
-      DataStream<io.nagselector.avro.CrawlDocument> duplicates) {}
+      DataStream<io.nagselector.avro.CrawlDocument> duplicates,
+      DataStream<io.nagselector.avro.ControlEvent> events) {}
 
   private final Settings settings;
   private final FeatureExtractor.Factory extractor;
@@ -83,7 +84,8 @@ public final class SelectorJob {
             .union(commands.getSideOutput(DeadLetters.TAG), targets.getSideOutput(DeadLetters.TAG)),
         outputs.topK(),
         outputs.features(),
-        outputs.duplicates());
+        outputs.duplicates(),
+        targets.getSideOutput(TargetRegistry.EVENTS));
   }
 
   /** The document path against a given stream of target definitions. */
@@ -145,6 +147,7 @@ public final class SelectorJob {
         deadLetters,
         topK,
         documentFeatures,
-        unique.getSideOutput(ExactDedupe.DUPLICATES));
+        unique.getSideOutput(ExactDedupe.DUPLICATES),
+        null);
   }
 }

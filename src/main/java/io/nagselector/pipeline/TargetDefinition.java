@@ -12,6 +12,7 @@ import java.util.List;
  * @param policyValue the fraction (FRACTION) or the similarity threshold (THRESHOLD)
  * @param keepTopK how many best documents the running top-k keeps
  * @param featureK K, the neurons per layer of each feature
+ * @param paused a paused target keeps its state but scores nothing until resumed
  */
 public record TargetDefinition(
     String name,
@@ -22,8 +23,53 @@ public record TargetDefinition(
     int keepTopK,
     int numLayers,
     int featureK,
-    List<int[]> examples)
+    List<int[]> examples,
+    boolean paused)
     implements Serializable {
+
+  /** An active target. */
+  public TargetDefinition(
+      String name,
+      int version,
+      String modelFingerprint,
+      Policy policy,
+      double policyValue,
+      int keepTopK,
+      int numLayers,
+      int featureK,
+      List<int[]> examples) {
+    this(
+        name,
+        version,
+        modelFingerprint,
+        policy,
+        policyValue,
+        keepTopK,
+        numLayers,
+        featureK,
+        examples,
+        false);
+  }
+
+  /** The same target, paused or resumed (same version: its state carries on). */
+  public TargetDefinition withPaused(boolean paused) {
+    return new TargetDefinition(
+        name,
+        version,
+        modelFingerprint,
+        policy,
+        policyValue,
+        keepTopK,
+        numLayers,
+        featureK,
+        examples,
+        paused);
+  }
+
+  /** A removal, as broadcast: no examples. */
+  public boolean removed() {
+    return examples.isEmpty();
+  }
 
   /** How a target accepts documents. */
   public enum Policy {

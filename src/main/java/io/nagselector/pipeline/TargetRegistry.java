@@ -1,129 +1,101 @@
 package io.nagselector.pipeline;
 
-import io.nagselector.avro.CommandType;
+import io.nagselector.avro.CommandStatus;
+import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.avro.TargetCommand;
-import io.nagselector.avro.TargetPolicy;
 import java.time.Instant;
-import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.InstantiationUtil;
+import org.apache.flink.util.OutputTag;
 
 /**
- * Keyed by target name: validates each prepared command and turns it into the next version of the
- * target (UPSERT) or its removal (REMOVE). An invalid command changes nothing and is dead-lettered
- * with the reason.
+ * Keyed by target name: applies each prepared command with {@link TargetProtocol}, broadcasts the
+ * target's new definition, and answers every command with a {@link ControlEvent}. A command id seen
+ * before for the target is ignored, so a command delivered twice has one effect. A refused command
+ * changes nothing and is also dead-lettered with its raw record.
  */
 public final class TargetRegistry
     extends KeyedProcessFunction<String, PreparedCommand, TargetDefinition> {
-  /** What a target gets when its command does not say. */
-  public record Defaults(TargetDefinition.Policy policy, double value, int keepTopK, int featureK)
-      implements java.io.Serializable {}
+  public static final OutputTag<ControlEvent> EVENTS = new OutputTag<>("control-events") {};
 
-  private final Defaults defaults;
-  private transient ValueState<Integer> version;
+  private final TargetProtocol protocol;
+  private transient ValueState<byte[]> state;
+  private transient MapState<String, Boolean> seen;
 
-  public TargetRegistry(Defaults defaults) {
-    this.defaults = defaults;
+  public TargetRegistry(TargetProtocol.Defaults defaults) {
+    this.protocol = new TargetProtocol(defaults);
   }
 
   @Override
-  public void open(org.apache.flink.api.common.functions.OpenContext context) {
-    version = getRuntimeContext().getState(new ValueStateDescriptor<>("version", Integer.class));
+  public void open(OpenContext context) {
+    state =
+        getRuntimeContext()
+            .getState(
+                new ValueStateDescriptor<>(
+                    "registry", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    seen =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("commands", Types.STRING, Types.BOOLEAN));
   }
 
   @Override
   public void processElement(PreparedCommand prepared, Context ctx, Collector<TargetDefinition> out)
       throws Exception {
     TargetCommand c = prepared.command();
-    Integer current = version.value();
-    String problem = problem(prepared, current);
-    if (problem != null) {
+    String id = c.getCommandId();
+    if (id != null && !id.isBlank()) {
+      if (seen.contains(id)) {
+        return;
+      }
+      seen.put(id, true);
+    }
+    Instant now = Instant.ofEpochMilli(ctx.timerService().currentProcessingTime());
+    byte[] bytes = state.value();
+    TargetProtocol.State current =
+        bytes == null
+            ? TargetProtocol.State.NONE
+            : InstantiationUtil.deserializeObject(bytes, getClass().getClassLoader());
+    ControlEvent.Builder event =
+        ControlEvent.newBuilder()
+            .setCommandId(id == null ? "" : id)
+            .setTarget(c.getTarget() == null ? "" : c.getTarget())
+            .setCommandType(c.getType().name())
+            .setTime(now);
+    TargetProtocol.Outcome outcome = protocol.apply(current, prepared);
+    if (outcome instanceof TargetProtocol.Applied applied) {
+      state.update(InstantiationUtil.serializeObject(applied.next()));
+      TargetDefinition def = applied.broadcast();
+      event.setStatus(CommandStatus.APPLIED).setVersion(def.version()).setPaused(def.paused());
+      if (!def.removed()) {
+        event
+            .setExampleCount(def.examples().size())
+            .setProfileFingerprint(def.profile().fingerprint())
+            .setSummary(TargetProtocol.summary(def, 3));
+      }
+      out.collect(def);
+    } else if (outcome instanceof TargetProtocol.Rejected rejected) {
+      event
+          .setStatus(CommandStatus.REJECTED)
+          .setReason(rejected.reason())
+          .setMessage(rejected.message());
       ctx.output(
           DeadLetters.TAG,
           DeadLetters.of(
               DeadLetterReason.INVALID_COMMAND,
-              "command " + c.getCommandId() + " for target " + c.getTarget() + ": " + problem,
+              "command " + id + " for target " + c.getTarget() + ": " + rejected.message(),
               null,
               prepared.raw(),
-              Instant.ofEpochMilli(ctx.timerService().currentProcessingTime())));
-      return;
+              now));
     }
-    int next = current == null ? 1 : current + 1;
-    if (c.getType() == CommandType.REMOVE) {
-      version.clear();
-      out.collect(
-          new TargetDefinition(
-              c.getTarget(), next, prepared.fingerprint(), null, 0, 0, 0, 0, List.of()));
-      return;
-    }
-    version.update(next);
-    TargetPolicy policy = c.getPolicy();
-    int k = defaults.featureK();
-    out.collect(
-        new TargetDefinition(
-            c.getTarget(),
-            next,
-            prepared.fingerprint(),
-            policy == null
-                ? defaults.policy()
-                : TargetDefinition.Policy.valueOf(policy.getKind().name()),
-            policy == null ? defaults.value() : policy.getValue(),
-            c.getTopK() == null ? defaults.keepTopK() : c.getTopK(),
-            prepared.features().get(0).length / k,
-            k,
-            prepared.features()));
-  }
-
-  /** Why the command cannot be applied, or null. */
-  private String problem(PreparedCommand prepared, Integer current) {
-    TargetCommand c = prepared.command();
-    if (c.getTarget() == null || c.getTarget().isBlank()) {
-      return "no target name";
-    }
-    if (c.getType() == CommandType.REMOVE) {
-      return current == null ? "unknown target" : null;
-    }
-    if (c.getType() != CommandType.UPSERT) {
-      return "unknown command type " + c.getType();
-    }
-    if (!c.getExampleFeatures().isEmpty()
-        && !prepared.fingerprint().equals(c.getFeaturesFingerprint())) {
-      return "example features were made with model "
-          + c.getFeaturesFingerprint()
-          + ", the job extracts with "
-          + prepared.fingerprint();
-    }
-    if (prepared.features().isEmpty()) {
-      return prepared.failedTexts() > 0
-          ? "every example text was empty after tokenization"
-          : "no examples";
-    }
-    int length = prepared.features().get(0).length;
-    for (int[] f : prepared.features()) {
-      if (f.length != length || length % defaults.featureK() != 0) {
-        return "example features have inconsistent lengths ("
-            + f.length
-            + " vs "
-            + length
-            + ", K = "
-            + defaults.featureK()
-            + ")";
-      }
-    }
-    TargetPolicy p = c.getPolicy();
-    if (p != null) {
-      double v = p.getValue();
-      boolean ok = p.getKind().name().equals("FRACTION") ? v > 0 && v <= 1 : v >= 0 && v <= 1;
-      if (!ok) {
-        return "policy " + p.getKind() + " value " + v + " is out of range";
-      }
-    }
-    if (c.getTopK() != null && c.getTopK() <= 0) {
-      return "top_k must be positive, got " + c.getTopK();
-    }
-    return null;
+    ctx.output(EVENTS, event.build());
   }
 }

@@ -81,7 +81,19 @@ abstract class PipelineIT {
   static void createJobTopics(EmbeddedKafka kafka, String... more) {
     Map<String, Integer> topics =
         new HashMap<>(
-            Map.of("crawl", 2, "control", 1, "selected", 1, "dead-letters", 1, "top-k", 1));
+            Map.of(
+                "crawl",
+                2,
+                "control",
+                1,
+                "control-events",
+                1,
+                "selected",
+                1,
+                "dead-letters",
+                1,
+                "top-k",
+                1));
     for (String topic : more) {
       topics.put(topic, 1);
     }

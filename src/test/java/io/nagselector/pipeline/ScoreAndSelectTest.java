@@ -188,4 +188,24 @@ class ScoreAndSelectTest {
           .containsExactly(0.625);
     }
   }
+
+  @Test
+  void aPausedTargetScoresNothingAndResumesWhereItWas() throws Exception {
+    try (var h = harness(10)) {
+      TargetDefinition sci = target("sci", 1, TargetDefinition.Policy.THRESHOLD, 0.7, "fp");
+      h.processBroadcastElement(sci, 0);
+      h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
+      h.processBroadcastElement(sci.withPaused(true), 0);
+      h.processElement(doc("d5", 5, 0, 2, 3, 2), 0);
+      h.processBroadcastElement(sci, 0);
+      h.processElement(doc("d6", 5, 0, 1, 2, 3), 0);
+      assertThat(h.extractOutputValues())
+          .extracting(SelectedDocument::getId)
+          .containsExactly("d1", "d6");
+      h.setProcessingTime(100);
+      assertThat(h.getSideOutput(ScoreAndSelect.TOP_K))
+          .extracting(r -> r.getValue().entries().size())
+          .containsExactly(2); // d1 and d6 kept across the pause; d5 was never scored
+    }
+  }
 }

@@ -3,10 +3,12 @@ package io.nagselector.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CommandType;
+import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -16,8 +18,8 @@ import org.junit.jupiter.api.Test;
 class TargetRegistryTest {
   private static final List<int[]> FEATURES =
       List.of(new int[] {0, 1, 2, 3}, new int[] {4, 5, 6, 7});
-  private static final TargetRegistry.Defaults DEFAULTS =
-      new TargetRegistry.Defaults(TargetDefinition.Policy.FRACTION, 0.2, 100, 2);
+  private static final TargetProtocol.Defaults DEFAULTS =
+      new TargetProtocol.Defaults(TargetDefinition.Policy.FRACTION, 0.2, 100, 2, 5);
 
   private static PreparedCommand upsert(
       String id, String target, TargetPolicy policy, List<int[]> features) {
@@ -72,7 +74,8 @@ class TargetRegistryTest {
       h.processElement(upsert("c7", "sci", null, FEATURES), 0);
 
       List<TargetDefinition> out = h.extractOutputValues();
-      assertThat(out).extracting(TargetDefinition::version).containsExactly(1, 2, 3, 1);
+      // versions only grow, also across the removal
+      assertThat(out).extracting(TargetDefinition::version).containsExactly(1, 2, 3, 4);
       assertThat(out.get(0).policy()).isEqualTo(TargetDefinition.Policy.FRACTION);
       assertThat(out.get(0).policyValue()).isEqualTo(0.2);
       assertThat(out.get(0).numLayers()).isEqualTo(2);
@@ -82,8 +85,10 @@ class TargetRegistryTest {
           .containsExactly(
               "command c3 for target sci: policy FRACTION value NaN is out of range",
               "command c4 for target cook: no examples",
-              "command c5 for target nothing: unknown target");
-      assertThat(h.numKeyedStateEntries()).isEqualTo(1); // sci again, after its removal was cleared
+              "command c5 for target nothing: no target named nothing");
+      // sci's registry entry and command ids; cook's and nothing's command ids, kept so that a
+      // command delivered again has no second effect
+      assertThat(h.numKeyedStateEntries()).isEqualTo(4);
       DeadLetter c3 = h.getSideOutput(DeadLetters.TAG).peek().getValue();
       assertThat(c3.getSourceTopic()).isEqualTo("control");
       assertThat(c3.getSourceOffset()).isEqualTo(7L);
@@ -110,5 +115,151 @@ class TargetRegistryTest {
           .containsExactly(
               "command c1 for target sci: example features were made with model other-model, the job extracts with fp");
     }
+  }
+
+  private static PreparedCommand command(String id, String target, CommandType type) {
+    return command(
+        TargetCommand.newBuilder().setCommandId(id).setType(type).setTarget(target), List.of());
+  }
+
+  private static PreparedCommand command(TargetCommand.Builder c, List<int[]> features) {
+    return new PreparedCommand(c.build(), features, 0, "fp", null);
+  }
+
+  private static List<String> events(
+      org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness<
+              String, PreparedCommand, TargetDefinition>
+          h) {
+    return h.getSideOutput(TargetRegistry.EVENTS).stream()
+        .map(StreamRecord::getValue)
+        .map(
+            e ->
+                e.getCommandId()
+                    + " "
+                    + e.getStatus()
+                    + " "
+                    + (e.getReason() == null ? "v" + e.getVersion() : e.getReason())
+                    + (e.getPaused() ? " paused" : "")
+                    + (e.getExampleCount() == null ? "" : " n" + e.getExampleCount()))
+        .toList();
+  }
+
+  @Test
+  void addsExamplesPausesResumesAndAnswersEveryCommandOnce() throws Exception {
+    try (var h =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new TargetRegistry(DEFAULTS), p -> p.command().getTarget(), Types.STRING)) {
+      h.processElement(upsert("c1", "sci", null, FEATURES), 0);
+      h.processElement(upsert("c1", "sci", null, FEATURES), 0); // delivered twice: one effect
+      h.processElement(
+          command(
+              TargetCommand.newBuilder()
+                  .setCommandId("c2")
+                  .setType(CommandType.ADD_EXAMPLES)
+                  .setTarget("sci")
+                  .setExpectedVersion(1),
+              List.of(new int[] {0, 1, 2, 5})),
+          0);
+      h.processElement(command("c3", "sci", CommandType.PAUSE), 0);
+      h.processElement(command("c4", "sci", CommandType.RESUME), 0);
+      h.processElement(
+          command(
+              TargetCommand.newBuilder()
+                  .setCommandId("c5")
+                  .setType(CommandType.UPSERT)
+                  .setTarget("sci")
+                  .setExpectedVersion(1),
+              FEATURES),
+          0);
+      h.processElement(
+          command(
+              TargetCommand.newBuilder()
+                  .setCommandId("c6")
+                  .setType(CommandType.ADD_EXAMPLES)
+                  .setTarget("sci"),
+              List.of(new int[] {1, 2, 3, 4}, new int[] {1, 2, 3, 4}, new int[] {1, 2, 3, 4})),
+          0);
+      h.processElement(
+          command(
+              TargetCommand.newBuilder()
+                  .setCommandId("c7")
+                  .setType(CommandType.ADD_EXAMPLES)
+                  .setTarget("sci"),
+              List.of(new int[] {1, 2, 3})),
+          0);
+      h.processElement(command("c8", "cook", CommandType.PAUSE), 0);
+      h.processElement(command("c9", "bad/name", CommandType.REMOVE), 0);
+      h.processElement(command("c10", "sci", CommandType.UNKNOWN), 0);
+
+      assertThat(events(h))
+          .containsExactly(
+              "c1 APPLIED v1 n2",
+              "c2 APPLIED v2 n3",
+              "c3 APPLIED v2 paused n3",
+              "c4 APPLIED v2 n3",
+              "c5 REJECTED VERSION_CONFLICT",
+              "c6 REJECTED TOO_MANY_EXAMPLES",
+              "c7 REJECTED FEATURE_SHAPE",
+              "c8 REJECTED UNKNOWN_TARGET",
+              "c9 REJECTED INVALID_NAME",
+              "c10 REJECTED UNKNOWN_COMMAND");
+      List<TargetDefinition> out = h.extractOutputValues();
+      assertThat(out)
+          .extracting(TargetDefinition::paused)
+          .containsExactly(false, false, true, false);
+      assertThat(out.get(1).examples()).hasSize(3);
+      assertThat(out.get(1).policyValue()).isEqualTo(0.2); // ADD_EXAMPLES keeps the policy
+      ControlEvent first = h.getSideOutput(TargetRegistry.EVENTS).peek().getValue();
+      assertThat(first.getProfileFingerprint()).isEqualTo(out.get(0).profile().fingerprint());
+      // examples [0,1|2,3] and [4,5|6,7]: every neuron weighs .25, ties by neuron id
+      assertThat(first.getSummary())
+          .isEqualTo("L0 0:0.250 1:0.250 4:0.250 | L1 2:0.250 3:0.250 6:0.250");
+    }
+  }
+
+  @Test
+  void replayingTheCommandsWithoutStateRebuildsTheSameRegistry() throws Exception {
+    List<PreparedCommand> log =
+        List.of(
+            upsert("c1", "sci", null, FEATURES),
+            command(
+                TargetCommand.newBuilder()
+                    .setCommandId("c2")
+                    .setType(CommandType.ADD_EXAMPLES)
+                    .setTarget("sci"),
+                List.of(new int[] {0, 1, 2, 5})),
+            command("c3", "sci", CommandType.REMOVE),
+            upsert("c4", "sci", new TargetPolicy(PolicyKind.THRESHOLD, 0.3), FEATURES),
+            command("c5", "sci", CommandType.PAUSE));
+    List<String> first = new ArrayList<>();
+    List<String> again = new ArrayList<>();
+    for (List<String> run : List.of(first, again)) {
+      try (var h =
+          ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+              new TargetRegistry(DEFAULTS), p -> p.command().getTarget(), Types.STRING)) {
+        for (PreparedCommand p : log) {
+          h.processElement(p, 0);
+        }
+        for (PreparedCommand p : log) { // and every command delivered once more
+          h.processElement(p, 0);
+        }
+        run.addAll(events(h));
+        h.extractOutputValues()
+            .forEach(d -> run.add(d.version() + " " + d.policy() + " " + d.paused()));
+      }
+    }
+    assertThat(again).isEqualTo(first);
+    assertThat(first)
+        .containsExactly(
+            "c1 APPLIED v1 n2",
+            "c2 APPLIED v2 n3",
+            "c3 APPLIED v3",
+            "c4 APPLIED v4 n2",
+            "c5 APPLIED v4 paused n2",
+            "1 FRACTION false",
+            "2 FRACTION false",
+            "3 null false",
+            "4 THRESHOLD false",
+            "4 THRESHOLD true");
   }
 }

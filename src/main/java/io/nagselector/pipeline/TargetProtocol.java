@@ -1,0 +1,230 @@
+package io.nagselector.pipeline;
+
+import io.nagselector.avro.CommandType;
+import io.nagselector.avro.RejectReason;
+import io.nagselector.avro.TargetCommand;
+import io.nagselector.avro.TargetPolicy;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The control protocol for one target name, without Flink: what a prepared command does to the
+ * target's registry state, or why it is refused (and then nothing changes). Versions only grow,
+ * also across a REMOVE, so a version names one definition for good.
+ */
+public final class TargetProtocol implements Serializable {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+  /** What a target gets when its command does not say, and the limits on commands. */
+  public record Defaults(
+      TargetDefinition.Policy policy, double value, int keepTopK, int featureK, int maxExamples)
+      implements Serializable {}
+
+  /**
+   * One name's state: its current definition (null when it does not exist) and the last version it
+   * had.
+   */
+  public record State(TargetDefinition current, int lastVersion) implements Serializable {
+    public static final State NONE = new State(null, 0);
+  }
+
+  /** What a command did. */
+  public sealed interface Outcome {}
+
+  /** Applied: the state it leaves and the definition to broadcast (a removal has no examples). */
+  public record Applied(State next, TargetDefinition broadcast) implements Outcome {}
+
+  /** Refused, with a machine-readable reason. */
+  public record Rejected(RejectReason reason, String message) implements Outcome {}
+
+  private final Defaults defaults;
+
+  public TargetProtocol(Defaults defaults) {
+    this.defaults = defaults;
+  }
+
+  public Outcome apply(State state, PreparedCommand prepared) {
+    TargetCommand c = prepared.command();
+    TargetDefinition current = state.current();
+    if (c.getTarget() == null || !NAME.matcher(c.getTarget()).matches()) {
+      return new Rejected(
+          RejectReason.INVALID_NAME,
+          "target names are 1-100 letters, digits, '.', '_' or '-', starting with a letter or"
+              + " digit");
+    }
+    CommandType type = c.getType();
+    if (type == CommandType.UNKNOWN) {
+      return new Rejected(RejectReason.UNKNOWN_COMMAND, "unknown command type");
+    }
+    if (type != CommandType.UPSERT && current == null) {
+      return new Rejected(RejectReason.UNKNOWN_TARGET, "no target named " + c.getTarget());
+    }
+    if (c.getExpectedVersion() != null
+        && (type == CommandType.UPSERT || type == CommandType.ADD_EXAMPLES)) {
+      int version = current == null ? 0 : current.version();
+      if (version != c.getExpectedVersion()) {
+        return new Rejected(
+            RejectReason.VERSION_CONFLICT,
+            "expected version " + c.getExpectedVersion() + ", the target is at version " + version);
+      }
+    }
+    int next = state.lastVersion() + 1;
+    switch (type) {
+      case REMOVE -> {
+        TargetDefinition removal =
+            new TargetDefinition(
+                c.getTarget(), next, prepared.fingerprint(), null, 0, 0, 0, 0, List.of());
+        return new Applied(new State(null, next), removal);
+      }
+      case PAUSE, RESUME -> {
+        TargetDefinition changed = current.withPaused(type == CommandType.PAUSE);
+        return new Applied(new State(changed, state.lastVersion()), changed);
+      }
+      default -> {
+        List<int[]> examples = new ArrayList<>();
+        if (type == CommandType.ADD_EXAMPLES) {
+          examples.addAll(current.examples());
+        }
+        Rejected problem = checkExamples(prepared, examples.size());
+        if (problem == null) {
+          examples.addAll(prepared.features());
+          problem = checkShape(examples, current, type);
+        }
+        if (problem == null && type == CommandType.UPSERT) {
+          problem = checkPolicy(c);
+        }
+        if (problem != null) {
+          return problem;
+        }
+        TargetDefinition def =
+            type == CommandType.UPSERT
+                ? upsert(c, prepared, next, examples)
+                : new TargetDefinition(
+                    current.name(),
+                    next,
+                    current.modelFingerprint(),
+                    current.policy(),
+                    current.policyValue(),
+                    current.keepTopK(),
+                    current.numLayers(),
+                    current.featureK(),
+                    List.copyOf(examples),
+                    current.paused());
+        return new Applied(new State(def, next), def);
+      }
+    }
+  }
+
+  private TargetDefinition upsert(
+      TargetCommand c, PreparedCommand prepared, int version, List<int[]> examples) {
+    TargetPolicy policy = c.getPolicy();
+    int k = defaults.featureK();
+    return new TargetDefinition(
+        c.getTarget(),
+        version,
+        prepared.fingerprint(),
+        policy == null
+            ? defaults.policy()
+            : TargetDefinition.Policy.valueOf(policy.getKind().name()),
+        policy == null ? defaults.value() : policy.getValue(),
+        c.getTopK() == null ? defaults.keepTopK() : c.getTopK(),
+        examples.get(0).length / k,
+        k,
+        List.copyOf(examples));
+  }
+
+  private Rejected checkExamples(PreparedCommand prepared, int existing) {
+    TargetCommand c = prepared.command();
+    if (!c.getExampleFeatures().isEmpty()
+        && !prepared.fingerprint().equals(c.getFeaturesFingerprint())) {
+      return new Rejected(
+          RejectReason.MODEL_MISMATCH,
+          "example features were made with model "
+              + c.getFeaturesFingerprint()
+              + ", the job extracts with "
+              + prepared.fingerprint());
+    }
+    if (prepared.features().isEmpty()) {
+      return prepared.failedTexts() > 0
+          ? new Rejected(
+              RejectReason.ALL_EXAMPLES_EMPTY, "every example text was empty after tokenization")
+          : new Rejected(RejectReason.NO_EXAMPLES, "no examples");
+    }
+    int total = existing + prepared.features().size();
+    if (total > defaults.maxExamples()) {
+      return new Rejected(
+          RejectReason.TOO_MANY_EXAMPLES,
+          total + " examples, more than targets.max-examples " + defaults.maxExamples());
+    }
+    return null;
+  }
+
+  private Rejected checkShape(List<int[]> examples, TargetDefinition current, CommandType type) {
+    int length =
+        type == CommandType.ADD_EXAMPLES
+            ? current.numLayers() * current.featureK()
+            : examples.get(0).length;
+    for (int[] f : examples) {
+      if (f.length != length || length == 0 || length % defaults.featureK() != 0) {
+        return new Rejected(
+            RejectReason.FEATURE_SHAPE,
+            "example features have inconsistent lengths ("
+                + f.length
+                + " vs "
+                + length
+                + ", K = "
+                + defaults.featureK()
+                + ")");
+      }
+    }
+    return null;
+  }
+
+  private static Rejected checkPolicy(TargetCommand c) {
+    TargetPolicy p = c.getPolicy();
+    if (p != null) {
+      double v = p.getValue();
+      boolean ok = p.getKind().name().equals("FRACTION") ? v > 0 && v <= 1 : v >= 0 && v <= 1;
+      if (!ok) {
+        return new Rejected(
+            RejectReason.INVALID_POLICY,
+            "policy " + p.getKind() + " value " + v + " is out of range");
+      }
+    }
+    if (c.getTopK() != null && c.getTopK() <= 0) {
+      return new Rejected(RejectReason.INVALID_TOP_K, "top_k must be positive, got " + c.getTopK());
+    }
+    return null;
+  }
+
+  /** Per layer, the {@code perLayer} most weighted neurons of the target's profile. */
+  public static String summary(TargetDefinition def, int perLayer) {
+    io.nagselector.nag.TargetProfile profile = def.profile();
+    StringBuilder out = new StringBuilder();
+    for (int layer = 0; layer < def.numLayers(); layer++) {
+      java.util.TreeSet<Integer> neurons = new java.util.TreeSet<>();
+      for (int[] example : def.examples()) {
+        for (int j = 0; j < def.featureK(); j++) {
+          neurons.add(example[layer * def.featureK() + j]);
+        }
+      }
+      int l = layer;
+      List<Integer> best =
+          neurons.stream()
+              .sorted(
+                  java.util.Comparator.<Integer>comparingDouble(n -> -profile.weight(l, n))
+                      .thenComparing(n -> n))
+              .limit(perLayer)
+              .toList();
+      out.append(layer == 0 ? "" : " | ").append('L').append(layer);
+      for (int n : best) {
+        out.append(' ')
+            .append(n)
+            .append(String.format(java.util.Locale.ROOT, ":%.3f", profile.weight(l, n)));
+      }
+    }
+    return out.toString();
+  }
+}
