@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       RankCommand.class,
       ExtractCommand.class,
       RunCommand.class,
+      TargetCommandLine.class,
       MergeCommand.class,
       SliceCommand.class,
       BenchCommand.class,

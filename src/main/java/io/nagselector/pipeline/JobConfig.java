@@ -171,13 +171,17 @@ public final class JobConfig {
   }
 
   public Duration duration(String key) {
-    Matcher m = DURATION.matcher(values.get(key).trim());
+    return parseDuration(values.get(key), "config: " + key);
+  }
+
+  /** A positive duration such as 500ms, 30s, 5m, 2h or 7d; {@code what} names it in the error. */
+  public static Duration parseDuration(String text, String what) {
+    Matcher m = DURATION.matcher(text.trim());
     if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
       throw new UserInputException(
-          "config: "
-              + key
+          what
               + " must be a positive duration such as 500ms, 30s, 5m, 2h or 7d, got '"
-              + values.get(key)
+              + text
               + "'");
     }
     long n = Long.parseLong(m.group(1));

@@ -1,0 +1,373 @@
+package io.nagselector.cli;
+
+import io.nagselector.avro.CommandStatus;
+import io.nagselector.avro.CommandType;
+import io.nagselector.avro.ControlEvent;
+import io.nagselector.avro.PolicyKind;
+import io.nagselector.avro.TargetCommand;
+import io.nagselector.avro.TargetPolicy;
+import io.nagselector.io.BadRows;
+import io.nagselector.io.FeatureFiles;
+import io.nagselector.io.InputPaths;
+import io.nagselector.io.RowFiles;
+import io.nagselector.io.UserInputException;
+import io.nagselector.pipeline.JobConfig;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code target}: sends control commands to a running job and shows its answers. */
+@Command(
+    name = "target",
+    mixinStandardHelpOptions = true,
+    description = "Change the targets of a running job through its control topic.",
+    subcommands = {
+      TargetCommandLine.Upsert.class,
+      TargetCommandLine.AddExamples.class,
+      TargetCommandLine.Remove.class,
+      TargetCommandLine.Pause.class,
+      TargetCommandLine.Resume.class,
+      TargetCommandLine.Watch.class
+    })
+final class TargetCommandLine {
+  /** Exit code when the job refused the command. */
+  static final int REJECTED = 3;
+
+  /** Where the job is: its config (NAG_* environment variables apply). */
+  static final class Connection {
+    @Option(names = "--config", defaultValue = "config/local.yaml", paramLabel = "FILE")
+    Path config;
+
+    JobConfig load() {
+      return JobConfig.load(config, System.getenv());
+    }
+  }
+
+  /** Options of every command that changes a target. */
+  static final class Sending {
+    @Option(names = "--name", required = true, description = "The target's name.")
+    String name;
+
+    @Option(
+        names = "--command-id",
+        description =
+            "Idempotency key (default: a random UUID); resending it has no second effect.")
+    String commandId;
+
+    @Option(names = "--wait", description = "Wait for the job's answer; exit 3 if it refuses.")
+    boolean wait;
+
+    @Option(names = "--timeout", defaultValue = "120s", description = "How long --wait waits.")
+    String timeout;
+  }
+
+  /** Example texts or features. */
+  static final class Examples {
+    @Option(
+        names = "--examples",
+        paramLabel = "FILE|DIR|GLOB",
+        description = "Example texts, JSONL or Parquet, extracted by the job.")
+    String texts;
+
+    @Option(names = "--text-col", defaultValue = "doc")
+    String textColumn;
+
+    @Option(
+        names = "--features",
+        paramLabel = "FILE|DIR|GLOB",
+        description = "Example NAG features in the reference format (made by `extract`).")
+    String features;
+
+    @Option(names = "--feature-col", defaultValue = "fwd_up_feature")
+    String featureColumn;
+
+    @Option(
+        names = "--fingerprint",
+        description = "The model fingerprint the --features were made with (see their _meta.json).")
+    String fingerprint;
+
+    void addTo(TargetCommand.Builder command) {
+      if (texts == null && features == null) {
+        throw new UserInputException("give --examples (texts) or --features");
+      }
+      List<String> exampleTexts = new ArrayList<>();
+      if (texts != null) {
+        RowFiles.read(
+            InputPaths.expand(texts, "--examples"),
+            (row, where) -> {
+              Object text = row.get(textColumn);
+              if (!(text instanceof String s)) {
+                throw new UserInputException(
+                    where + ": no text column '" + textColumn + "' (use --text-col)");
+              }
+              exampleTexts.add(s);
+            },
+            BadRows.failing(),
+            n -> {});
+      }
+      List<List<Integer>> exampleFeatures = new ArrayList<>();
+      if (features != null) {
+        if (fingerprint == null) {
+          throw new UserInputException("--features needs --fingerprint (the model's fingerprint)");
+        }
+        new FeatureFiles("docid", featureColumn, BadRows.failing())
+            .read(
+                InputPaths.expand(features, "--features"),
+                row -> exampleFeatures.add(Arrays.stream(row.indices()).boxed().toList()),
+                n -> {});
+        command.setFeaturesFingerprint(fingerprint);
+      }
+      command.setExampleTexts(exampleTexts).setExampleFeatures(exampleFeatures);
+    }
+  }
+
+  @Command(name = "upsert", mixinStandardHelpOptions = true, description = "Create or replace.")
+  static final class Upsert extends Sender {
+    @Mixin Examples examples;
+
+    @Option(
+        names = "--policy",
+        description =
+            "fraction:F (the paper's budget) or threshold:S (a similarity); default: the"
+                + " job's")
+    String policy;
+
+    @Option(names = "--top-k", description = "Size of the published top-k; default: the job's.")
+    Integer topK;
+
+    @Option(
+        names = "--expected-version",
+        description = "Refused unless the target is at this version (0: must not exist yet).")
+    Integer expectedVersion;
+
+    @Override
+    TargetCommand.Builder command() {
+      TargetCommand.Builder c =
+          TargetCommand.newBuilder()
+              .setType(CommandType.UPSERT)
+              .setPolicy(policy == null ? null : parsePolicy(policy))
+              .setTopK(topK)
+              .setExpectedVersion(expectedVersion);
+      examples.addTo(c);
+      return c;
+    }
+  }
+
+  @Command(
+      name = "add-examples",
+      mixinStandardHelpOptions = true,
+      description = "Add examples; the profile is rebuilt from all of them.")
+  static final class AddExamples extends Sender {
+    @Mixin Examples examples;
+
+    @Option(names = "--expected-version")
+    Integer expectedVersion;
+
+    @Override
+    TargetCommand.Builder command() {
+      TargetCommand.Builder c =
+          TargetCommand.newBuilder()
+              .setType(CommandType.ADD_EXAMPLES)
+              .setExpectedVersion(expectedVersion);
+      examples.addTo(c);
+      return c;
+    }
+  }
+
+  @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a target.")
+  static final class Remove extends Sender {
+    @Override
+    TargetCommand.Builder command() {
+      return TargetCommand.newBuilder().setType(CommandType.REMOVE);
+    }
+  }
+
+  @Command(name = "pause", mixinStandardHelpOptions = true, description = "Stop scoring a target.")
+  static final class Pause extends Sender {
+    @Override
+    TargetCommand.Builder command() {
+      return TargetCommand.newBuilder().setType(CommandType.PAUSE);
+    }
+  }
+
+  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Score it again.")
+  static final class Resume extends Sender {
+    @Override
+    TargetCommand.Builder command() {
+      return TargetCommand.newBuilder().setType(CommandType.RESUME);
+    }
+  }
+
+  @Command(
+      name = "watch",
+      mixinStandardHelpOptions = true,
+      description = "Print the job's control events as they arrive (Ctrl-C to stop).")
+  static final class Watch implements Callable<Integer> {
+    @Mixin Connection connection;
+
+    @Option(names = "--from-beginning", description = "Also the events already there.")
+    boolean fromBeginning;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      JobConfig c = connection.load();
+      try (KafkaConsumer<byte[], byte[]> events = events(c, fromBeginning)) {
+        while (!Thread.currentThread().isInterrupted()) {
+          for (ConsumerRecord<byte[], byte[]> r : events.poll(Duration.ofMillis(500))) {
+            spec.commandLine()
+                .getOut()
+                .println(describe(ControlEvent.getDecoder().decode(r.value())));
+            spec.commandLine().getOut().flush();
+          }
+        }
+      }
+      return 0;
+    }
+  }
+
+  /** Sends one command, and with --wait waits for its answer. */
+  abstract static class Sender implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Mixin Sending sending;
+    @Spec CommandSpec spec;
+
+    abstract TargetCommand.Builder command();
+
+    @Override
+    public Integer call() throws Exception {
+      JobConfig c = connection.load();
+      String id = sending.commandId == null ? UUID.randomUUID().toString() : sending.commandId;
+      Duration timeout = JobConfig.parseDuration(sending.timeout, "--timeout");
+      TargetCommand command =
+          command()
+              .setCommandId(id)
+              .setTarget(sending.name)
+              .setIssuedAt(java.time.Instant.now())
+              .build();
+      ByteBuffer b = TargetCommand.getEncoder().encode(command);
+      byte[] value = new byte[b.remaining()];
+      b.get(value);
+      PrintWriter out = spec.commandLine().getOut();
+      try (KafkaConsumer<byte[], byte[]> events = sending.wait ? events(c, false) : null;
+          KafkaProducer<byte[], byte[]> producer =
+              new KafkaProducer<>(
+                  Map.of(
+                      "bootstrap.servers",
+                      c.string("kafka.bootstrap-servers"),
+                      "enable.idempotence",
+                      "true"),
+                  new ByteArraySerializer(),
+                  new ByteArraySerializer())) {
+        producer
+            .send(
+                new ProducerRecord<>(
+                    c.string("kafka.topics.control"),
+                    sending.name.getBytes(StandardCharsets.UTF_8),
+                    value))
+            .get();
+        out.printf("sent %s %s (command %s)%n", command.getType(), sending.name, id);
+        out.flush();
+        if (events == null) {
+          return 0;
+        }
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        while (System.currentTimeMillis() < deadline) {
+          for (ConsumerRecord<byte[], byte[]> r : events.poll(Duration.ofMillis(300))) {
+            ControlEvent e = ControlEvent.getDecoder().decode(r.value());
+            if (e.getCommandId().equals(id)) {
+              out.println(describe(e));
+              return e.getStatus() == CommandStatus.APPLIED ? 0 : REJECTED;
+            }
+          }
+        }
+        throw new UserInputException(
+            "no answer to command " + id + " within " + sending.timeout + " (is the job running?)");
+      }
+    }
+  }
+
+  /** A consumer of the control-events topic, at its end unless {@code fromBeginning}. */
+  static KafkaConsumer<byte[], byte[]> events(JobConfig c, boolean fromBeginning) {
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                "bootstrap.servers", c.string("kafka.bootstrap-servers"),
+                "isolation.level", "read_committed",
+                "enable.auto.commit", "false"),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    String topic = c.string("kafka.topics.control-events");
+    List<TopicPartition> partitions =
+        consumer.partitionsFor(topic).stream()
+            .map(p -> new TopicPartition(topic, p.partition()))
+            .toList();
+    consumer.assign(partitions);
+    if (fromBeginning) {
+      consumer.seekToBeginning(partitions);
+    } else {
+      consumer.seekToEnd(partitions);
+      partitions.forEach(consumer::position); // fix the position before anything is sent
+    }
+    return consumer;
+  }
+
+  static TargetPolicy parsePolicy(String spec) {
+    String[] parts = spec.split(":", 2);
+    try {
+      PolicyKind kind = PolicyKind.valueOf(parts[0].trim().toUpperCase(java.util.Locale.ROOT));
+      return new TargetPolicy(kind, Double.parseDouble(parts[1].trim()));
+    } catch (RuntimeException e) {
+      throw new UserInputException(
+          "--policy must be fraction:F or threshold:S (e.g. fraction:0.2), got '" + spec + "'");
+    }
+  }
+
+  static String describe(ControlEvent e) {
+    StringBuilder s =
+        new StringBuilder()
+            .append(e.getStatus())
+            .append(' ')
+            .append(e.getCommandType())
+            .append(' ')
+            .append(e.getTarget());
+    if (e.getStatus() == CommandStatus.APPLIED) {
+      s.append(" version ").append(e.getVersion());
+      if (e.getPaused()) {
+        s.append(" (paused)");
+      }
+      if (e.getExampleCount() != null) {
+        s.append(", ")
+            .append(e.getExampleCount())
+            .append(" examples, profile ")
+            .append(e.getProfileFingerprint())
+            .append(": ")
+            .append(e.getSummary());
+      }
+    } else {
+      s.append(": ").append(e.getReason()).append(" - ").append(e.getMessage());
+    }
+    return s.append(" (command ").append(e.getCommandId()).append(')').toString();
+  }
+}

@@ -1,0 +1,183 @@
+package io.nagselector.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nagselector.avro.ControlEvent;
+import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.pipeline.JobConfig;
+import io.nagselector.pipeline.SelectorApp;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The `target` command against a running job: each command answered, exit codes as documented. */
+class TargetCommandIT {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  @TempDir Path dir;
+
+  @Test
+  void sendsEveryCommandAndWaitsForItsAnswer() throws Exception {
+    Path model = TinyCheckpoint.decoder("qwen3", 3).write(dir.resolve("model"), "F32", 1);
+    Random rnd = new Random(2);
+    Path examples = dir.resolve("examples.jsonl");
+    Files.write(
+        examples,
+        List.of(
+            "{\"doc\": \"" + TinyCheckpoint.randomText(rnd, 8) + "\"}",
+            "{\"doc\": \"" + TinyCheckpoint.randomText(rnd, 9) + "\"}"));
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      kafka.createTopics(
+          Map.of(
+              "crawl",
+              1,
+              "control",
+              1,
+              "control-events",
+              1,
+              "selected",
+              1,
+              "dead-letters",
+              1,
+              "top-k",
+              1),
+          List.of("top-k"));
+      Map<String, String> env = new HashMap<>();
+      env.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+      env.put("NAG_MODEL_PATH", model.toString());
+      env.put("NAG_MODEL_TOP_K", "4");
+      env.put("NAG_MODEL_MAX_LENGTH", "16");
+      env.put("NAG_CHECKPOINTS_INTERVAL", "300ms");
+      env.put("NAG_CHECKPOINTS_DIR", dir.resolve("checkpoints").toUri().toString());
+      JobConfig config = JobConfig.load(Path.of("config/local.yaml"), env);
+      StreamExecutionEnvironment flink =
+          StreamExecutionEnvironment.getExecutionEnvironment(
+              SelectorApp.flinkConfiguration(config));
+      flink.setParallelism(1);
+      SelectorApp.assemble(flink, config, SelectorApp.fingerprint(config));
+      JobClient job = flink.executeAsync("target-command-it");
+
+      // the command line reads only the Kafka settings from its config file
+      Path cli = dir.resolve("cli.yaml");
+      Files.writeString(
+          cli,
+          Files.readString(Path.of("config/local.yaml"))
+              .replace("127.0.0.1:9092", kafka.bootstrapServers()));
+      String[] common = {"--config", cli.toString(), "--wait", "--timeout", "60s"};
+      assertThat(
+              run(
+                  "upsert",
+                  "--name",
+                  "sci",
+                  "--examples",
+                  examples.toString(),
+                  "--policy",
+                  "threshold:0.1",
+                  "--command-id",
+                  "c1",
+                  common))
+          .isZero();
+      assertThat(
+              run(
+                  "add-examples",
+                  "--name",
+                  "sci",
+                  "--examples",
+                  examples.toString(),
+                  "--expected-version",
+                  "1",
+                  "--command-id",
+                  "c2",
+                  common))
+          .isZero();
+      assertThat(run("pause", "--name", "sci", "--command-id", "c3", common)).isZero();
+      assertThat(run("resume", "--name", "sci", "--command-id", "c4", common)).isZero();
+      assertThat(run("remove", "--name", "ghost", "--command-id", "c5", common))
+          .isEqualTo(TargetCommandLine.REJECTED);
+      assertThat(
+              run(
+                  "upsert",
+                  "--name",
+                  "sci",
+                  "--examples",
+                  examples.toString(),
+                  "--expected-version",
+                  "1",
+                  "--command-id",
+                  "c6",
+                  common))
+          .isEqualTo(TargetCommandLine.REJECTED);
+      assertThat(
+              run(
+                  "upsert",
+                  "--name",
+                  "sci",
+                  "--policy",
+                  "nonsense",
+                  "--examples",
+                  examples.toString(),
+                  common))
+          .isEqualTo(Main.USER_ERROR);
+      job.cancel().get();
+
+      List<String> events = new ArrayList<>();
+      try (KafkaConsumer<byte[], byte[]> consumer = TargetCommandLine.events(config, true)) {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (events.size() < 6 && System.currentTimeMillis() < deadline) {
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+            ControlEvent e = ControlEvent.getDecoder().decode(r.value());
+            events.add(
+                e.getCommandId()
+                    + " "
+                    + e.getStatus()
+                    + " "
+                    + (e.getReason() == null
+                        ? e.getVersion() + " " + e.getExampleCount()
+                        : e.getReason()));
+          }
+        }
+      }
+      assertThat(events)
+          .containsExactly(
+              "c1 APPLIED 1 2",
+              "c2 APPLIED 2 4",
+              "c3 APPLIED 2 4",
+              "c4 APPLIED 2 4",
+              "c5 REJECTED UNKNOWN_TARGET",
+              "c6 REJECTED VERSION_CONFLICT");
+    }
+  }
+
+  private static int run(String command, Object... args) {
+    List<String> all = new ArrayList<>(List.of("target", command));
+    for (Object a : args) {
+      if (a instanceof String[] more) {
+        all.addAll(List.of(more));
+      } else {
+        all.add((String) a);
+      }
+    }
+    return Main.run(all.toArray(String[]::new));
+  }
+}
