@@ -323,6 +323,14 @@ final class TargetCommandLine {
         consumer.partitionsFor(topic).stream()
             .map(p -> new TopicPartition(topic, p.partition()))
             .toList();
+    if (partitions.isEmpty()) {
+      consumer.close();
+      throw new UserInputException(
+          "topic "
+              + topic
+              + " (kafka.topics.control-events) does not exist at "
+              + c.string("kafka.bootstrap-servers"));
+    }
     consumer.assign(partitions);
     if (fromBeginning) {
       consumer.seekToBeginning(partitions);
