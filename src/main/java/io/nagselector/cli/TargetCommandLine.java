@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "target",
     mixinStandardHelpOptions = true,
+    showDefaultValues = true,
     description = "Change the targets of a running job through its control topic.",
     subcommands = {
       TargetCommandLine.Upsert.class,
@@ -55,7 +56,11 @@ final class TargetCommandLine {
 
   /** Where the job is: its config (NAG_* environment variables apply). */
   static final class Connection {
-    @Option(names = "--config", defaultValue = "config/local.yaml", paramLabel = "FILE")
+    @Option(
+        names = "--config",
+        defaultValue = "config/local.yaml",
+        paramLabel = "FILE",
+        description = "The job's config: brokers and topics (NAG_* variables override it).")
     Path config;
 
     JobConfig load() {
@@ -89,7 +94,7 @@ final class TargetCommandLine {
         description = "Example texts, JSONL or Parquet, extracted by the job.")
     String texts;
 
-    @Option(names = "--text-col", defaultValue = "doc")
+    @Option(names = "--text-col", defaultValue = "doc", description = "The text column.")
     String textColumn;
 
     @Option(
@@ -98,7 +103,10 @@ final class TargetCommandLine {
         description = "Example NAG features in the reference format (made by `extract`).")
     String features;
 
-    @Option(names = "--feature-col", defaultValue = "fwd_up_feature")
+    @Option(
+        names = "--feature-col",
+        defaultValue = "fwd_up_feature",
+        description = "The feature column.")
     String featureColumn;
 
     @Option(
@@ -141,7 +149,11 @@ final class TargetCommandLine {
     }
   }
 
-  @Command(name = "upsert", mixinStandardHelpOptions = true, description = "Create or replace.")
+  @Command(
+      name = "upsert",
+      mixinStandardHelpOptions = true,
+      showDefaultValues = true,
+      description = "Create or replace.")
   static final class Upsert extends Sender {
     @Mixin Examples examples;
 
@@ -176,6 +188,7 @@ final class TargetCommandLine {
   @Command(
       name = "add-examples",
       mixinStandardHelpOptions = true,
+      showDefaultValues = true,
       description = "Add examples; the profile is rebuilt from all of them.")
   static final class AddExamples extends Sender {
     @Mixin Examples examples;
@@ -194,7 +207,11 @@ final class TargetCommandLine {
     }
   }
 
-  @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a target.")
+  @Command(
+      name = "remove",
+      mixinStandardHelpOptions = true,
+      showDefaultValues = true,
+      description = "Remove a target.")
   static final class Remove extends Sender {
     @Override
     TargetCommand.Builder command() {
@@ -202,7 +219,11 @@ final class TargetCommandLine {
     }
   }
 
-  @Command(name = "pause", mixinStandardHelpOptions = true, description = "Stop scoring a target.")
+  @Command(
+      name = "pause",
+      mixinStandardHelpOptions = true,
+      showDefaultValues = true,
+      description = "Stop scoring a target.")
   static final class Pause extends Sender {
     @Override
     TargetCommand.Builder command() {
@@ -210,7 +231,11 @@ final class TargetCommandLine {
     }
   }
 
-  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Score it again.")
+  @Command(
+      name = "resume",
+      mixinStandardHelpOptions = true,
+      showDefaultValues = true,
+      description = "Score it again.")
   static final class Resume extends Sender {
     @Override
     TargetCommand.Builder command() {
@@ -221,6 +246,7 @@ final class TargetCommandLine {
   @Command(
       name = "watch",
       mixinStandardHelpOptions = true,
+      showDefaultValues = true,
       description = "Print the job's control events as they arrive (Ctrl-C to stop).")
   static final class Watch implements Callable<Integer> {
     @Mixin Connection connection;
