@@ -6,6 +6,8 @@ import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
+import io.nagselector.avro.TargetState;
+import io.nagselector.avro.TopKSnapshot;
 import io.nagselector.io.BadRows;
 import io.nagselector.io.FeatureFiles;
 import io.nagselector.io.InputPaths;
@@ -48,6 +50,7 @@ import picocli.CommandLine.Spec;
       TargetCommandLine.Remove.class,
       TargetCommandLine.Pause.class,
       TargetCommandLine.Resume.class,
+      TargetCommandLine.ListTargets.class,
       TargetCommandLine.Watch.class
     })
 final class TargetCommandLine {
@@ -273,6 +276,73 @@ final class TargetCommandLine {
     }
   }
 
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      showDefaultValues = true,
+      description = "The job's targets now (its compacted targets and top-k topics).")
+  static final class ListTargets implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      JobConfig c = connection.load();
+      Map<String, TargetState> states =
+          latest(c, c.string("kafka.topics.targets"), TargetState.getDecoder()::decode);
+      Map<String, TopKSnapshot> topK =
+          latest(c, c.string("kafka.topics.top-k"), TopKSnapshot.getDecoder()::decode);
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf(
+          "%-24s %7s %-16s %8s %6s %9s %9s%n",
+          "NAME", "VERSION", "POLICY", "EXAMPLES", "PAUSED", "ACCEPTED", "THRESHOLD");
+      for (TargetState s : new java.util.TreeMap<>(states).values()) {
+        if (s.getRemoved()) {
+          continue;
+        }
+        TopKSnapshot t = topK.get(s.getName());
+        boolean current = t != null && t.getTargetVersion() == s.getVersion();
+        out.printf(
+            "%-24s %7d %-16s %8d %6s %9s %9s%n",
+            s.getName(),
+            s.getVersion(),
+            s.getPolicy().toLowerCase(java.util.Locale.ROOT) + ":" + s.getPolicyValue(),
+            s.getExampleCount(),
+            s.getPaused() ? "yes" : "no",
+            current ? Long.toString(t.getAccepted()) : "0",
+            current && t.getThreshold() != null
+                ? String.format(java.util.Locale.ROOT, "%.4f", t.getThreshold())
+                : "-");
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  private interface Decoder<T> {
+    T decode(byte[] bytes) throws java.io.IOException;
+  }
+
+  /** The last committed record of every key of a topic. */
+  static <T> Map<String, T> latest(JobConfig c, String topic, Decoder<T> decoder)
+      throws java.io.IOException {
+    Map<String, T> latest = new java.util.HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(c)) {
+      List<TopicPartition> partitions = partitions(consumer, topic, c);
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+          if (r.key() != null && r.value() != null) {
+            latest.put(new String(r.key(), StandardCharsets.UTF_8), decoder.decode(r.value()));
+          }
+        }
+      }
+    }
+    return latest;
+  }
+
   /** Sends one command, and with --wait waits for its answer. */
   abstract static class Sender implements Callable<Integer> {
     @Mixin Connection connection;
@@ -336,27 +406,9 @@ final class TargetCommandLine {
 
   /** A consumer of the control-events topic, at its end unless {@code fromBeginning}. */
   static KafkaConsumer<byte[], byte[]> events(JobConfig c, boolean fromBeginning) {
-    KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                "bootstrap.servers", c.string("kafka.bootstrap-servers"),
-                "isolation.level", "read_committed",
-                "enable.auto.commit", "false"),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer());
-    String topic = c.string("kafka.topics.control-events");
+    KafkaConsumer<byte[], byte[]> consumer = consumer(c);
     List<TopicPartition> partitions =
-        consumer.partitionsFor(topic).stream()
-            .map(p -> new TopicPartition(topic, p.partition()))
-            .toList();
-    if (partitions.isEmpty()) {
-      consumer.close();
-      throw new UserInputException(
-          "topic "
-              + topic
-              + " (kafka.topics.control-events) does not exist at "
-              + c.string("kafka.bootstrap-servers"));
-    }
+        partitions(consumer, c.string("kafka.topics.control-events"), c);
     consumer.assign(partitions);
     if (fromBeginning) {
       consumer.seekToBeginning(partitions);
@@ -365,6 +417,30 @@ final class TargetCommandLine {
       partitions.forEach(consumer::position); // fix the position before anything is sent
     }
     return consumer;
+  }
+
+  private static KafkaConsumer<byte[], byte[]> consumer(JobConfig c) {
+    return new KafkaConsumer<>(
+        Map.of(
+            "bootstrap.servers", c.string("kafka.bootstrap-servers"),
+            "isolation.level", "read_committed",
+            "enable.auto.commit", "false"),
+        new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+  }
+
+  private static List<TopicPartition> partitions(
+      KafkaConsumer<byte[], byte[]> consumer, String topic, JobConfig c) {
+    List<TopicPartition> partitions =
+        consumer.partitionsFor(topic).stream()
+            .map(p -> new TopicPartition(topic, p.partition()))
+            .toList();
+    if (partitions.isEmpty()) {
+      consumer.close();
+      throw new UserInputException(
+          "topic " + topic + " does not exist at " + c.string("kafka.bootstrap-servers"));
+    }
+    return partitions;
   }
 
   static TargetPolicy parsePolicy(String spec) {

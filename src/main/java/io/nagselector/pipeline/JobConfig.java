@@ -38,6 +38,7 @@ public final class JobConfig {
               "kafka.topics.features",
               "kafka.topics.duplicates",
               "kafka.topics.control-events",
+              "kafka.topics.targets",
               "targets.max-examples",
               "input.format",
               "input.max-text-bytes",

@@ -70,6 +70,11 @@ public final class KafkaWiring {
     return sink(bootstrapServers, topic, transactionalIdPrefix + "-events", e -> e.getTarget());
   }
 
+  public static KafkaSink<io.nagselector.avro.TargetState> targetsSink(
+      String bootstrapServers, String topic, String transactionalIdPrefix) {
+    return sink(bootstrapServers, topic, transactionalIdPrefix + "-targets", s -> s.getName());
+  }
+
   public static KafkaSink<DeadLetter> deadLetterSink(
       String bootstrapServers, String topic, String transactionalIdPrefix) {
     return sink(bootstrapServers, topic, transactionalIdPrefix + "-dead", d -> d.getDocId());

@@ -165,32 +165,36 @@ public final class ScoreAndSelect
       boolean changed =
           state.topK().offer(new RunningTopK.Entry(id, sim, doc.tokens(), doc.document().getUrl()));
       double inForce;
+      long acceptedBefore = state.accepted;
       if (def.policy() == TargetDefinition.Policy.THRESHOLD) {
         inForce = def.policyValue();
         if (sim >= inForce) {
           emit(out, doc, def, sim, inForce, profile, now);
+          state.accepted++;
         }
       } else {
         FractionPolicy policy = sketches.policy(def.name(), def.version(), def.policyValue());
         sketches.observe(def.name(), sim, doc.tokens());
         inForce = policy.threshold();
-        if (state.warmUpLeft() > 0) {
+        if (state.warmUpLeft > 0) {
           held.put(heldKey(def.name(), id), encode(sim, doc));
-          state = new Shard(state.version(), state.warmUpLeft() - 1, state.topK());
+          state.warmUpLeft--;
           changed = true;
-          if (state.warmUpLeft() == 0) {
+          if (state.warmUpLeft == 0) {
             for (FractionPolicy.Scored a :
                 FractionPolicy.decideWarmUp(takeHeld(def.name()), def.policyValue())) {
               emit(out, decode(a.payload()), def, a.similarity(), null, profile, now);
+              state.accepted++;
             }
           }
         } else if (policy.accepts(id, sim)) {
           emit(out, doc, def, sim, inForce, profile, now);
+          state.accepted++;
         }
       }
       acceptedCounter(def.name());
-      thresholds.put(def.name(), state.warmUpLeft() > 0 ? Double.NaN : inForce);
-      if (changed || state.fresh()) {
+      thresholds.put(def.name(), state.warmUpLeft > 0 ? Double.NaN : inForce);
+      if (changed || state.fresh || state.accepted != acceptedBefore) {
         save(def, state);
       }
     }
@@ -271,10 +275,22 @@ public final class ScoreAndSelect
         ctx.getBroadcastState(TARGETS).immutableEntries()) {
       TargetDefinition def = entry.getValue();
       Shard state = load(def);
-      if (!state.fresh()) {
+      if (!state.fresh) {
+        double inForce =
+            def.policy() == TargetDefinition.Policy.THRESHOLD
+                ? def.policyValue()
+                : state.warmUpLeft > 0
+                    ? Double.NaN
+                    : sketches.policy(def.name(), def.version(), def.policyValue()).threshold();
         ctx.output(
             TOP_K,
-            new ShardTopK(def.name(), def.version(), ctx.getCurrentKey(), state.topK().best()));
+            new ShardTopK(
+                def.name(),
+                def.version(),
+                ctx.getCurrentKey(),
+                state.topK.best(),
+                state.accepted,
+                inForce));
       }
     }
   }
@@ -318,10 +334,27 @@ public final class ScoreAndSelect
         .build();
   }
 
-  /** One shard's state for one target version: warm-up documents still to hold, its top-k. */
-  private record Shard(int version, int warmUpLeft, RunningTopK topK, boolean fresh) {
-    Shard(int version, int warmUpLeft, RunningTopK topK) {
-      this(version, warmUpLeft, topK, false);
+  /**
+   * One shard's state for one target version: warm-up documents still to hold, its top-k, how many
+   * it accepted; {@code fresh} when not stored yet.
+   */
+  private static final class Shard {
+    final int version;
+    final RunningTopK topK;
+    final boolean fresh;
+    int warmUpLeft;
+    long accepted;
+
+    Shard(int version, int warmUpLeft, RunningTopK topK, long accepted, boolean fresh) {
+      this.version = version;
+      this.warmUpLeft = warmUpLeft;
+      this.topK = topK;
+      this.accepted = accepted;
+      this.fresh = fresh;
+    }
+
+    RunningTopK topK() {
+      return topK;
     }
   }
 
@@ -331,20 +364,23 @@ public final class ScoreAndSelect
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
       int version = in.readInt();
       if (version == def.version()) {
-        return new Shard(version, in.readInt(), RunningTopK.read(in));
+        int warmUpLeft = in.readInt();
+        long accepted = in.readLong();
+        return new Shard(version, warmUpLeft, RunningTopK.read(in), accepted, false);
       }
       removeHeld(held, def.name()); // an older version's warm-up
     }
     int warmUpLeft = def.policy() == TargetDefinition.Policy.FRACTION ? warmUp : 0;
-    return new Shard(def.version(), warmUpLeft, new RunningTopK(def.keepTopK()), true);
+    return new Shard(def.version(), warmUpLeft, new RunningTopK(def.keepTopK()), 0, true);
   }
 
   private void save(TargetDefinition def, Shard shard) throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
-    out.writeInt(shard.version());
-    out.writeInt(shard.warmUpLeft());
-    shard.topK().write(out);
+    out.writeInt(shard.version);
+    out.writeInt(shard.warmUpLeft);
+    out.writeLong(shard.accepted);
+    shard.topK.write(out);
     perTarget.put(def.name(), bytes.toByteArray());
   }
 

@@ -104,6 +104,10 @@ public final class SelectorApp {
             KafkaWiring.controlEventsSink(servers, c.string("kafka.topics.control-events"), prefix))
         .uid("control-events-sink")
         .name("control events");
+    out.targetStates()
+        .sinkTo(KafkaWiring.targetsSink(servers, c.string("kafka.topics.targets"), prefix))
+        .uid("targets-sink")
+        .name("target states");
     String duplicatesTopic = c.string("kafka.topics.duplicates").trim();
     if (!duplicatesTopic.isEmpty()) {
       out.duplicates()

@@ -35,14 +35,18 @@ public final class SelectorJob {
       Duration retryBackoff,
       boolean emitDuplicates) {}
 
-  /** The job's outputs ({@code events} is null when targets are given, not commanded). */
+  /**
+   * The job's outputs ({@code events} and {@code targetStates} are null when targets are given, not
+   * commanded).
+   */
   public record Outputs(
       DataStream<SelectedDocument> selected,
       DataStream<DeadLetter> deadLetters,
       DataStream<io.nagselector.avro.TopKSnapshot> topK,
       DataStream<io.nagselector.avro.DocumentFeature> features,
       DataStream<io.nagselector.avro.CrawlDocument> duplicates,
-      DataStream<io.nagselector.avro.ControlEvent> events) {}
+      DataStream<io.nagselector.avro.ControlEvent> events,
+      DataStream<io.nagselector.avro.TargetState> targetStates) {}
 
   private final Settings settings;
   private final FeatureExtractor.Factory extractor;
@@ -85,7 +89,8 @@ public final class SelectorJob {
         outputs.topK(),
         outputs.features(),
         outputs.duplicates(),
-        targets.getSideOutput(TargetRegistry.EVENTS));
+        targets.getSideOutput(TargetRegistry.EVENTS),
+        targets.getSideOutput(TargetRegistry.STATES));
   }
 
   /** The document path against a given stream of target definitions. */
@@ -148,6 +153,7 @@ public final class SelectorJob {
         topK,
         documentFeatures,
         unique.getSideOutput(ExactDedupe.DUPLICATES),
+        null,
         null);
   }
 }

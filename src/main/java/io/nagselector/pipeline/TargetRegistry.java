@@ -4,6 +4,7 @@ import io.nagselector.avro.CommandStatus;
 import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.avro.TargetCommand;
+import io.nagselector.avro.TargetState;
 import java.time.Instant;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -26,6 +27,7 @@ import org.apache.flink.util.OutputTag;
 public final class TargetRegistry
     extends KeyedProcessFunction<String, PreparedCommand, TargetDefinition> {
   public static final OutputTag<ControlEvent> EVENTS = new OutputTag<>("control-events") {};
+  public static final OutputTag<TargetState> STATES = new OutputTag<>("target-states") {};
 
   private final TargetProtocol protocol;
   private transient ValueState<byte[]> state;
@@ -81,6 +83,7 @@ public final class TargetRegistry
             .setProfileFingerprint(def.profile().fingerprint())
             .setSummary(TargetProtocol.summary(def, 3));
       }
+      ctx.output(STATES, state(def, now));
       out.collect(def);
     } else if (outcome instanceof TargetProtocol.Rejected rejected) {
       event
@@ -97,5 +100,24 @@ public final class TargetRegistry
               now));
     }
     ctx.output(EVENTS, event.build());
+  }
+
+  /** The record for the compacted targets topic. */
+  static TargetState state(TargetDefinition def, Instant now) {
+    TargetState.Builder s =
+        TargetState.newBuilder()
+            .setName(def.name())
+            .setVersion(def.version())
+            .setRemoved(def.removed())
+            .setPaused(def.paused())
+            .setUpdatedAt(now);
+    if (!def.removed()) {
+      s.setPolicy(def.policy().name())
+          .setPolicyValue(def.policyValue())
+          .setTopK(def.keepTopK())
+          .setExampleCount(def.examples().size())
+          .setProfileFingerprint(def.profile().fingerprint());
+    }
+    return s.build();
   }
 }

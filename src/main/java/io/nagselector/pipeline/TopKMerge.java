@@ -55,6 +55,14 @@ public final class TopKMerge extends KeyedProcessFunction<String, ShardTopK, Top
     for (ShardTopK s : shards.values()) {
       current.add(s.entries());
     }
+    long accepted = 0;
+    double threshold = Double.NaN;
+    for (ShardTopK s : shards.values()) {
+      accepted += s.accepted();
+      if (!Double.isNaN(s.threshold())) {
+        threshold = Double.isNaN(threshold) ? s.threshold() : Math.max(threshold, s.threshold());
+      }
+    }
     List<TopKEntry> entries = new ArrayList<>();
     for (RunningTopK.Entry e : RunningTopK.merge(k, current)) {
       entries.add(new TopKEntry(e.docId(), e.similarity(), e.tokens(), e.url()));
@@ -64,6 +72,8 @@ public final class TopKMerge extends KeyedProcessFunction<String, ShardTopK, Top
             .setTarget(update.target())
             .setTargetVersion(update.version())
             .setEntries(entries)
+            .setAccepted(accepted)
+            .setThreshold(Double.isNaN(threshold) ? null : threshold)
             .setPublishedAt(Instant.ofEpochMilli(ctx.timerService().currentProcessingTime()))
             .build());
   }

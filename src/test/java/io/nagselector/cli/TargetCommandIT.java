@@ -56,13 +56,15 @@ class TargetCommandIT {
               1,
               "control-events",
               1,
+              "targets",
+              1,
               "selected",
               1,
               "dead-letters",
               1,
               "top-k",
               1),
-          List.of("top-k"));
+          List.of("top-k", "targets"));
       Map<String, String> env = new HashMap<>();
       env.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
       env.put("NAG_MODEL_PATH", model.toString());
@@ -93,7 +95,7 @@ class TargetCommandIT {
                   "--examples",
                   examples.toString(),
                   "--policy",
-                  "threshold:0.1",
+                  "threshold:0",
                   "--command-id",
                   "c1",
                   common))
@@ -139,6 +141,39 @@ class TargetCommandIT {
                   examples.toString(),
                   common))
           .isEqualTo(Main.USER_ERROR);
+      // 12 documents, all accepted at threshold 0: `target list` shows them once published
+      try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+          new org.apache.kafka.clients.producer.KafkaProducer<>(
+              Map.of("bootstrap.servers", kafka.bootstrapServers()),
+              new org.apache.kafka.common.serialization.ByteArraySerializer(),
+              new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+        for (int i = 0; i < 12; i++) {
+          java.nio.ByteBuffer b =
+              io.nagselector.avro.CrawlDocument.getEncoder()
+                  .encode(
+                      io.nagselector.avro.CrawlDocument.newBuilder()
+                          .setId("d" + i)
+                          .setText(TinyCheckpoint.randomText(rnd, 6))
+                          .build());
+          byte[] value = new byte[b.remaining()];
+          b.get(value);
+          producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("crawl", value));
+        }
+      }
+      String listed = "";
+      long until = System.currentTimeMillis() + 60_000;
+      while (!listed.contains(" 12 ") && System.currentTimeMillis() < until) {
+        java.io.StringWriter text = new java.io.StringWriter();
+        assertThat(
+                Main.commandLine()
+                    .setOut(new java.io.PrintWriter(text))
+                    .execute("target", "list", "--config", cli.toString()))
+            .isZero();
+        listed = text.toString();
+        Thread.sleep(300);
+      }
+      assertThat(listed.lines().skip(1).map(l -> List.of(l.trim().split(" +"))).toList())
+          .containsExactly(List.of("sci", "2", "threshold:0.0", "4", "no", "12", "0.0000"));
       job.cancel().get();
 
       List<String> events = new ArrayList<>();

@@ -88,6 +88,8 @@ abstract class PipelineIT {
                 1,
                 "control-events",
                 1,
+                "targets",
+                1,
                 "selected",
                 1,
                 "dead-letters",
@@ -97,7 +99,7 @@ abstract class PipelineIT {
     for (String topic : more) {
       topics.put(topic, 1);
     }
-    kafka.createTopics(topics, java.util.List.of("top-k"));
+    kafka.createTopics(topics, java.util.List.of("top-k", "targets"));
   }
 
   /** Starts the job as `run` assembles it, optionally from a savepoint. */

@@ -20,17 +20,20 @@ class TopKMergeTest {
     try (var h =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
             new TopKMerge(2), ShardTopK::target, Types.STRING)) {
-      h.processElement(new ShardTopK("t", 1, 0, List.of(e("a", 0.9), e("b", 0.5))), 0);
-      h.processElement(new ShardTopK("t", 1, 1, List.of(e("c", 0.7))), 0);
-      h.processElement(new ShardTopK("t", 1, 0, List.of(e("a", 0.9), e("d", 0.8))), 0);
-      h.processElement(new ShardTopK("t", 2, 1, List.of(e("x", 0.1))), 0);
-      h.processElement(new ShardTopK("t", 1, 0, List.of(e("late", 1.0))), 0);
+      h.processElement(new ShardTopK("t", 1, 0, List.of(e("a", 0.9), e("b", 0.5)), 2, 0.4), 0);
+      h.processElement(new ShardTopK("t", 1, 1, List.of(e("c", 0.7)), 1, Double.NaN), 0);
+      h.processElement(new ShardTopK("t", 1, 0, List.of(e("a", 0.9), e("d", 0.8)), 3, 0.45), 0);
+      h.processElement(new ShardTopK("t", 2, 1, List.of(e("x", 0.1)), 0, Double.NaN), 0);
+      h.processElement(new ShardTopK("t", 1, 0, List.of(e("late", 1.0)), 9, 0.5), 0);
       List<TopKSnapshot> out = h.extractOutputValues();
       assertThat(out).hasSize(4);
       assertThat(out.get(1).getEntries()).extracting(TopKEntry::getDocId).containsExactly("a", "c");
       assertThat(out.get(2).getEntries()).extracting(TopKEntry::getDocId).containsExactly("a", "d");
       assertThat(out.get(3).getTargetVersion()).isEqualTo(2);
       assertThat(out.get(3).getEntries()).extracting(TopKEntry::getDocId).containsExactly("x");
+      // accepted sums the shards' latest counts; the threshold is the highest known, if any
+      assertThat(out).extracting(TopKSnapshot::getAccepted).containsExactly(2L, 3L, 4L, 0L);
+      assertThat(out).extracting(TopKSnapshot::getThreshold).containsExactly(0.4, 0.4, 0.45, null);
     }
   }
 }
