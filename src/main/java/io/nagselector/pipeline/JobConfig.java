@@ -40,6 +40,7 @@ public final class JobConfig {
               "kafka.topics.control-events",
               "kafka.topics.targets",
               "targets.max-examples",
+              "targets.max-example-bytes",
               "input.format",
               "input.max-text-bytes",
               "model.path",
@@ -126,6 +127,7 @@ public final class JobConfig {
     duration("model.max-wait");
     positive("model.workers");
     positive("targets.max-examples");
+    positive("targets.max-example-bytes");
     positive("extraction.async-capacity");
     duration("extraction.async-timeout");
     positive("extraction.max-attempts");

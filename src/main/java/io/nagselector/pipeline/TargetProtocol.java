@@ -19,7 +19,12 @@ public final class TargetProtocol implements Serializable {
 
   /** What a target gets when its command does not say, and the limits on commands. */
   public record Defaults(
-      TargetDefinition.Policy policy, double value, int keepTopK, int featureK, int maxExamples)
+      TargetDefinition.Policy policy,
+      double value,
+      int keepTopK,
+      int featureK,
+      int maxExamples,
+      int maxExampleBytes)
       implements Serializable {}
 
   /**
@@ -137,6 +142,17 @@ public final class TargetProtocol implements Serializable {
 
   private Rejected checkExamples(PreparedCommand prepared, int existing) {
     TargetCommand c = prepared.command();
+    for (String text : c.getExampleTexts()) {
+      int bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (bytes > defaults.maxExampleBytes()) {
+        return new Rejected(
+            RejectReason.EXAMPLE_TOO_LARGE,
+            "an example text of "
+                + bytes
+                + " bytes, more than targets.max-example-bytes "
+                + defaults.maxExampleBytes());
+      }
+    }
     if (!c.getExampleFeatures().isEmpty()
         && !prepared.fingerprint().equals(c.getFeaturesFingerprint())) {
       return new Rejected(

@@ -19,7 +19,7 @@ class TargetRegistryTest {
   private static final List<int[]> FEATURES =
       List.of(new int[] {0, 1, 2, 3}, new int[] {4, 5, 6, 7});
   private static final TargetProtocol.Defaults DEFAULTS =
-      new TargetProtocol.Defaults(TargetDefinition.Policy.FRACTION, 0.2, 100, 2, 5);
+      new TargetProtocol.Defaults(TargetDefinition.Policy.FRACTION, 0.2, 100, 2, 5, 20);
 
   private static PreparedCommand upsert(
       String id, String target, TargetPolicy policy, List<int[]> features) {
@@ -190,6 +190,15 @@ class TargetRegistryTest {
       h.processElement(command("c8", "cook", CommandType.PAUSE), 0);
       h.processElement(command("c9", "bad/name", CommandType.REMOVE), 0);
       h.processElement(command("c10", "sci", CommandType.UNKNOWN), 0);
+      h.processElement(
+          command(
+              TargetCommand.newBuilder()
+                  .setCommandId("c11")
+                  .setType(CommandType.UPSERT)
+                  .setTarget("sci")
+                  .setExampleTexts(List.of("short", "twenty-one bytes long")),
+              FEATURES),
+          0);
 
       assertThat(events(h))
           .containsExactly(
@@ -202,7 +211,8 @@ class TargetRegistryTest {
               "c7 REJECTED FEATURE_SHAPE",
               "c8 REJECTED UNKNOWN_TARGET",
               "c9 REJECTED INVALID_NAME",
-              "c10 REJECTED UNKNOWN_COMMAND");
+              "c10 REJECTED UNKNOWN_COMMAND",
+              "c11 REJECTED EXAMPLE_TOO_LARGE");
       List<TargetDefinition> out = h.extractOutputValues();
       assertThat(out)
           .extracting(TargetDefinition::paused)
