@@ -54,6 +54,10 @@ public final class ScoreAndSelect
       new MapStateDescriptor<>(
           "held", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
+  /** Documents accepted by this shard for the target's current version (apart: written often). */
+  static final MapStateDescriptor<String, Long> ACCEPTED =
+      new MapStateDescriptor<>("accepted", Types.STRING, Types.LONG);
+
   private static final ListStateDescriptor<byte[]> SKETCHES =
       new ListStateDescriptor<>(
           "fraction-sketches", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
@@ -66,6 +70,7 @@ public final class ScoreAndSelect
   private final long topKIntervalMillis;
   private transient MapState<String, byte[]> perTarget;
   private transient MapState<String, byte[]> held;
+  private transient MapState<String, Long> acceptedCounts;
   private transient ListState<byte[]> sketchState;
   private transient FractionSketches sketches;
   private transient org.apache.flink.api.common.state.ValueState<Long> nextSnapshot;
@@ -90,6 +95,7 @@ public final class ScoreAndSelect
   public void open(org.apache.flink.api.common.functions.OpenContext context) {
     perTarget = getRuntimeContext().getMapState(PER_TARGET);
     held = getRuntimeContext().getMapState(HELD);
+    acceptedCounts = getRuntimeContext().getMapState(ACCEPTED);
     nextSnapshot =
         getRuntimeContext()
             .getState(
@@ -120,6 +126,7 @@ public final class ScoreAndSelect
       profiles.remove(def.name());
       ctx.applyToKeyedState(PER_TARGET, (shard, state) -> state.remove(def.name()));
       ctx.applyToKeyedState(HELD, (shard, state) -> removeHeld(state, def.name()));
+      ctx.applyToKeyedState(ACCEPTED, (shard, state) -> state.remove(def.name()));
       sketches.remove(def.name());
       return;
     }
@@ -194,7 +201,10 @@ public final class ScoreAndSelect
       }
       acceptedCounter(def.name());
       thresholds.put(def.name(), state.warmUpLeft > 0 ? Double.NaN : inForce);
-      if (changed || state.fresh || state.accepted != acceptedBefore) {
+      if (state.accepted != acceptedBefore) {
+        acceptedCounts.put(def.name(), state.accepted);
+      }
+      if (changed || state.fresh) {
         save(def, state);
       }
     }
@@ -365,10 +375,12 @@ public final class ScoreAndSelect
       int version = in.readInt();
       if (version == def.version()) {
         int warmUpLeft = in.readInt();
-        long accepted = in.readLong();
-        return new Shard(version, warmUpLeft, RunningTopK.read(in), accepted, false);
+        Long accepted = acceptedCounts.get(def.name());
+        return new Shard(
+            version, warmUpLeft, RunningTopK.read(in), accepted == null ? 0 : accepted, false);
       }
-      removeHeld(held, def.name()); // an older version's warm-up
+      removeHeld(held, def.name()); // an older version's warm-up and count
+      acceptedCounts.remove(def.name());
     }
     int warmUpLeft = def.policy() == TargetDefinition.Policy.FRACTION ? warmUp : 0;
     return new Shard(def.version(), warmUpLeft, new RunningTopK(def.keepTopK()), 0, true);
@@ -379,7 +391,6 @@ public final class ScoreAndSelect
     DataOutputStream out = new DataOutputStream(bytes);
     out.writeInt(shard.version);
     out.writeInt(shard.warmUpLeft);
-    out.writeLong(shard.accepted);
     shard.topK.write(out);
     perTarget.put(def.name(), bytes.toByteArray());
   }

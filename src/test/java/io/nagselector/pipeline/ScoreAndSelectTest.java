@@ -120,6 +120,8 @@ class ScoreAndSelectTest {
       assertThat(published.get(0).entries())
           .extracting(io.nagselector.nag.RunningTopK.Entry::docId)
           .containsExactly("d1", "d5", "d2");
+      assertThat(published.get(0).accepted()).isZero();
+      assertThat(published.get(0).threshold()).isEqualTo(0.9);
       assertThat(h.numProcessingTimeTimers()).isZero();
     }
   }
@@ -146,7 +148,8 @@ class ScoreAndSelectTest {
           .containsExactly(DeadLetterReason.INVALID_COMMAND);
       h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.THRESHOLD, 0.7, "fp"), 0);
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
-      assertThat(keyedStateEntries(h)).isEqualTo(2); // sci's policy state and the snapshot timer
+      // sci's state, its accepted count (d1) and the snapshot timer
+      assertThat(keyedStateEntries(h)).isEqualTo(3);
       h.processBroadcastElement(
           new TargetDefinition("sci", 2, "fp", null, 0, 3, 2, 2, List.of()), 0);
       assertThat(keyedStateEntries(h)).isEqualTo(1); // only the snapshot timer is left
@@ -204,8 +207,8 @@ class ScoreAndSelectTest {
           .containsExactly("d1", "d6");
       h.setProcessingTime(100);
       assertThat(h.getSideOutput(ScoreAndSelect.TOP_K))
-          .extracting(r -> r.getValue().entries().size())
-          .containsExactly(2); // d1 and d6 kept across the pause; d5 was never scored
+          .extracting(r -> r.getValue().entries().size() + " " + r.getValue().accepted())
+          .containsExactly("2 2"); // d1 and d6 kept and counted across the pause; d5 never scored
     }
   }
 }
