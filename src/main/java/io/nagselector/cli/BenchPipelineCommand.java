@@ -87,8 +87,22 @@ final class BenchPipelineCommand implements Callable<Integer> {
     var out = spec.commandLine().getOut();
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopics(
-          Map.of("crawl", 2, "control", 1, "selected", 1, "dead-letters", 1, "top-k", 1),
-          List.of("top-k"));
+          Map.of(
+              "crawl",
+              2,
+              "control",
+              1,
+              "control-events",
+              1,
+              "targets",
+              1,
+              "selected",
+              1,
+              "dead-letters",
+              1,
+              "top-k",
+              1),
+          List.of("top-k", "targets"));
       Map<String, String> overrides =
           new HashMap<>(
               Map.of(
