@@ -86,23 +86,6 @@ final class BenchPipelineCommand implements Callable<Integer> {
     Path work = Files.createTempDirectory("nag-bench-pipeline");
     var out = spec.commandLine().getOut();
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      kafka.createTopics(
-          Map.of(
-              "crawl",
-              2,
-              "control",
-              1,
-              "control-events",
-              1,
-              "targets",
-              1,
-              "selected",
-              1,
-              "dead-letters",
-              1,
-              "top-k",
-              1),
-          List.of("top-k", "targets"));
       Map<String, String> overrides =
           new HashMap<>(
               Map.of(
@@ -118,6 +101,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
       overrides.put("NAG_MODEL_PATH", model);
       overrides.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
       JobConfig config = JobConfig.load(Path.of("config/local.yaml"), overrides);
+      SelectorApp.createTopics(kafka, config);
       Threads.configureForWorkers(config.positive("model.workers"));
       double bare;
       double windowed;

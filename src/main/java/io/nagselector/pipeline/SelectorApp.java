@@ -43,6 +43,37 @@ public final class SelectorApp {
     }
   }
 
+  /**
+   * Creates on an embedded broker every topic the configured job reads and writes (crawl with 2
+   * partitions, top-k and targets compacted), plus {@code more}.
+   */
+  public static void createTopics(
+      io.nagselector.kafka.EmbeddedKafka kafka, JobConfig c, String... more) {
+    Map<String, Integer> partitions = new java.util.HashMap<>();
+    partitions.put(c.string("kafka.topics.crawl"), 2);
+    for (String key :
+        java.util.List.of(
+            "control",
+            "control-events",
+            "targets",
+            "selected",
+            "dead-letter",
+            "top-k",
+            "features",
+            "duplicates")) {
+      String topic = c.string("kafka.topics." + key).trim();
+      if (!topic.isEmpty()) {
+        partitions.put(topic, 1);
+      }
+    }
+    for (String topic : more) {
+      partitions.put(topic, 1);
+    }
+    kafka.createTopics(
+        partitions,
+        java.util.List.of(c.string("kafka.topics.top-k"), c.string("kafka.topics.targets")));
+  }
+
   /** Adds the whole job to {@code env}; {@code fingerprint} is the extractor's. */
   public static void assemble(StreamExecutionEnvironment env, JobConfig c, String fingerprint) {
     String servers = c.string("kafka.bootstrap-servers");

@@ -48,23 +48,6 @@ class TargetCommandIT {
             "{\"doc\": \"" + TinyCheckpoint.randomText(rnd, 8) + "\"}",
             "{\"doc\": \"" + TinyCheckpoint.randomText(rnd, 9) + "\"}"));
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      kafka.createTopics(
-          Map.of(
-              "crawl",
-              1,
-              "control",
-              1,
-              "control-events",
-              1,
-              "targets",
-              1,
-              "selected",
-              1,
-              "dead-letters",
-              1,
-              "top-k",
-              1),
-          List.of("top-k", "targets"));
       Map<String, String> env = new HashMap<>();
       env.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
       env.put("NAG_MODEL_PATH", model.toString());
@@ -73,6 +56,7 @@ class TargetCommandIT {
       env.put("NAG_CHECKPOINTS_INTERVAL", "300ms");
       env.put("NAG_CHECKPOINTS_DIR", dir.resolve("checkpoints").toUri().toString());
       JobConfig config = JobConfig.load(Path.of("config/local.yaml"), env);
+      SelectorApp.createTopics(kafka, config);
       StreamExecutionEnvironment flink =
           StreamExecutionEnvironment.getExecutionEnvironment(
               SelectorApp.flinkConfiguration(config));

@@ -77,29 +77,9 @@ abstract class PipelineIT {
     return JobConfig.load(Path.of("config/local.yaml"), env);
   }
 
-  /** The topics of config/local.yaml (top-k compacted), plus any others. */
+  /** The topics of config/local.yaml, plus any others. */
   static void createJobTopics(EmbeddedKafka kafka, String... more) {
-    Map<String, Integer> topics =
-        new HashMap<>(
-            Map.of(
-                "crawl",
-                2,
-                "control",
-                1,
-                "control-events",
-                1,
-                "targets",
-                1,
-                "selected",
-                1,
-                "dead-letters",
-                1,
-                "top-k",
-                1));
-    for (String topic : more) {
-      topics.put(topic, 1);
-    }
-    kafka.createTopics(topics, java.util.List.of("top-k", "targets"));
+    SelectorApp.createTopics(kafka, JobConfig.load(Path.of("config/local.yaml"), Map.of()), more);
   }
 
   /** Starts the job as `run` assembles it, optionally from a savepoint. */
