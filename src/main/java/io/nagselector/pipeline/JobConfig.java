@@ -41,6 +41,7 @@ public final class JobConfig {
               "kafka.topics.targets",
               "targets.max-examples",
               "targets.max-example-bytes",
+              "targets.max-targets",
               "input.format",
               "input.max-text-bytes",
               "model.path",
@@ -128,6 +129,7 @@ public final class JobConfig {
     positive("model.workers");
     positive("targets.max-examples");
     positive("targets.max-example-bytes");
+    positive("targets.max-targets");
     positive("extraction.async-capacity");
     duration("extraction.async-timeout");
     positive("extraction.max-attempts");

@@ -76,7 +76,7 @@ public final class SelectorJob {
             .setParallelism(1);
     SingleOutputStreamOperator<TargetDefinition> targets =
         prepared
-            .keyBy(p -> p.command().getTarget(), Types.STRING)
+            .keyBy(TargetRegistry::key, Types.STRING)
             .process(new TargetRegistry(settings.targetDefaults()))
             .uid("target-registry")
             .name("target registry");

@@ -24,7 +24,8 @@ public final class TargetProtocol implements Serializable {
       int keepTopK,
       int featureK,
       int maxExamples,
-      int maxExampleBytes)
+      int maxExampleBytes,
+      int maxTargets)
       implements Serializable {}
 
   /**
@@ -50,7 +51,11 @@ public final class TargetProtocol implements Serializable {
     this.defaults = defaults;
   }
 
-  public Outcome apply(State state, PreparedCommand prepared) {
+  /**
+   * What {@code prepared} does to the target in {@code state}, when {@code activeTargets} targets
+   * (paused ones included) exist.
+   */
+  public Outcome apply(State state, PreparedCommand prepared, int activeTargets) {
     TargetCommand c = prepared.command();
     TargetDefinition current = state.current();
     if (c.getTarget() == null || !NAME.matcher(c.getTarget()).matches()) {
@@ -74,6 +79,11 @@ public final class TargetProtocol implements Serializable {
             RejectReason.VERSION_CONFLICT,
             "expected version " + c.getExpectedVersion() + ", the target is at version " + version);
       }
+    }
+    if (type == CommandType.UPSERT && current == null && activeTargets >= defaults.maxTargets()) {
+      return new Rejected(
+          RejectReason.TOO_MANY_TARGETS,
+          activeTargets + " targets exist, the most targets.max-targets allows; remove one first");
     }
     int next = state.lastVersion() + 1;
     switch (type) {

@@ -19,10 +19,12 @@ import org.apache.flink.util.InstantiationUtil;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Keyed by target name: applies each prepared command with {@link TargetProtocol}, broadcasts the
- * target's new definition, and answers every command with a {@link ControlEvent}. A command id seen
- * before for the target is ignored, so a command delivered twice has one effect. A refused command
- * changes nothing and is also dead-lettered with its raw record.
+ * The whole registry under one key ({@link #key}): applies each prepared command with {@link
+ * TargetProtocol}, broadcasts the target's new definition, and answers every command with a {@link
+ * ControlEvent}. One key, so that the limit on the number of targets can be checked; control
+ * traffic is a few commands, not a stream. A command id seen before is ignored, so a command
+ * delivered twice has one effect. A refused command changes nothing and is also dead-lettered with
+ * its raw record.
  */
 public final class TargetRegistry
     extends KeyedProcessFunction<String, PreparedCommand, TargetDefinition> {
@@ -30,7 +32,8 @@ public final class TargetRegistry
   public static final OutputTag<TargetState> STATES = new OutputTag<>("target-states") {};
 
   private final TargetProtocol protocol;
-  private transient ValueState<byte[]> state;
+  private transient MapState<String, byte[]> states;
+  private transient ValueState<Integer> active;
   private transient MapState<String, Boolean> seen;
 
   public TargetRegistry(TargetProtocol.Defaults defaults) {
@@ -39,14 +42,22 @@ public final class TargetRegistry
 
   @Override
   public void open(OpenContext context) {
-    state =
+    states =
         getRuntimeContext()
-            .getState(
-                new ValueStateDescriptor<>(
-                    "registry", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "registry",
+                    Types.STRING,
+                    PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    active = getRuntimeContext().getState(new ValueStateDescriptor<>("active", Types.INT));
     seen =
         getRuntimeContext()
             .getMapState(new MapStateDescriptor<>("commands", Types.STRING, Types.BOOLEAN));
+  }
+
+  /** Every command goes to the one registry key. */
+  public static String key(PreparedCommand command) {
+    return "registry";
   }
 
   @Override
@@ -61,7 +72,8 @@ public final class TargetRegistry
       seen.put(id, true);
     }
     Instant now = Instant.ofEpochMilli(ctx.timerService().currentProcessingTime());
-    byte[] bytes = state.value();
+    String name = c.getTarget() == null ? "" : c.getTarget();
+    byte[] bytes = states.get(name);
     TargetProtocol.State current =
         bytes == null
             ? TargetProtocol.State.NONE
@@ -69,12 +81,18 @@ public final class TargetRegistry
     ControlEvent.Builder event =
         ControlEvent.newBuilder()
             .setCommandId(id == null ? "" : id)
-            .setTarget(c.getTarget() == null ? "" : c.getTarget())
+            .setTarget(name)
             .setCommandType(c.getType().name())
             .setTime(now);
-    TargetProtocol.Outcome outcome = protocol.apply(current, prepared);
+    int activeTargets = active.value() == null ? 0 : active.value();
+    TargetProtocol.Outcome outcome = protocol.apply(current, prepared, activeTargets);
     if (outcome instanceof TargetProtocol.Applied applied) {
-      state.update(InstantiationUtil.serializeObject(applied.next()));
+      states.put(name, InstantiationUtil.serializeObject(applied.next()));
+      boolean was = current.current() != null;
+      boolean is = applied.next().current() != null;
+      if (was != is) {
+        active.update(activeTargets + (is ? 1 : -1));
+      }
       TargetDefinition def = applied.broadcast();
       event.setStatus(CommandStatus.APPLIED).setVersion(def.version()).setPaused(def.paused());
       if (!def.removed()) {

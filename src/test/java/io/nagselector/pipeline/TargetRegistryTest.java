@@ -19,7 +19,7 @@ class TargetRegistryTest {
   private static final List<int[]> FEATURES =
       List.of(new int[] {0, 1, 2, 3}, new int[] {4, 5, 6, 7});
   private static final TargetProtocol.Defaults DEFAULTS =
-      new TargetProtocol.Defaults(TargetDefinition.Policy.FRACTION, 0.2, 100, 2, 5, 20);
+      new TargetProtocol.Defaults(TargetDefinition.Policy.FRACTION, 0.2, 100, 2, 5, 20, 3);
 
   private static PreparedCommand upsert(
       String id, String target, TargetPolicy policy, List<int[]> features) {
@@ -62,7 +62,7 @@ class TargetRegistryTest {
   void versionsUpsertsRemovesAndRejectsWhatCannotApply() throws Exception {
     try (var h =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new TargetRegistry(DEFAULTS), p -> p.command().getTarget(), Types.STRING)) {
+            new TargetRegistry(DEFAULTS), TargetRegistry::key, Types.STRING)) {
       h.processElement(upsert("c1", "sci", null, FEATURES), 0);
       h.processElement(
           upsert("c2", "sci", new TargetPolicy(PolicyKind.THRESHOLD, 0.4), FEATURES), 0);
@@ -86,9 +86,9 @@ class TargetRegistryTest {
               "command c3 for target sci: policy FRACTION value NaN is out of range",
               "command c4 for target cook: no examples",
               "command c5 for target nothing: no target named nothing");
-      // sci's registry entry and command ids; cook's and nothing's command ids, kept so that a
-      // command delivered again has no second effect
-      assertThat(h.numKeyedStateEntries()).isEqualTo(4);
+      // one key: the registry (sci, cook's and nothing's names are not stored), the count of
+      // targets, and the command ids, kept so that a command delivered again has no second effect
+      assertThat(h.numKeyedStateEntries()).isEqualTo(3);
       DeadLetter c3 = h.getSideOutput(DeadLetters.TAG).peek().getValue();
       assertThat(c3.getSourceTopic()).isEqualTo("control");
       assertThat(c3.getSourceOffset()).isEqualTo(7L);
@@ -97,10 +97,44 @@ class TargetRegistryTest {
   }
 
   @Test
+  void refusesANewTargetBeyondTheLimitUntilOneIsRemoved() throws Exception {
+    try (var h =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new TargetRegistry(DEFAULTS), TargetRegistry::key, Types.STRING)) {
+      h.processElement(upsert("c1", "a", null, FEATURES), 0);
+      h.processElement(upsert("c2", "b", null, FEATURES), 0);
+      h.processElement(upsert("c3", "c", null, FEATURES), 0);
+      h.processElement(command("c4", "c", CommandType.PAUSE), 0); // paused targets count
+      h.processElement(upsert("c5", "d", null, FEATURES), 0);
+      h.processElement(upsert("c6", "c", null, FEATURES), 0); // replacing one is not a new one
+      h.processElement(remove("c7", "a"), 0);
+      h.processElement(upsert("c8", "d", null, FEATURES), 0);
+      h.processElement(upsert("c9", "e", null, FEATURES), 0);
+      assertThat(events(h))
+          .containsExactly(
+              "c1 APPLIED v1 n2",
+              "c2 APPLIED v1 n2",
+              "c3 APPLIED v1 n2",
+              "c4 APPLIED v1 paused n2",
+              "c5 REJECTED TOO_MANY_TARGETS",
+              "c6 APPLIED v2 n2",
+              "c7 APPLIED v2",
+              "c8 APPLIED v1 n2",
+              "c9 REJECTED TOO_MANY_TARGETS");
+      assertThat(reasons(h))
+          .containsExactly(
+              "command c5 for target d: 3 targets exist, the most targets.max-targets allows;"
+                  + " remove one first",
+              "command c9 for target e: 3 targets exist, the most targets.max-targets allows;"
+                  + " remove one first");
+    }
+  }
+
+  @Test
   void rejectsFeaturesOfAnotherModel() throws Exception {
     try (var h =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new TargetRegistry(DEFAULTS), p -> p.command().getTarget(), Types.STRING)) {
+            new TargetRegistry(DEFAULTS), TargetRegistry::key, Types.STRING)) {
       TargetCommand c =
           TargetCommand.newBuilder()
               .setCommandId("c1")
@@ -148,7 +182,7 @@ class TargetRegistryTest {
   void addsExamplesPausesResumesAndAnswersEveryCommandOnce() throws Exception {
     try (var h =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new TargetRegistry(DEFAULTS), p -> p.command().getTarget(), Types.STRING)) {
+            new TargetRegistry(DEFAULTS), TargetRegistry::key, Types.STRING)) {
       h.processElement(upsert("c1", "sci", null, FEATURES), 0);
       h.processElement(upsert("c1", "sci", null, FEATURES), 0); // delivered twice: one effect
       h.processElement(
@@ -246,7 +280,7 @@ class TargetRegistryTest {
     for (List<String> run : List.of(first, again)) {
       try (var h =
           ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-              new TargetRegistry(DEFAULTS), p -> p.command().getTarget(), Types.STRING)) {
+              new TargetRegistry(DEFAULTS), TargetRegistry::key, Types.STRING)) {
         for (PreparedCommand p : log) {
           h.processElement(p, 0);
         }
