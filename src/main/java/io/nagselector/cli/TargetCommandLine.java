@@ -51,7 +51,8 @@ import picocli.CommandLine.Spec;
       TargetCommandLine.Pause.class,
       TargetCommandLine.Resume.class,
       TargetCommandLine.ListTargets.class,
-      TargetCommandLine.Watch.class
+      TargetCommandLine.Watch.class,
+      TargetBackfillCommand.class
     })
 final class TargetCommandLine {
   /** Exit code when the job refused the command. */
@@ -319,7 +320,7 @@ final class TargetCommandLine {
     }
   }
 
-  private interface Decoder<T> {
+  interface Decoder<T> {
     T decode(byte[] bytes) throws java.io.IOException;
   }
 

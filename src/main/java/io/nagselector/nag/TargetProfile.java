@@ -75,8 +75,36 @@ public final class TargetProfile {
     return weights[layer];
   }
 
+  /**
+   * The profile of {@code exampleCount} examples whose neuron counts are {@code
+   * counts[layer][neuron]} (what {@link #count} reports): equal, fingerprint included, to the one
+   * built from the examples.
+   */
+  public static TargetProfile fromCounts(
+      int numLayers, int topK, int exampleCount, int[][] counts) {
+    Builder builder = new Builder(numLayers, topK, 0);
+    if (counts.length != numLayers) {
+      throw new IllegalArgumentException(
+          "counts for " + counts.length + " layers, the profile has " + numLayers);
+    }
+    for (int layer = 0; layer < numLayers; layer++) {
+      for (int neuron = 0; neuron < counts[layer].length; neuron++) {
+        if (counts[layer][neuron] < 0) {
+          throw new IllegalArgumentException("negative count at layer " + layer);
+        }
+        if (counts[layer][neuron] > 0) {
+          builder.ensureCapacity(layer, neuron);
+          builder.counts[layer][neuron] = counts[layer][neuron];
+          builder.maxIndex = Math.max(builder.maxIndex, neuron);
+        }
+      }
+    }
+    builder.exampleCount = exampleCount;
+    return builder.build();
+  }
+
   /** How many examples have {@code neuron} in their top K at {@code layer}. */
-  int count(int layer, int neuron) {
+  public int count(int layer, int neuron) {
     return neuron >= 0 && neuron < counts[layer].length ? counts[layer][neuron] : 0;
   }
 

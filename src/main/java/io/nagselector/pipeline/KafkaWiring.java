@@ -43,6 +43,36 @@ public final class KafkaWiring {
         .build();
   }
 
+  /** Reads a topic from {@code start} to its end offsets when the job starts, committed only. */
+  public static KafkaSource<RawRecord> boundedRawSource(
+      String bootstrapServers, String topic, OffsetsInitializer start) {
+    return KafkaSource.<RawRecord>builder()
+        .setBootstrapServers(bootstrapServers)
+        .setTopics(topic)
+        .setStartingOffsets(start)
+        .setBounded(OffsetsInitializer.latest())
+        .setProperty("isolation.level", "read_committed")
+        .setDeserializer(new RawDeserializer())
+        .build();
+  }
+
+  /** Writes records already encoded for their topics, exactly once. */
+  public static KafkaSink<BackfillJob.EncodedRecord> encodedSink(
+      String bootstrapServers, String transactionalIdPrefix) {
+    Properties producer = new Properties();
+    producer.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+    return KafkaSink.<BackfillJob.EncodedRecord>builder()
+        .setBootstrapServers(bootstrapServers)
+        .setKafkaProducerConfig(producer)
+        .setRecordSerializer(
+            (KafkaRecordSerializationSchema<BackfillJob.EncodedRecord>)
+                (r, context, timestamp) ->
+                    new ProducerRecord<>(r.topic(), null, timestamp, r.key(), r.value()))
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(transactionalIdPrefix)
+        .build();
+  }
+
   public static KafkaSink<SelectedDocument> selectedSink(
       String bootstrapServers, String topic, String transactionalIdPrefix) {
     return sink(bootstrapServers, topic, transactionalIdPrefix + "-selected", d -> d.getId());

@@ -120,6 +120,48 @@ public final class TargetRegistry
     ctx.output(EVENTS, event.build());
   }
 
+  private static java.util.List<io.nagselector.avro.NeuronCount> neuronCounts(
+      io.nagselector.nag.TargetProfile profile) {
+    java.util.List<io.nagselector.avro.NeuronCount> counts = new java.util.ArrayList<>();
+    for (int layer = 0; layer < profile.numLayers(); layer++) {
+      for (int neuron = 0; neuron < profile.numNeurons(); neuron++) {
+        int count = profile.count(layer, neuron);
+        if (count > 0) {
+          counts.add(new io.nagselector.avro.NeuronCount(layer, neuron, count));
+        }
+      }
+    }
+    return counts;
+  }
+
+  /** The profile a targets-topic record describes, checked against its fingerprint. */
+  public static io.nagselector.nag.TargetProfile profile(TargetState state) {
+    int[][] counts = new int[state.getNumLayers()][];
+    int width = 0;
+    for (io.nagselector.avro.NeuronCount c : state.getNeuronCounts()) {
+      width = Math.max(width, c.getNeuron() + 1);
+    }
+    for (int layer = 0; layer < counts.length; layer++) {
+      counts[layer] = new int[width];
+    }
+    for (io.nagselector.avro.NeuronCount c : state.getNeuronCounts()) {
+      counts[c.getLayer()][c.getNeuron()] = c.getCount();
+    }
+    io.nagselector.nag.TargetProfile profile =
+        io.nagselector.nag.TargetProfile.fromCounts(
+            state.getNumLayers(), state.getFeatureK(), state.getExampleCount(), counts);
+    if (!profile.fingerprint().equals(state.getProfileFingerprint())) {
+      throw new IllegalStateException(
+          "target "
+              + state.getName()
+              + ": the neuron counts give profile "
+              + profile.fingerprint()
+              + ", the record says "
+              + state.getProfileFingerprint());
+    }
+    return profile;
+  }
+
   /** The record for the compacted targets topic. */
   static TargetState state(TargetDefinition def, Instant now) {
     TargetState.Builder s =
@@ -134,7 +176,11 @@ public final class TargetRegistry
           .setPolicyValue(def.policyValue())
           .setTopK(def.keepTopK())
           .setExampleCount(def.examples().size())
-          .setProfileFingerprint(def.profile().fingerprint());
+          .setProfileFingerprint(def.profile().fingerprint())
+          .setModelFingerprint(def.modelFingerprint())
+          .setNumLayers(def.numLayers())
+          .setFeatureK(def.featureK())
+          .setNeuronCounts(neuronCounts(def.profile()));
     }
     return s.build();
   }

@@ -302,7 +302,8 @@ class StreamingSelectionIT extends PipelineIT {
       Set<String> phase1Set = new HashSet<>(phase1);
       assertThat(scienceSelected)
           .allMatch(s -> (s.getThreshold() == null) == phase1Set.contains(s.getId()));
-      Set<String> batch = rank(docs, scienceExamples, layers);
+      List<String> ranked = rank(docs, scienceExamples, layers);
+      Set<String> batch = new HashSet<>(ranked);
       Set<String> streamedAfter =
           scienceSelected.stream()
               .map(SelectedDocument::getId)
@@ -323,6 +324,51 @@ class StreamingSelectionIT extends PipelineIT {
       // the published top-k is the batch top-k of what each target saw
       assertThat(topK(out.lastTopK.get("science"))).isEqualTo(best(docs.keySet(), scienceSim));
       assertThat(topK(out.lastTopK.get("code"))).isEqualTo(best(phase2, codeSim));
+
+      // `target backfill` over the features topic: exactly what `rank` selects, in its order
+      Path cli = dir.resolve("cli.yaml");
+      Files.writeString(
+          cli,
+          Files.readString(Path.of("config/local.yaml"))
+              .replace("127.0.0.1:9092", kafka.bootstrapServers())
+              .replace("features: \"\"", "features: features"));
+      java.io.StringWriter printed = new java.io.StringWriter();
+      assertThat(
+              io.nagselector.cli.Main.commandLine()
+                  .setOut(new java.io.PrintWriter(printed))
+                  .execute("target", "backfill", "--name", "science", "--config", cli.toString()))
+          .isZero();
+      System.out.print(printed);
+      assertThat(printed.toString())
+          .contains("read: 1,800 feature records (0 unreadable, 0 of another model");
+      List<SelectedDocument> backfill = new ArrayList<>();
+      TopKSnapshot backfillTopK = null;
+      try (KafkaConsumer<byte[], byte[]> after = readCommitted(kafka, "backfill")) {
+        after.subscribe(List.of("selected", "top-k"));
+        long deadline = System.currentTimeMillis() + 30_000;
+        while ((backfill.size() < ranked.size() || backfillTopK == null)
+            && System.currentTimeMillis() < deadline) {
+          for (var r : after.poll(java.time.Duration.ofMillis(300))) {
+            if (r.topic().equals("selected")) {
+              SelectedDocument s = SelectedDocument.getDecoder().decode(r.value());
+              if (s.getBackfill()) {
+                backfill.add(s);
+              }
+            } else if ("science@backfill".equals(new String(r.key(), StandardCharsets.UTF_8))) {
+              backfillTopK = TopKSnapshot.getDecoder().decode(r.value());
+            }
+          }
+        }
+      }
+      assertThat(backfill).extracting(SelectedDocument::getId).isEqualTo(ranked);
+      assertThat(backfill)
+          .allMatch(
+              s ->
+                  s.getTarget().equals("science")
+                      && s.getTargetVersion() == 1
+                      && s.getSimilarity() == scienceSim.get(s.getId()));
+      assertThat(topK(backfillTopK)).isEqualTo(best(docs.keySet(), scienceSim));
+      assertThat(backfillTopK.getAccepted()).isEqualTo(ranked.size());
     }
   }
 
@@ -428,7 +474,7 @@ class StreamingSelectionIT extends PipelineIT {
   }
 
   /** The `rank` command on the documents' features, as a user would run it in batch. */
-  private Set<String> rank(Map<String, Doc> docs, List<int[]> examples, int layers)
+  private List<String> rank(Map<String, Doc> docs, List<int[]> examples, int layers)
       throws Exception {
     ObjectMapper json = new ObjectMapper();
     List<String> pool = new ArrayList<>();
@@ -463,7 +509,7 @@ class StreamingSelectionIT extends PipelineIT {
             "--fraction",
             "0.2");
     assertThat(exit).isZero();
-    Set<String> selected = new HashSet<>();
+    List<String> selected = new ArrayList<>();
     for (String line : Files.readAllLines(rank.resolve("selected.jsonl"))) {
       selected.add(json.readTree(line).get("docid").asText());
     }
