@@ -11,12 +11,14 @@ import picocli.CommandLine.Command;
     version = "nag-selector 0.1.0",
     description = "Target-oriented pretraining data selection with Neuron-Activated Graphs.",
     subcommands = {
+      DemoCommand.class,
       RankCommand.class,
       ExtractCommand.class,
       RunCommand.class,
       TargetCommandLine.class,
       MergeCommand.class,
       SliceCommand.class,
+      ReportCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })

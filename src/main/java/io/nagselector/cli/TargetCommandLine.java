@@ -14,6 +14,7 @@ import io.nagselector.io.InputPaths;
 import io.nagselector.io.RowFiles;
 import io.nagselector.io.UserInputException;
 import io.nagselector.pipeline.JobConfig;
+import io.nagselector.pipeline.TargetProtocol;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -268,7 +269,7 @@ final class TargetCommandLine {
           for (ConsumerRecord<byte[], byte[]> r : events.poll(Duration.ofMillis(500))) {
             spec.commandLine()
                 .getOut()
-                .println(describe(ControlEvent.getDecoder().decode(r.value())));
+                .println(TargetProtocol.describe(ControlEvent.getDecoder().decode(r.value())));
             spec.commandLine().getOut().flush();
           }
         }
@@ -328,18 +329,19 @@ final class TargetCommandLine {
   static <T> Map<String, T> latest(JobConfig c, String topic, Decoder<T> decoder)
       throws java.io.IOException {
     Map<String, T> latest = new java.util.HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer(c)) {
-      List<TopicPartition> partitions = partitions(consumer, topic, c);
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
-          if (r.key() != null && r.value() != null) {
-            latest.put(new String(r.key(), StandardCharsets.UTF_8), decoder.decode(r.value()));
-          }
-        }
-      }
+    try {
+      io.nagselector.kafka.TopicReader.readAll(
+          c.string("kafka.bootstrap-servers"),
+          topic,
+          r -> {
+            if (r.key() != null && r.value() != null) {
+              latest.put(new String(r.key(), StandardCharsets.UTF_8), decoder.decode(r.value()));
+            }
+          });
+    } catch (java.io.IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
     return latest;
   }
@@ -394,7 +396,7 @@ final class TargetCommandLine {
           for (ConsumerRecord<byte[], byte[]> r : events.poll(Duration.ofMillis(300))) {
             ControlEvent e = ControlEvent.getDecoder().decode(r.value());
             if (e.getCommandId().equals(id)) {
-              out.println(describe(e));
+              out.println(TargetProtocol.describe(e));
               return e.getStatus() == CommandStatus.APPLIED ? 0 : REJECTED;
             }
           }
@@ -453,32 +455,5 @@ final class TargetCommandLine {
       throw new UserInputException(
           "--policy must be fraction:F or threshold:S (e.g. fraction:0.2), got '" + spec + "'");
     }
-  }
-
-  static String describe(ControlEvent e) {
-    StringBuilder s =
-        new StringBuilder()
-            .append(e.getStatus())
-            .append(' ')
-            .append(e.getCommandType())
-            .append(' ')
-            .append(e.getTarget());
-    if (e.getStatus() == CommandStatus.APPLIED) {
-      s.append(" version ").append(e.getVersion());
-      if (e.getPaused()) {
-        s.append(" (paused)");
-      }
-      if (e.getExampleCount() != null) {
-        s.append(", ")
-            .append(e.getExampleCount())
-            .append(" examples, profile ")
-            .append(e.getProfileFingerprint())
-            .append(": ")
-            .append(e.getSummary());
-      }
-    } else {
-      s.append(": ").append(e.getReason()).append(" - ").append(e.getMessage());
-    }
-    return s.append(" (command ").append(e.getCommandId()).append(')').toString();
   }
 }

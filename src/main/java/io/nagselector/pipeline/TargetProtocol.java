@@ -253,4 +253,32 @@ public final class TargetProtocol implements Serializable {
     }
     return out.toString();
   }
+
+  /** One line for a control event, as `target --wait` and `demo` print it. */
+  public static String describe(io.nagselector.avro.ControlEvent e) {
+    StringBuilder s =
+        new StringBuilder()
+            .append(e.getStatus())
+            .append(' ')
+            .append(e.getCommandType())
+            .append(' ')
+            .append(e.getTarget());
+    if (e.getStatus() == io.nagselector.avro.CommandStatus.APPLIED) {
+      s.append(" version ").append(e.getVersion());
+      if (e.getPaused()) {
+        s.append(" (paused)");
+      }
+      if (e.getExampleCount() != null) {
+        s.append(", ")
+            .append(e.getExampleCount())
+            .append(" examples, profile ")
+            .append(e.getProfileFingerprint())
+            .append(": ")
+            .append(e.getSummary());
+      }
+    } else {
+      s.append(": ").append(e.getReason()).append(" - ").append(e.getMessage());
+    }
+    return s.append(" (command ").append(e.getCommandId()).append(')').toString();
+  }
 }

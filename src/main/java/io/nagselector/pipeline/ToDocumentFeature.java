@@ -23,6 +23,7 @@ public final class ToDocumentFeature implements MapFunction<ExtractedDocument, D
     return DocumentFeature.newBuilder()
         .setId(doc.document().getId())
         .setUrl(doc.document().getUrl())
+        .setSource(doc.document().getSource())
         .setTokens(doc.tokens())
         .setModelFingerprint(fingerprint)
         .setFeature(feature)

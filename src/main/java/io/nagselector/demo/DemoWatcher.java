@@ -1,0 +1,75 @@
+package io.nagselector.demo;
+
+import io.nagselector.avro.ControlEvent;
+import io.nagselector.avro.SelectedDocument;
+import io.nagselector.pipeline.JobConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Follows the job's committed outputs and counts them into a {@link DemoProgress}. */
+final class DemoWatcher implements AutoCloseable {
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final String features;
+  private final String duplicates;
+  private final String deadLetters;
+  private final String selected;
+  private final DemoProgress progress;
+  final Map<String, ControlEvent> events = new HashMap<>();
+
+  DemoWatcher(JobConfig c, DemoProgress progress) {
+    this.progress = progress;
+    features = c.string("kafka.topics.features");
+    duplicates = c.string("kafka.topics.duplicates");
+    deadLetters = c.string("kafka.topics.dead-letter");
+    selected = c.string("kafka.topics.selected");
+    consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                "bootstrap.servers", c.string("kafka.bootstrap-servers"),
+                "isolation.level", "read_committed",
+                "enable.auto.commit", "false"),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (String topic :
+        List.of(
+            features, duplicates, deadLetters, selected, c.string("kafka.topics.control-events"))) {
+      consumer
+          .partitionsFor(topic)
+          .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+    }
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+  }
+
+  void poll(Duration timeout) throws java.io.IOException {
+    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
+      String topic = r.topic();
+      if (topic.equals(features)) {
+        progress.extracted++;
+      } else if (topic.equals(duplicates)) {
+        progress.duplicates++;
+      } else if (topic.equals(deadLetters)) {
+        progress.deadLetters++;
+      } else if (topic.equals(selected)) {
+        SelectedDocument s = SelectedDocument.getDecoder().decode(r.value());
+        progress.accepted(s.getTarget(), s.getTargetVersion());
+      } else {
+        ControlEvent e = ControlEvent.getDecoder().decode(r.value());
+        events.put(e.getCommandId(), e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    consumer.close();
+  }
+}
