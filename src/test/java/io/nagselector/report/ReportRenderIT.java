@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The report as a browser draws it: headless Chromium renders the HTML file (no network), and the
  * DOM it leaves must have every chart drawn with its series. A screenshot is kept in target/.
  */
-class ReportRenderIT {
+public class ReportRenderIT {
   @TempDir Path dir;
 
   /** $CHROMIUM, else the first of chromium, chromium-browser, google-chrome on the PATH. */
@@ -58,7 +58,8 @@ class ReportRenderIT {
   }
 
   /** Checks every chart of a report file and saves a screenshot as {@code screenshot}. */
-  static void assertEveryChartDrawn(Path html, int charts, Path screenshot) throws Exception {
+  public static void assertEveryChartDrawn(Path html, int charts, Path screenshot)
+      throws Exception {
     Document dom = Jsoup.parse(render(html, "--dump-dom"));
     List<Element> drawn = dom.select("[data-chart]");
     assertThat(drawn).hasSize(charts);

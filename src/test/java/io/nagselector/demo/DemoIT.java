@@ -1,0 +1,78 @@
+package io.nagselector.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nagselector.cli.Main;
+import io.nagselector.report.ReportRenderIT;
+import io.nagselector.report.RunData;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's first command: the demo with the shipped corpus and targets, the real job, broker
+ * and default model. It must put each target's own domain on top, account for every record, change
+ * a target mid-stream, free its ports, and write a report Chromium draws.
+ */
+class DemoIT {
+  @TempDir Path dir;
+
+  @Test
+  @Timeout(180)
+  void selectsEachTargetsDomainAndExitsCleanly() throws Exception {
+    StringWriter printed = new StringWriter();
+    Path out = dir.resolve("out");
+    int exit =
+        Main.commandLine()
+            .setOut(new PrintWriter(printed))
+            .execute("demo", "--rate", "60", "--out", out.toString());
+    String text = printed.toString().replace('\r', '\n');
+    System.out.println(text);
+    assertThat(exit).isZero();
+
+    // every record accounted for: 330 extracted, 33 duplicates, 5 malformed
+    assertThat(text).contains("in 368 | duplicates 33 | extracted 330 | dead letters 5 |");
+    assertThat(text).contains("APPLIED ADD_EXAMPLES science version 2, 9 examples");
+
+    RunData data = RunData.readFrom(out);
+    assertThat(data.targets())
+        .extracting(t -> t.name() + " v" + t.version())
+        .containsExactly("cooking v1", "science v2");
+    for (RunData.Target t : data.targets()) {
+      Map<String, Double> means = data.meanBySource(t.name());
+      assertThat(means).hasSize(6);
+      assertThat(means.keySet().iterator().next())
+          .as("the domain on top for " + t.name())
+          .isEqualTo(t.name());
+      assertThat(t.topK()).hasSize(10);
+    }
+    Map<String, Integer> reasons = new TreeMap<>();
+    data.dead().forEach(d -> reasons.merge(d.reason(), 1, Integer::sum));
+    assertThat(reasons)
+        .containsExactlyEntriesOf(
+            new TreeMap<>(
+                Map.of("BINARY_CONTENT", 2, "DECODE_ERROR", 1, "EMPTY_TEXT", 1, "MISSING_ID", 1)));
+    assertThat(data.selected()).extracting(RunData.Selected::target).contains("cooking", "science");
+
+    // the broker's and the web UI's ports are free again
+    for (String pattern :
+        new String[] {"broker at 127\\.0\\.0\\.1:(\\d+)", "http://localhost:(\\d+)"}) {
+      Matcher m = Pattern.compile(pattern).matcher(text);
+      assertThat(m.find()).as(pattern).isTrue();
+      try (ServerSocket free = new ServerSocket(Integer.parseInt(m.group(1)))) {
+        assertThat(free.isBound()).isTrue();
+      }
+    }
+    // 4 charts per target and the dead letters
+    ReportRenderIT.assertEveryChartDrawn(
+        out.resolve("report.html"), 9, Path.of("target", "demo-report.png"));
+  }
+}
