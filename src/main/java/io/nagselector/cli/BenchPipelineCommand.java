@@ -171,6 +171,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
       } finally {
         job.cancel().get();
       }
+    } finally {
+      io.nagselector.io.TempDirs.deleteTree(work);
     }
     return 0;
   }

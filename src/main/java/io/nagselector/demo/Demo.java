@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -109,7 +108,7 @@ public final class Demo {
         job.cancel().get();
       }
     } finally {
-      deleteTree(work);
+      io.nagselector.io.TempDirs.deleteTree(work);
       stopped.countDown();
     }
     return 0;
@@ -268,7 +267,7 @@ public final class Demo {
   }
 
   private void clearLine() {
-    out.print("\r");
+    out.print("\r" + " ".repeat(120) + "\r");
   }
 
   private void summary(RunData data, List<DemoCorpus.Record> corpus) {
@@ -360,11 +359,5 @@ public final class Demo {
       }
     }
     throw new IllegalStateException("no free port in " + first + "-" + (first + 99));
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
   }
 }

@@ -71,6 +71,23 @@ class DemoIT {
         assertThat(free.isBound()).isTrue();
       }
     }
+    // `report` redraws it from the directory
+    StringWriter report = new StringWriter();
+    assertThat(
+            Main.commandLine()
+                .setOut(new PrintWriter(report))
+                .execute(
+                    "report",
+                    "--input",
+                    out.toString(),
+                    "--output",
+                    out.resolve("again.html").toString()))
+        .isZero();
+    assertThat(report.toString())
+        .startsWith(
+            "report: 2 targets, 330 documents scored, "
+                + data.selected().size()
+                + " selected, 5 dead letters");
     // 4 charts per target and the dead letters
     ReportRenderIT.assertEveryChartDrawn(
         out.resolve("report.html"), 9, Path.of("target", "demo-report.png"));

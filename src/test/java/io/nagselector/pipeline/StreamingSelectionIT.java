@@ -369,6 +369,22 @@ class StreamingSelectionIT extends PipelineIT {
                       && s.getSimilarity() == scienceSim.get(s.getId()));
       assertThat(topK(backfillTopK)).isEqualTo(best(docs.keySet(), scienceSim));
       assertThat(backfillTopK.getAccepted()).isEqualTo(ranked.size());
+
+      // `report --input kafka` reads the same topics and scores every document
+      java.io.StringWriter report = new java.io.StringWriter();
+      assertThat(
+              io.nagselector.cli.Main.commandLine()
+                  .setOut(new java.io.PrintWriter(report))
+                  .execute(
+                      "report",
+                      "--input",
+                      "kafka",
+                      "--config",
+                      cli.toString(),
+                      "--output",
+                      dir.resolve("report.html").toString()))
+          .isZero();
+      assertThat(report.toString()).startsWith("report: 2 targets, 1800 documents scored, ");
     }
   }
 
