@@ -75,6 +75,9 @@ final class BenchExtractCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (docs <= 0 || batchSize <= 0 || maxLength <= 0) {
+      throw new IllegalArgumentException("--docs, --batch-size and --max-length must be positive");
+    }
     Threads.configure(threads);
     ExtractCommand.checkDtype(dtype, Device.cpu());
     var out = spec.commandLine().getOut();
@@ -110,8 +113,9 @@ final class BenchExtractCommand implements Callable<Integer> {
           realTokens += tokens[i].length;
           usefulFlops += backbone.forwardFlops(tokens[i].length, upOnly);
         }
+        int warmUp = Math.min(32, tokens.length); // JIT and allocator warm-up
         new Extractor(backbone, tokenizer, settings, root)
-            .extractTokenized(ids.subList(0, 32), java.util.Arrays.copyOf(tokens, 32));
+            .extractTokenized(ids.subList(0, warmUp), java.util.Arrays.copyOf(tokens, warmUp));
         Extractor extractor = new Extractor(backbone, tokenizer, settings, root);
         long start = System.nanoTime();
         extractor.extractTokenized(ids, tokens);
