@@ -110,6 +110,44 @@ class JarCommandsIT {
   }
 
   @Test
+  void runStartsTheJobOnTheConfiguredBroker() throws Exception {
+    try (io.nagselector.kafka.EmbeddedKafka kafka = io.nagselector.kafka.EmbeddedKafka.start()) {
+      io.nagselector.pipeline.SelectorApp.createTopics(
+          kafka,
+          io.nagselector.pipeline.JobConfig.load(Path.of("config/local.yaml"), java.util.Map.of()));
+      ProcessBuilder run = java("run", "--config", "config/local.yaml");
+      run.environment().put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+      run.environment().put("NAG_CHECKPOINTS_INTERVAL", "1s");
+      run.environment().put("NAG_CHECKPOINTS_DIR", dir.resolve("checkpoints").toUri().toString());
+      Process job = run.redirectOutput(dir.resolve("run.log").toFile()).start();
+      try {
+        // the job answers a command only when it runs: `target upsert --wait` proves it
+        ProcessBuilder upsert =
+            java(
+                "target",
+                "upsert",
+                "--name",
+                "science",
+                "--examples",
+                "examples/demo/targets/science.jsonl",
+                "--wait",
+                "--timeout",
+                "150s");
+        upsert.environment().put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        Process p = upsert.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("APPLIED UPSERT science version 1, 6 examples");
+        assertThat(job.isAlive()).isTrue();
+      } finally {
+        job.destroy();
+        job.waitFor(60, TimeUnit.SECONDS);
+        job.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
   void everyBenchPrintsItsFigures() throws Exception {
     assertThat(
             run(
