@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.nagselector.model.Backbone;
 import io.nagselector.model.Backbones;
+import io.nagselector.model.Compute;
 import io.nagselector.model.DecoderConfig;
 import io.nagselector.model.DefaultModel;
 import io.nagselector.model.DocTokenizer;
@@ -64,7 +65,7 @@ final class BenchExtractCommand implements Callable<Integer> {
   String dtype;
 
   private ai.djl.ndarray.types.DataType dtype() {
-    return ExtractCommand.dtype(dtype);
+    return Compute.dtype(dtype);
   }
 
   private static boolean[] trueArray(int n) {
@@ -79,7 +80,7 @@ final class BenchExtractCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--docs, --batch-size and --max-length must be positive");
     }
     Threads.configure(threads);
-    ExtractCommand.checkDtype(dtype, Device.cpu());
+    dtype = Compute.dtypeName(dtype, false, "--dtype");
     var out = spec.commandLine().getOut();
     try (NDManager root = Backbones.newManager(Device.cpu())) {
       Backbone backbone;

@@ -1,13 +1,12 @@
 package io.nagselector.cli;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import io.nagselector.io.ExtractJob;
 import io.nagselector.io.InputPaths;
 import io.nagselector.io.RowFiles;
-import io.nagselector.io.UserInputException;
 import io.nagselector.model.Backbones;
+import io.nagselector.model.Compute;
 import io.nagselector.model.DefaultModel;
 import io.nagselector.model.ExtractionSettings;
 import io.nagselector.model.Extractor;
@@ -110,14 +109,13 @@ final class ExtractCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Threads.configure(threads);
-    Device target = device(device);
-    String computeType = dtype != null ? dtype : target.isGpu() ? "bf16" : "fp32";
-    checkDtype(computeType, target);
+    Device target = Compute.device(device, "--device");
+    String computeType = Compute.dtypeName(dtype, target.isGpu(), "--dtype");
     try (NDManager root = Backbones.newManager(target)) {
       Backbones.Loaded loaded =
           model.equals("default")
-              ? DefaultModel.load(maxLength, root, dtype(computeType))
-              : Backbones.load(Path.of(model), maxLength, root, dtype(computeType));
+              ? DefaultModel.load(maxLength, root, Compute.dtype(computeType))
+              : Backbones.load(Path.of(model), maxLength, root, Compute.dtype(computeType));
       try (var backbone = loaded.backbone();
           var tokenizer = loaded.tokenizer()) {
         int[] layerList =
@@ -156,37 +154,5 @@ final class ExtractCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  static ai.djl.ndarray.types.DataType dtype(String name) {
-    return switch (name) {
-      case "fp32" -> ai.djl.ndarray.types.DataType.FLOAT32;
-      case "bf16" -> ai.djl.ndarray.types.DataType.BFLOAT16;
-      default -> throw new UserInputException("--dtype must be fp32 or bf16, got '" + name + "'");
-    };
-  }
-
-  /** bf16 is a GPU setting: on CPU the bundled libtorch aborts the JVM in some bf16 kernels. */
-  static void checkDtype(String dtype, Device device) {
-    if (dtype.equals("bf16") && !device.isGpu()) {
-      throw new UserInputException(
-          "--dtype bf16 is supported on --device gpu only: on CPU the bundled libtorch 2.7.1 aborts"
-              + " the process in some bf16 kernels (seen on this project's machines), and the"
-              + " default model ran no faster in bf16");
-    }
-  }
-
-  static Device device(String name) {
-    return switch (name) {
-      case "cpu" -> Device.cpu();
-      case "gpu" -> {
-        if (Engine.getEngine("PyTorch").getGpuCount() == 0) {
-          throw new UserInputException(
-              "--device gpu: no CUDA device visible to PyTorch (the CPU libtorch is loaded, or no GPU)");
-        }
-        yield Device.gpu();
-      }
-      default -> throw new UserInputException("--device must be cpu or gpu, got '" + name + "'");
-    };
   }
 }

@@ -14,6 +14,7 @@ import io.nagselector.io.InputPaths;
 import io.nagselector.io.RowFiles;
 import io.nagselector.io.UserInputException;
 import io.nagselector.pipeline.JobConfig;
+import io.nagselector.pipeline.KafkaClientConfig;
 import io.nagselector.pipeline.TargetProtocol;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -331,7 +332,7 @@ final class TargetCommandLine {
     Map<String, T> latest = new java.util.HashMap<>();
     try {
       io.nagselector.kafka.TopicReader.readAll(
-          c.string("kafka.bootstrap-servers"),
+          KafkaClientConfig.of(c),
           topic,
           r -> {
             if (r.key() != null && r.value() != null) {
@@ -372,11 +373,7 @@ final class TargetCommandLine {
       try (KafkaConsumer<byte[], byte[]> events = sending.wait ? events(c, false) : null;
           KafkaProducer<byte[], byte[]> producer =
               new KafkaProducer<>(
-                  Map.of(
-                      "bootstrap.servers",
-                      c.string("kafka.bootstrap-servers"),
-                      "enable.idempotence",
-                      "true"),
+                  KafkaClientConfig.with(KafkaClientConfig.of(c), "enable.idempotence", "true"),
                   new ByteArraySerializer(),
                   new ByteArraySerializer())) {
         producer
@@ -424,10 +421,12 @@ final class TargetCommandLine {
 
   private static KafkaConsumer<byte[], byte[]> consumer(JobConfig c) {
     return new KafkaConsumer<>(
-        Map.of(
-            "bootstrap.servers", c.string("kafka.bootstrap-servers"),
-            "isolation.level", "read_committed",
-            "enable.auto.commit", "false"),
+        KafkaClientConfig.with(
+            KafkaClientConfig.of(c),
+            "isolation.level",
+            "read_committed",
+            "enable.auto.commit",
+            "false"),
         new ByteArrayDeserializer(),
         new ByteArrayDeserializer());
   }

@@ -134,7 +134,8 @@ public final class Demo {
     DemoProgress progress = new DemoProgress(System.nanoTime());
     try (KafkaProducer<byte[], byte[]> producer =
             new KafkaProducer<>(
-                Map.of("bootstrap.servers", c.string("kafka.bootstrap-servers")),
+                io.nagselector.pipeline.KafkaClientConfig.with(
+                    io.nagselector.pipeline.KafkaClientConfig.of(c)),
                 new ByteArraySerializer(),
                 new ByteArraySerializer());
         DemoWatcher watcher = new DemoWatcher(c, progress)) {

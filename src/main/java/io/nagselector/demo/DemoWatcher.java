@@ -31,10 +31,12 @@ final class DemoWatcher implements AutoCloseable {
     selected = c.string("kafka.topics.selected");
     consumer =
         new KafkaConsumer<>(
-            Map.of(
-                "bootstrap.servers", c.string("kafka.bootstrap-servers"),
-                "isolation.level", "read_committed",
-                "enable.auto.commit", "false"),
+            io.nagselector.pipeline.KafkaClientConfig.with(
+                io.nagselector.pipeline.KafkaClientConfig.of(c),
+                "isolation.level",
+                "read_committed",
+                "enable.auto.commit",
+                "false"),
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
     List<TopicPartition> partitions = new ArrayList<>();

@@ -17,23 +17,22 @@ public final class TopicReader {
 
   private TopicReader() {}
 
-  public static void readAll(String bootstrapServers, String topic, RecordHandler handler)
+  /** {@code client}: the connection properties (bootstrap.servers, security). */
+  public static void readAll(java.util.Properties client, String topic, RecordHandler handler)
       throws Exception {
+    Map<String, Object> config = new java.util.HashMap<>();
+    client.forEach((k, v) -> config.put((String) k, v));
+    config.put("isolation.level", "read_committed");
+    config.put("enable.auto.commit", "false");
     try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                "bootstrap.servers", bootstrapServers,
-                "isolation.level", "read_committed",
-                "enable.auto.commit", "false"),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
+        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions =
           consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
               .map(p -> new TopicPartition(topic, p.partition()))
               .toList();
       if (partitions.isEmpty()) {
         throw new io.nagselector.io.UserInputException(
-            "topic " + topic + " does not exist at " + bootstrapServers);
+            "topic " + topic + " does not exist at " + client.getProperty("bootstrap.servers"));
       }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);

@@ -57,7 +57,7 @@ public final class BackfillJob {
    */
   public static Report run(JobConfig c, TargetState target, Instant since) throws Exception {
     String features = featuresTopic(c);
-    String servers = c.string("kafka.bootstrap-servers");
+    java.util.Properties client = KafkaClientConfig.of(c);
     Configuration conf = new Configuration();
     conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -69,7 +69,7 @@ public final class BackfillJob {
             + UUID.randomUUID().toString().substring(0, 8);
     env.fromSource(
             KafkaWiring.boundedRawSource(
-                servers,
+                client,
                 features,
                 since == null
                     ? OffsetsInitializer.earliest()
@@ -80,7 +80,7 @@ public final class BackfillJob {
         .fullWindowPartition()
         .mapPartition(
             new SelectAll(state, c.string("kafka.topics.selected"), c.string("kafka.topics.top-k")))
-        .sinkTo(KafkaWiring.encodedSink(servers, prefix));
+        .sinkTo(KafkaWiring.encodedSink(client, prefix));
     long start = System.nanoTime();
     JobExecutionResult result = env.execute("backfill " + target.getName());
     double seconds = (System.nanoTime() - start) / 1e9;

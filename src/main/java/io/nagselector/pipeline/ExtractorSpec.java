@@ -6,7 +6,8 @@ import java.time.Duration;
 
 /**
  * Which model and batching the job's extractor uses; equal specs share one loaded model. {@code
- * workers} batches run at once, each on its own thread.
+ * workers} batches run at once, each on its own thread, on {@code device} (cpu or gpu) in {@code
+ * dtype} (fp32, bf16 or auto).
  */
 public record ExtractorSpec(
     String model,
@@ -16,5 +17,7 @@ public record ExtractorSpec(
     int batchSize,
     int maxBatchTokens,
     Duration maxWait,
-    int workers)
+    int workers,
+    String device,
+    String dtype)
     implements Serializable {}

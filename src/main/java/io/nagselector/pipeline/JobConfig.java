@@ -28,6 +28,13 @@ public final class JobConfig {
       new TreeSet<>(
           java.util.List.of(
               "kafka.bootstrap-servers",
+              "kafka.security-protocol",
+              "kafka.sasl-mechanism",
+              "kafka.sasl-username",
+              "kafka.sasl-password",
+              "kafka.ssl-truststore",
+              "model.device",
+              "model.dtype",
               "kafka.group-id",
               "kafka.transactional-id-prefix",
               "kafka.topics.crawl",
@@ -119,6 +126,10 @@ public final class JobConfig {
       }
     }
     format();
+    KafkaClientConfig.validate(this);
+    modelDevice();
+    io.nagselector.model.Compute.dtypeName(
+        string("model.dtype").trim(), modelDevice().equals("gpu"), "config: model.dtype");
     positive("input.max-text-bytes");
     positive("model.top-k");
     positive("model.max-length");
@@ -142,6 +153,15 @@ public final class JobConfig {
     positive("selection.top-k");
     duration("selection.top-k-interval");
     duration("checkpoints.interval");
+  }
+
+  /** cpu or gpu (whether a GPU is visible is checked where the model loads). */
+  public String modelDevice() {
+    String device = string("model.device").trim();
+    if (!device.equals("cpu") && !device.equals("gpu")) {
+      throw new UserInputException("config: model.device must be cpu or gpu, got '" + device + "'");
+    }
+    return device;
   }
 
   public String string(String key) {

@@ -31,10 +31,9 @@ public final class KafkaWiring {
    * Reads a topic (crawl or control) as raw records: decoding happens in the job, where errors are
    * data.
    */
-  public static KafkaSource<RawRecord> rawSource(
-      String bootstrapServers, String topic, String groupId) {
+  public static KafkaSource<RawRecord> rawSource(Properties client, String topic, String groupId) {
     return KafkaSource.<RawRecord>builder()
-        .setBootstrapServers(bootstrapServers)
+        .setProperties(client)
         .setTopics(topic)
         .setGroupId(groupId)
         .setStartingOffsets(OffsetsInitializer.earliest())
@@ -45,9 +44,9 @@ public final class KafkaWiring {
 
   /** Reads a topic from {@code start} to its end offsets when the job starts, committed only. */
   public static KafkaSource<RawRecord> boundedRawSource(
-      String bootstrapServers, String topic, OffsetsInitializer start) {
+      Properties client, String topic, OffsetsInitializer start) {
     return KafkaSource.<RawRecord>builder()
-        .setBootstrapServers(bootstrapServers)
+        .setProperties(client)
         .setTopics(topic)
         .setStartingOffsets(start)
         .setBounded(OffsetsInitializer.latest())
@@ -58,11 +57,10 @@ public final class KafkaWiring {
 
   /** Writes records already encoded for their topics, exactly once. */
   public static KafkaSink<BackfillJob.EncodedRecord> encodedSink(
-      String bootstrapServers, String transactionalIdPrefix) {
-    Properties producer = new Properties();
-    producer.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+      Properties client, String transactionalIdPrefix) {
+    Properties producer = producer(client);
     return KafkaSink.<BackfillJob.EncodedRecord>builder()
-        .setBootstrapServers(bootstrapServers)
+        .setBootstrapServers(client.getProperty("bootstrap.servers"))
         .setKafkaProducerConfig(producer)
         .setRecordSerializer(
             (KafkaRecordSerializationSchema<BackfillJob.EncodedRecord>)
@@ -74,40 +72,40 @@ public final class KafkaWiring {
   }
 
   public static KafkaSink<SelectedDocument> selectedSink(
-      String bootstrapServers, String topic, String transactionalIdPrefix) {
-    return sink(bootstrapServers, topic, transactionalIdPrefix + "-selected", d -> d.getId());
+      Properties client, String topic, String transactionalIdPrefix) {
+    return sink(client, topic, transactionalIdPrefix + "-selected", d -> d.getId());
   }
 
   /** Top-k snapshots keyed by target, for a compacted topic. */
   public static KafkaSink<io.nagselector.avro.TopKSnapshot> topKSink(
-      String bootstrapServers, String topic, String transactionalIdPrefix) {
-    return sink(bootstrapServers, topic, transactionalIdPrefix + "-top-k", s -> s.getTarget());
+      Properties client, String topic, String transactionalIdPrefix) {
+    return sink(client, topic, transactionalIdPrefix + "-top-k", s -> s.getTarget());
   }
 
   /** Every extracted document's feature, keyed by doc id. */
   public static KafkaSink<io.nagselector.avro.DocumentFeature> featuresSink(
-      String bootstrapServers, String topic, String transactionalIdPrefix) {
-    return sink(bootstrapServers, topic, transactionalIdPrefix + "-features", f -> f.getId());
+      Properties client, String topic, String transactionalIdPrefix) {
+    return sink(client, topic, transactionalIdPrefix + "-features", f -> f.getId());
   }
 
   public static KafkaSink<io.nagselector.avro.CrawlDocument> duplicatesSink(
-      String bootstrapServers, String topic, String transactionalIdPrefix) {
-    return sink(bootstrapServers, topic, transactionalIdPrefix + "-duplicates", d -> d.getId());
+      Properties client, String topic, String transactionalIdPrefix) {
+    return sink(client, topic, transactionalIdPrefix + "-duplicates", d -> d.getId());
   }
 
   public static KafkaSink<io.nagselector.avro.ControlEvent> controlEventsSink(
-      String bootstrapServers, String topic, String transactionalIdPrefix) {
-    return sink(bootstrapServers, topic, transactionalIdPrefix + "-events", e -> e.getTarget());
+      Properties client, String topic, String transactionalIdPrefix) {
+    return sink(client, topic, transactionalIdPrefix + "-events", e -> e.getTarget());
   }
 
   public static KafkaSink<io.nagselector.avro.TargetState> targetsSink(
-      String bootstrapServers, String topic, String transactionalIdPrefix) {
-    return sink(bootstrapServers, topic, transactionalIdPrefix + "-targets", s -> s.getName());
+      Properties client, String topic, String transactionalIdPrefix) {
+    return sink(client, topic, transactionalIdPrefix + "-targets", s -> s.getName());
   }
 
   public static KafkaSink<DeadLetter> deadLetterSink(
-      String bootstrapServers, String topic, String transactionalIdPrefix) {
-    return sink(bootstrapServers, topic, transactionalIdPrefix + "-dead", d -> d.getDocId());
+      Properties client, String topic, String transactionalIdPrefix) {
+    return sink(client, topic, transactionalIdPrefix + "-dead", d -> d.getDocId());
   }
 
   private interface KeyOf<T> extends java.io.Serializable {
@@ -115,17 +113,24 @@ public final class KafkaWiring {
   }
 
   private static <T extends SpecificRecordBase> KafkaSink<T> sink(
-      String bootstrapServers, String topic, String transactionalIdPrefix, KeyOf<T> keyOf) {
+      Properties client, String topic, String transactionalIdPrefix, KeyOf<T> keyOf) {
     Properties producer = new Properties();
     producer.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
     KafkaRecordSerializationSchema<T> schema = new AvroRecords<>(topic, keyOf);
     return KafkaSink.<T>builder()
-        .setBootstrapServers(bootstrapServers)
+        .setBootstrapServers(client.getProperty("bootstrap.servers"))
         .setKafkaProducerConfig(producer)
         .setRecordSerializer(schema)
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         .setTransactionalIdPrefix(transactionalIdPrefix)
         .build();
+  }
+
+  private static Properties producer(Properties client) {
+    Properties producer = new Properties();
+    producer.putAll(client);
+    producer.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+    return producer;
   }
 
   private static final java.util.Map<

@@ -33,7 +33,9 @@ public final class SelectorApp {
         c.positive("model.batch-size"),
         c.positive("model.max-batch-tokens"),
         c.duration("model.max-wait"),
-        c.positive("model.workers"));
+        c.positive("model.workers"),
+        c.modelDevice(),
+        c.string("model.dtype").trim());
   }
 
   /** The model fingerprint of the configured extractor (loads the model into this JVM's share). */
@@ -76,18 +78,17 @@ public final class SelectorApp {
 
   /** Adds the whole job to {@code env}; {@code fingerprint} is the extractor's. */
   public static void assemble(StreamExecutionEnvironment env, JobConfig c, String fingerprint) {
-    String servers = c.string("kafka.bootstrap-servers");
+    java.util.Properties client = KafkaClientConfig.of(c);
     String group = c.string("kafka.group-id");
     DataStream<RawRecord> crawl =
         env.fromSource(
-                KafkaWiring.rawSource(servers, c.string("kafka.topics.crawl"), group),
+                KafkaWiring.rawSource(client, c.string("kafka.topics.crawl"), group),
                 WatermarkStrategy.noWatermarks(),
                 "crawl")
             .uid("crawl-source");
     DataStream<RawRecord> control =
         env.fromSource(
-                KafkaWiring.rawSource(
-                    servers, c.string("kafka.topics.control"), group + "-control"),
+                KafkaWiring.rawSource(client, c.string("kafka.topics.control"), group + "-control"),
                 WatermarkStrategy.noWatermarks(),
                 "control")
             .uid("control-source");
@@ -118,38 +119,38 @@ public final class SelectorApp {
         new SelectorJob(settings, SharedExtractor.factory(extractorSpec(c))).build(crawl, control);
     String prefix = c.string("kafka.transactional-id-prefix");
     out.selected()
-        .sinkTo(KafkaWiring.selectedSink(servers, c.string("kafka.topics.selected"), prefix))
+        .sinkTo(KafkaWiring.selectedSink(client, c.string("kafka.topics.selected"), prefix))
         .uid("selected-sink")
         .name("selected documents");
     out.topK()
-        .sinkTo(KafkaWiring.topKSink(servers, c.string("kafka.topics.top-k"), prefix))
+        .sinkTo(KafkaWiring.topKSink(client, c.string("kafka.topics.top-k"), prefix))
         .uid("top-k-sink")
         .name("top-k snapshots");
     String featuresTopic = c.string("kafka.topics.features").trim();
     if (!featuresTopic.isEmpty()) {
       out.features()
-          .sinkTo(KafkaWiring.featuresSink(servers, featuresTopic, prefix))
+          .sinkTo(KafkaWiring.featuresSink(client, featuresTopic, prefix))
           .uid("features-sink")
           .name("document features");
     }
     out.events()
         .sinkTo(
-            KafkaWiring.controlEventsSink(servers, c.string("kafka.topics.control-events"), prefix))
+            KafkaWiring.controlEventsSink(client, c.string("kafka.topics.control-events"), prefix))
         .uid("control-events-sink")
         .name("control events");
     out.targetStates()
-        .sinkTo(KafkaWiring.targetsSink(servers, c.string("kafka.topics.targets"), prefix))
+        .sinkTo(KafkaWiring.targetsSink(client, c.string("kafka.topics.targets"), prefix))
         .uid("targets-sink")
         .name("target states");
     String duplicatesTopic = c.string("kafka.topics.duplicates").trim();
     if (!duplicatesTopic.isEmpty()) {
       out.duplicates()
-          .sinkTo(KafkaWiring.duplicatesSink(servers, duplicatesTopic, prefix))
+          .sinkTo(KafkaWiring.duplicatesSink(client, duplicatesTopic, prefix))
           .uid("duplicates-sink")
           .name("duplicates");
     }
     out.deadLetters()
-        .sinkTo(KafkaWiring.deadLetterSink(servers, c.string("kafka.topics.dead-letter"), prefix))
+        .sinkTo(KafkaWiring.deadLetterSink(client, c.string("kafka.topics.dead-letter"), prefix))
         .uid("dead-letter-sink")
         .name("dead letters");
   }

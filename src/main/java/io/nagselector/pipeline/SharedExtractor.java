@@ -2,7 +2,9 @@ package io.nagselector.pipeline;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import io.nagselector.model.Backbones;
+import io.nagselector.model.Compute;
 import io.nagselector.model.DefaultModel;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.ExtractionSettings;
@@ -66,11 +68,14 @@ public final class SharedExtractor {
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
       }
-      root = Backbones.newManager(Device.cpu());
+      Device device = Compute.device(spec.device(), "model.device");
+      DataType dtype =
+          Compute.dtype(Compute.dtypeName(spec.dtype(), device.isGpu(), "model.dtype"));
+      root = Backbones.newManager(device);
       model =
           spec.model().equals("default")
-              ? DefaultModel.load(spec.maxLength(), root)
-              : Backbones.load(Path.of(spec.model()), spec.maxLength(), root);
+              ? DefaultModel.load(spec.maxLength(), root, dtype)
+              : Backbones.load(Path.of(spec.model()), spec.maxLength(), root, dtype);
       ExtractionSettings settings =
           new ExtractionSettings(
               spec.topK(),

@@ -30,7 +30,7 @@ public final class RunCollector {
   private RunCollector() {}
 
   public static RunData collect(JobConfig c) throws Exception {
-    String servers = c.string("kafka.bootstrap-servers");
+    java.util.Properties servers = io.nagselector.pipeline.KafkaClientConfig.of(c);
     Map<String, TargetState> states = new TreeMap<>();
     TopicReader.readAll(
         servers,
@@ -125,7 +125,7 @@ public final class RunCollector {
     Map<String, TargetProfile> profiles = new TreeMap<>();
     states.forEach((name, s) -> profiles.put(name, TargetRegistry.profile(s)));
     TopicReader.readAll(
-        c.string("kafka.bootstrap-servers"),
+        io.nagselector.pipeline.KafkaClientConfig.of(c),
         topic,
         r -> {
           DocumentFeature f = DocumentFeature.getDecoder().decode(r.value());

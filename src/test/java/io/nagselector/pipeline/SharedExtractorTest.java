@@ -24,7 +24,16 @@ class SharedExtractorTest {
     Path model = TinyCheckpoint.decoder("llama", 2).write(dir.resolve("m"), "F32", 1);
     ExtractorSpec spec =
         new ExtractorSpec(
-            model.toString(), 4, 16, NeuronType.FWD_UP, 8, 256, Duration.ofMillis(5), 1);
+            model.toString(),
+            4,
+            16,
+            NeuronType.FWD_UP,
+            8,
+            256,
+            Duration.ofMillis(5),
+            1,
+            "cpu",
+            "auto");
     FeatureExtractor first = SharedExtractor.factory(spec).open();
     FeatureExtractor second = SharedExtractor.factory(spec).open();
     assertThat(SharedExtractor.loadedModels()).isEqualTo(1);

@@ -1,0 +1,99 @@
+package io.nagselector.pipeline;
+
+import io.nagselector.io.UserInputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The Kafka clients' connection settings from the job's config: the brokers and, when configured,
+ * TLS (a PEM trust store, e.g. Strimzi's cluster CA) and SASL (SCRAM by default). The password is
+ * meant to come from the environment ({@code NAG_KAFKA_SASL_PASSWORD}, a Kubernetes Secret) and is
+ * never part of an error message; Kafka's clients log it as [hidden].
+ */
+public final class KafkaClientConfig {
+  static final Set<String> PROTOCOLS = Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
+  static final Set<String> MECHANISMS = Set.of("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN");
+
+  private KafkaClientConfig() {}
+
+  static void validate(JobConfig c) {
+    String protocol = c.string("kafka.security-protocol").trim();
+    if (!PROTOCOLS.contains(protocol)) {
+      throw new UserInputException(
+          "config: kafka.security-protocol must be one of "
+              + PROTOCOLS
+              + ", got '"
+              + protocol
+              + "'");
+    }
+    if (protocol.startsWith("SASL_")) {
+      String mechanism = c.string("kafka.sasl-mechanism").trim();
+      if (!MECHANISMS.contains(mechanism)) {
+        throw new UserInputException(
+            "config: kafka.sasl-mechanism must be one of "
+                + MECHANISMS
+                + ", got '"
+                + mechanism
+                + "'");
+      }
+      if (c.string("kafka.sasl-username").isBlank() || c.string("kafka.sasl-password").isEmpty()) {
+        throw new UserInputException(
+            "config: kafka.security-protocol "
+                + protocol
+                + " needs kafka.sasl-username and kafka.sasl-password (e.g. from"
+                + " NAG_KAFKA_SASL_USERNAME and NAG_KAFKA_SASL_PASSWORD)");
+      }
+    }
+    String truststore = c.string("kafka.ssl-truststore").trim();
+    if (!truststore.isEmpty() && !Files.isReadable(Path.of(truststore))) {
+      throw new UserInputException(
+          "config: kafka.ssl-truststore " + truststore + " is not a readable file");
+    }
+  }
+
+  /** Properties for any Kafka client (consumer, producer, admin) of the job or the commands. */
+  public static Properties of(JobConfig c) {
+    Properties p = new Properties();
+    p.setProperty("bootstrap.servers", c.string("kafka.bootstrap-servers").trim());
+    String protocol = c.string("kafka.security-protocol").trim();
+    p.setProperty("security.protocol", protocol);
+    if (protocol.startsWith("SASL_")) {
+      String mechanism = c.string("kafka.sasl-mechanism").trim();
+      String module =
+          mechanism.equals("PLAIN")
+              ? "org.apache.kafka.common.security.plain.PlainLoginModule"
+              : "org.apache.kafka.common.security.scram.ScramLoginModule";
+      p.setProperty("sasl.mechanism", mechanism);
+      p.setProperty(
+          "sasl.jaas.config",
+          module
+              + " required username=\""
+              + quoted(c.string("kafka.sasl-username").trim())
+              + "\" password=\""
+              + quoted(c.string("kafka.sasl-password"))
+              + "\";");
+    }
+    String truststore = c.string("kafka.ssl-truststore").trim();
+    if (!truststore.isEmpty()) {
+      p.setProperty("ssl.truststore.type", "PEM");
+      p.setProperty("ssl.truststore.location", truststore);
+    }
+    return p;
+  }
+
+  /** {@code p} plus {@code extra} (key, value, key, value ...), as a new map for a client. */
+  public static java.util.Map<String, Object> with(Properties p, Object... extra) {
+    java.util.Map<String, Object> out = new java.util.HashMap<>();
+    p.forEach((k, v) -> out.put((String) k, v));
+    for (int i = 0; i < extra.length; i += 2) {
+      out.put((String) extra[i], extra[i + 1]);
+    }
+    return out;
+  }
+
+  private static String quoted(String s) {
+    return s.replace("\\", "\\\\").replace("\"", "\\\"");
+  }
+}
