@@ -38,13 +38,19 @@ public final class DefaultModel {
         Files.copy(in, tokenizer, StandardCopyOption.REPLACE_EXISTING);
       }
       return new Backbones.Loaded(
-          backbone,
-          DocTokenizer.load(tokenizer, CONFIG.vocabSize(), maxLength),
-          Backbones.sha256(CONFIG.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+          backbone, DocTokenizer.load(tokenizer, CONFIG.vocabSize(), maxLength), configHash());
     } catch (IOException e) {
       backbone.close();
       throw new ModelException("cannot unpack the default tokenizer: " + e.getMessage(), e);
     }
+  }
+
+  static String configHash() {
+    return Backbones.sha256(CONFIG.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  static String tokenizerHash() {
+    return Backbones.sha256(resource(TOKENIZER));
   }
 
   private static byte[] resource(String name) {

@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * The backbone's own tokenizer ({@code tokenizer.json}): no special tokens, truncated to {@code
@@ -46,7 +43,7 @@ public final class DocTokenizer implements AutoCloseable {
               .optTruncation(true)
               .optMaxLength(maxLength)
               .build();
-      return new DocTokenizer(tokenizer, vocabSize, sha256(bytes), file);
+      return new DocTokenizer(tokenizer, vocabSize, Backbones.sha256(bytes), file);
     } catch (IOException e) {
       throw new ModelException(file + ": cannot read the tokenizer: " + e.getMessage(), e);
     }
@@ -66,14 +63,6 @@ public final class DocTokenizer implements AutoCloseable {
       largest = Math.max(largest, added.path("id").asInt());
     }
     return largest;
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** The token ids of {@code text}: possibly empty (the caller rejects such documents). */

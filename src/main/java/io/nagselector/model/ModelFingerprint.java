@@ -29,7 +29,48 @@ public record ModelFingerprint(
         Integer.toString(maxLength));
   }
 
+  /**
+   * The fingerprint of {@code model} ('default' or a checkpoint directory) read from its config and
+   * tokenizer files, without loading its weights: what a JobManager without the model's GPU, or its
+   * memory, can compute. Equal to the loaded model's.
+   */
+  public static ModelFingerprint ofFiles(String model, ExtractionSettings settings) {
+    if (model.equals("default")) {
+      return of("bert", DefaultModel.configHash(), DefaultModel.tokenizerHash(), settings);
+    }
+    java.nio.file.Path dir = java.nio.file.Path.of(model);
+    java.nio.file.Path config = dir.resolve("config.json");
+    java.nio.file.Path tokenizer = dir.resolve("tokenizer.json");
+    try {
+      byte[] bytes = java.nio.file.Files.readAllBytes(config);
+      String type =
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(bytes)
+              .path("model_type")
+              .asText("");
+      if (!List.of("llama", "qwen2", "qwen3", "smollm3", "bert").contains(type)) {
+        throw new ModelException(
+            config
+                + ": model_type '"
+                + type
+                + "' is not supported (llama, qwen2, qwen3, smollm3, bert)");
+      }
+      return of(
+          type,
+          Backbones.sha256(bytes),
+          Backbones.sha256(java.nio.file.Files.readAllBytes(tokenizer)),
+          settings);
+    } catch (java.io.IOException e) {
+      throw new ModelException(model + ": cannot read config.json and tokenizer.json: " + e, e);
+    }
+  }
+
   public static ModelFingerprint of(Backbones.Loaded model, ExtractionSettings settings) {
+    return of(model.backbone().family(), model.configHash(), model.tokenizer().hash(), settings);
+  }
+
+  private static ModelFingerprint of(
+      String family, String configHash, String tokenizerHash, ExtractionSettings settings) {
     String layers =
         settings.layers() == null
             ? "all"
@@ -37,9 +78,9 @@ public record ModelFingerprint(
                 .mapToObj(Integer::toString)
                 .collect(Collectors.joining(","));
     return new ModelFingerprint(
-        model.backbone().family(),
-        model.configHash(),
-        model.tokenizer().hash(),
+        family,
+        configHash,
+        tokenizerHash,
         settings.topK(),
         settings.neuronTypes(),
         layers,

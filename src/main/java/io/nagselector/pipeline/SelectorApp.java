@@ -38,11 +38,19 @@ public final class SelectorApp {
         c.string("model.dtype").trim());
   }
 
-  /** The model fingerprint of the configured extractor (loads the model into this JVM's share). */
+  /** The model fingerprint of the configured extractor, from its files (no weights are loaded). */
   public static String fingerprint(JobConfig c) {
-    try (FeatureExtractor extractor = SharedExtractor.acquire(extractorSpec(c))) {
-      return extractor.fingerprint();
-    }
+    ExtractorSpec spec = extractorSpec(c);
+    return io.nagselector.model.ModelFingerprint.ofFiles(
+            spec.model(),
+            new io.nagselector.model.ExtractionSettings(
+                spec.topK(),
+                spec.maxLength(),
+                java.util.List.of(spec.neuronType()),
+                null,
+                spec.batchSize(),
+                spec.maxBatchTokens()))
+        .id();
   }
 
   /**
