@@ -134,6 +134,27 @@ class ImagesAndDashboardTest {
     }
   }
 
+  @Test
+  void workflowsPinTheirActionsAndCiRunsTheReadmesTestCommand() throws Exception {
+    Pattern uses = Pattern.compile("uses:\\s*(\\S+)");
+    int actions = 0;
+    try (var files = Files.list(Path.of(".github", "workflows"))) {
+      for (Path f : files.toList()) {
+        Matcher m = uses.matcher(Files.readString(f));
+        while (m.find()) {
+          actions++;
+          assertThat(m.group(1))
+              .as(f + ": " + m.group(1))
+              .matches("[\\w./-]+@(v\\d+\\.\\d+\\.\\d+|[0-9a-f]{40})");
+        }
+      }
+    }
+    assertThat(actions).isGreaterThan(5);
+    assertThat(Files.readString(Path.of(".github", "workflows", "ci.yml")))
+        .contains("run: .ci/run");
+    assertThat(Files.readString(Path.of(".ci", "run"))).contains("./mvnw -B verify");
+  }
+
   private static String sources(String dir) throws Exception {
     StringBuilder all = new StringBuilder();
     try (var files = Files.walk(Path.of(dir))) {
