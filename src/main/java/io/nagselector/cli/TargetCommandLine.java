@@ -288,9 +288,22 @@ final class TargetCommandLine {
     @Mixin Connection connection;
     @Spec CommandSpec spec;
 
+    @Option(
+        names = "--wait",
+        description =
+            "First wait until the job has answered every command on the control topic, so that"
+                + " the list includes them.")
+    boolean wait;
+
+    @Option(names = "--timeout", defaultValue = "120s", description = "How long --wait waits.")
+    String timeout;
+
     @Override
     public Integer call() throws Exception {
       JobConfig c = connection.load();
+      if (wait) {
+        awaitAnswers(c, JobConfig.parseDuration(timeout, "--timeout"));
+      }
       Map<String, TargetState> states =
           latest(c, c.string("kafka.topics.targets"), TargetState.getDecoder()::decode);
       Map<String, TopKSnapshot> topK =
@@ -319,6 +332,44 @@ final class TargetCommandLine {
       }
       out.flush();
       return 0;
+    }
+  }
+
+  /** Waits until control-events holds an answer to every command id of the control topic. */
+  static void awaitAnswers(JobConfig c, Duration timeout) throws Exception {
+    java.util.Set<String> sent = new java.util.HashSet<>();
+    io.nagselector.kafka.TopicReader.readAll(
+        KafkaClientConfig.of(c),
+        c.string("kafka.topics.control"),
+        r -> {
+          try {
+            String id = TargetCommand.getDecoder().decode(r.value()).getCommandId();
+            if (id != null && !id.isBlank()) {
+              sent.add(id);
+            }
+          } catch (java.io.IOException | RuntimeException notACommand) {
+            // dead-lettered by the job: no answer will come
+          }
+        });
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      java.util.Set<String> waiting = new java.util.HashSet<>(sent);
+      io.nagselector.kafka.TopicReader.readAll(
+          KafkaClientConfig.of(c),
+          c.string("kafka.topics.control-events"),
+          r -> waiting.remove(ControlEvent.getDecoder().decode(r.value()).getCommandId()));
+      if (waiting.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new UserInputException(
+            "the job has not answered "
+                + waiting.size()
+                + " of the control topic's commands within "
+                + timeout.toSeconds()
+                + " s (is it running?)");
+      }
+      Thread.sleep(500);
     }
   }
 

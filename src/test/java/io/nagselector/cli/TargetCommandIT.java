@@ -158,12 +158,33 @@ class TargetCommandIT {
       }
       assertThat(listed.lines().skip(1).map(l -> List.of(l.trim().split(" +"))).toList())
           .containsExactly(List.of("sci", "2", "threshold:0.0", "4", "no", "12", "0.0000"));
+      // a command sent without --wait: `list --wait` waits for the job's answer to it
+      assertThat(
+              run(
+                  "upsert",
+                  "--name",
+                  "extra",
+                  "--examples",
+                  examples.toString(),
+                  "--command-id",
+                  "c8",
+                  "--config",
+                  cli.toString()))
+          .isZero();
+      java.io.StringWriter afterWait = new java.io.StringWriter();
+      assertThat(
+              Main.commandLine()
+                  .setOut(new java.io.PrintWriter(afterWait))
+                  .execute(
+                      "target", "list", "--wait", "--timeout", "60s", "--config", cli.toString()))
+          .isZero();
+      assertThat(afterWait.toString()).containsPattern("(?m)^extra +1 +fraction:0.2 +2 +no ");
       job.cancel().get();
 
       List<String> events = new ArrayList<>();
       try (KafkaConsumer<byte[], byte[]> consumer = TargetCommandLine.events(config, true)) {
         long deadline = System.currentTimeMillis() + 10_000;
-        while (events.size() < 6 && System.currentTimeMillis() < deadline) {
+        while (events.size() < 7 && System.currentTimeMillis() < deadline) {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
             ControlEvent e = ControlEvent.getDecoder().decode(r.value());
             events.add(
@@ -184,7 +205,8 @@ class TargetCommandIT {
               "c3 APPLIED 2 4",
               "c4 APPLIED 2 4",
               "c5 REJECTED UNKNOWN_TARGET",
-              "c6 REJECTED VERSION_CONFLICT");
+              "c6 REJECTED VERSION_CONFLICT",
+              "c8 APPLIED 1 2");
     }
   }
 
