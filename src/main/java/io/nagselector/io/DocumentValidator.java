@@ -27,9 +27,25 @@ public final class DocumentValidator {
     this.maxTextBytes = maxTextBytes;
   }
 
+  /** Longer ids are refused: they are keys and go into every message about the document. */
+  public static final int MAX_ID_BYTES = 1024;
+
   public Optional<Rejection> check(CrawlDocument doc) {
     if (doc.getId() == null || doc.getId().isBlank()) {
       return reject(DeadLetterReason.MISSING_ID, "document has no id");
+    }
+    String id = doc.getId();
+    if (id.length() > MAX_ID_BYTES || id.getBytes(StandardCharsets.UTF_8).length > MAX_ID_BYTES) {
+      return reject(
+          DeadLetterReason.INVALID_ID,
+          "document id of more than "
+              + MAX_ID_BYTES
+              + " bytes (starts "
+              + id.substring(0, 32)
+              + ")");
+    }
+    if (id.chars().anyMatch(Character::isISOControl)) {
+      return reject(DeadLetterReason.INVALID_ID, "document id contains control characters");
     }
     String text = doc.getText();
     if (text == null || text.isBlank()) {

@@ -8,8 +8,29 @@ import org.apache.flink.util.Collector;
 
 /** Control-topic bytes to {@link TargetCommand}; undecodable commands are dead-lettered. */
 public final class DecodeCommand extends ProcessFunction<RawRecord, ControlCommand> {
+  private final int maxBytes;
+
+  /** Records over {@code maxBytes} are dead-lettered without being decoded. */
+  public DecodeCommand(int maxBytes) {
+    this.maxBytes = maxBytes;
+  }
+
   @Override
   public void processElement(RawRecord raw, Context ctx, Collector<ControlCommand> out) {
+    if (raw.value() != null && raw.value().length > maxBytes) {
+      ctx.output(
+          DeadLetters.TAG,
+          DeadLetters.of(
+              DeadLetterReason.INVALID_COMMAND,
+              "a control record of "
+                  + raw.value().length
+                  + " bytes, more than targets.max-command-bytes "
+                  + maxBytes,
+              null,
+              new RawRecord(raw.topic(), raw.partition(), raw.offset(), null),
+              Instant.ofEpochMilli(ctx.timerService().currentProcessingTime())));
+      return;
+    }
     try {
       out.collect(new ControlCommand(TargetCommand.getDecoder().decode(raw.value()), raw));
     } catch (Exception e) {

@@ -49,6 +49,7 @@ public final class JobConfig {
               "targets.max-examples",
               "targets.max-example-bytes",
               "targets.max-targets",
+              "targets.max-command-bytes",
               "input.format",
               "input.max-text-bytes",
               "model.path",
@@ -141,6 +142,7 @@ public final class JobConfig {
     positive("targets.max-examples");
     positive("targets.max-example-bytes");
     positive("targets.max-targets");
+    positive("targets.max-command-bytes");
     positive("extraction.async-capacity");
     duration("extraction.async-timeout");
     positive("extraction.max-attempts");

@@ -10,15 +10,45 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
-/** Extracts an UPSERT's example texts through the same extractor as the documents. */
+/**
+ * Extracts a command's example texts through the same extractor as the documents. A command over
+ * the example limits is passed on unextracted (the registry refuses it), so a hostile command costs
+ * no inference; one whose extraction outlasts the async timeout is answered as timed out instead of
+ * failing the job.
+ */
 public final class PrepareCommand extends RichAsyncFunction<ControlCommand, PreparedCommand> {
   private final FeatureExtractor.Factory factory;
   private final NeuronType type;
+  private final TargetProtocol.Defaults limits;
   private transient FeatureExtractor extractor;
 
-  public PrepareCommand(FeatureExtractor.Factory factory, NeuronType type) {
+  public PrepareCommand(
+      FeatureExtractor.Factory factory, NeuronType type, TargetProtocol.Defaults limits) {
     this.factory = factory;
     this.type = type;
+    this.limits = limits;
+  }
+
+  @Override
+  public void timeout(ControlCommand control, ResultFuture<PreparedCommand> result) {
+    result.complete(
+        List.of(
+            new PreparedCommand(
+                control.command(), List.of(), 0, extractor.fingerprint(), control.raw(), true)));
+  }
+
+  /** Whether the command alone is over the limits, so extracting its examples would be wasted. */
+  boolean overLimits(TargetCommand command) {
+    if (command.getExampleTexts().size() + command.getExampleFeatures().size()
+        > limits.maxExamples()) {
+      return true;
+    }
+    for (String text : command.getExampleTexts()) {
+      if (text.length() > limits.maxExampleBytes()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -36,6 +66,12 @@ public final class PrepareCommand extends RichAsyncFunction<ControlCommand, Prep
   @Override
   public void asyncInvoke(ControlCommand control, ResultFuture<PreparedCommand> result) {
     TargetCommand command = control.command();
+    if (overLimits(command)) {
+      result.complete(
+          List.of(
+              new PreparedCommand(command, List.of(), 0, extractor.fingerprint(), control.raw())));
+      return;
+    }
     List<CompletableFuture<ExtractionResult>> pending = new ArrayList<>();
     for (int i = 0; i < command.getExampleTexts().size(); i++) {
       pending.add(

@@ -9,10 +9,22 @@ import java.util.List;
  * @param features the usable example features (texts extracted, plus any precomputed ones)
  * @param failedTexts how many example texts produced no feature (e.g. empty after tokenization)
  * @param raw the control-topic record it came from (null in tests)
+ * @param timedOut extracting the examples took longer than the async timeout
  */
 public record PreparedCommand(
     TargetCommand command,
     List<int[]> features,
     int failedTexts,
     String fingerprint,
-    RawRecord raw) {}
+    RawRecord raw,
+    boolean timedOut) {
+
+  public PreparedCommand(
+      TargetCommand command,
+      List<int[]> features,
+      int failedTexts,
+      String fingerprint,
+      RawRecord raw) {
+    this(command, features, failedTexts, fingerprint, raw, false);
+  }
+}

@@ -60,14 +60,14 @@ public final class SelectorJob {
   public Outputs build(DataStream<RawRecord> crawl, DataStream<RawRecord> control) {
     SingleOutputStreamOperator<ControlCommand> commands =
         control
-            .process(new DecodeCommand())
+            .process(new DecodeCommand(settings.targetDefaults().maxCommandBytes()))
             .uid("decode-command")
             .name("decode command")
             .setParallelism(1);
     SingleOutputStreamOperator<PreparedCommand> prepared =
         AsyncDataStream.orderedWait(
                 commands,
-                new PrepareCommand(extractor, settings.neuronType()),
+                new PrepareCommand(extractor, settings.neuronType(), settings.targetDefaults()),
                 settings.asyncTimeout().toMillis(),
                 TimeUnit.MILLISECONDS,
                 settings.asyncCapacity())

@@ -25,7 +25,8 @@ public final class TargetProtocol implements Serializable {
       int featureK,
       int maxExamples,
       int maxExampleBytes,
-      int maxTargets)
+      int maxTargets,
+      int maxCommandBytes)
       implements Serializable {}
 
   /**
@@ -150,8 +151,22 @@ public final class TargetProtocol implements Serializable {
         List.copyOf(examples));
   }
 
+  /** Neuron indices must be below this: wider than any FFN, small enough to allocate a profile. */
+  static final int MAX_NEURON = 1 << 20;
+
   private Rejected checkExamples(PreparedCommand prepared, int existing) {
     TargetCommand c = prepared.command();
+    // as given, before extraction (PrepareCommand does not extract a command over the limit)
+    int given =
+        existing
+            + Math.max(
+                c.getExampleTexts().size() + c.getExampleFeatures().size(),
+                prepared.features().size());
+    if (given > defaults.maxExamples()) {
+      return new Rejected(
+          RejectReason.TOO_MANY_EXAMPLES,
+          given + " examples, more than targets.max-examples " + defaults.maxExamples());
+    }
     for (String text : c.getExampleTexts()) {
       int bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
       if (bytes > defaults.maxExampleBytes()) {
@@ -172,17 +187,16 @@ public final class TargetProtocol implements Serializable {
               + ", the job extracts with "
               + prepared.fingerprint());
     }
+    if (prepared.timedOut()) {
+      return new Rejected(
+          RejectReason.EXAMPLES_TIMED_OUT,
+          "extracting the examples took longer than extraction.async-timeout");
+    }
     if (prepared.features().isEmpty()) {
       return prepared.failedTexts() > 0
           ? new Rejected(
               RejectReason.ALL_EXAMPLES_EMPTY, "every example text was empty after tokenization")
           : new Rejected(RejectReason.NO_EXAMPLES, "no examples");
-    }
-    int total = existing + prepared.features().size();
-    if (total > defaults.maxExamples()) {
-      return new Rejected(
-          RejectReason.TOO_MANY_EXAMPLES,
-          total + " examples, more than targets.max-examples " + defaults.maxExamples());
     }
     return null;
   }
@@ -193,6 +207,13 @@ public final class TargetProtocol implements Serializable {
             ? current.numLayers() * current.featureK()
             : examples.get(0).length;
     for (int[] f : examples) {
+      for (int neuron : f) {
+        if (neuron < 0 || neuron >= MAX_NEURON) {
+          return new Rejected(
+              RejectReason.FEATURE_SHAPE,
+              "neuron index " + neuron + " is out of range [0, " + MAX_NEURON + ")");
+        }
+      }
       if (f.length != length || length == 0 || length % defaults.featureK() != 0) {
         return new Rejected(
             RejectReason.FEATURE_SHAPE,
