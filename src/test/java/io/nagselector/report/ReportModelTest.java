@@ -21,7 +21,12 @@ class ReportModelTest {
                 0.5,
                 2,
                 2,
-                List.of(new RunData.TopEntry("d1", 0.9, "science", "Stars fuse hydrogen.")))),
+                List.of(
+                    new RunData.TopEntry(
+                        "d1",
+                        0.9,
+                        "science",
+                        "Stars fuse hydrogen. </script><script>document.title='pwned'</script>")))),
         List.of(
             new RunData.Score("sci", "d1", "science", 0.9),
             new RunData.Score("sci", "d2", "science", 0.7),

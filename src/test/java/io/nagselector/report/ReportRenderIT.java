@@ -88,6 +88,10 @@ public class ReportRenderIT {
     // 4 charts per target, and the dead letters
     assertEveryChartDrawn(html, 5, Path.of("target", "report-sample.png"));
     Document dom = Jsoup.parse(render(html, "--dump-dom"));
-    assertThat(dom.select("table[data-table=top-k] td").eachText()).contains("d1", "0.9000");
+    assertThat(dom.select("table[data-table=top-k] td").eachText())
+        .contains("d1", "0.9000")
+        // a crawled page's HTML is shown as text, never run
+        .anyMatch(t -> t.contains("</script><script>document.title='pwned'</script>"));
+    assertThat(dom.title()).isEqualTo("NAG Selector report");
   }
 }
