@@ -50,6 +50,7 @@ public final class JobConfig {
               "targets.max-example-bytes",
               "targets.max-targets",
               "targets.max-command-bytes",
+              "targets.max-top-k",
               "input.format",
               "input.max-text-bytes",
               "model.path",
@@ -143,6 +144,7 @@ public final class JobConfig {
     positive("targets.max-example-bytes");
     positive("targets.max-targets");
     positive("targets.max-command-bytes");
+    positive("targets.max-top-k");
     positive("extraction.async-capacity");
     duration("extraction.async-timeout");
     positive("extraction.max-attempts");

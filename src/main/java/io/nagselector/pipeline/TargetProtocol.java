@@ -26,7 +26,8 @@ public final class TargetProtocol implements Serializable {
       int maxExamples,
       int maxExampleBytes,
       int maxTargets,
-      int maxCommandBytes)
+      int maxCommandBytes,
+      int maxTopK)
       implements Serializable {}
 
   /**
@@ -229,7 +230,7 @@ public final class TargetProtocol implements Serializable {
     return null;
   }
 
-  private static Rejected checkPolicy(TargetCommand c) {
+  private Rejected checkPolicy(TargetCommand c) {
     TargetPolicy p = c.getPolicy();
     if (p != null) {
       double v = p.getValue();
@@ -240,8 +241,13 @@ public final class TargetProtocol implements Serializable {
             "policy " + p.getKind() + " value " + v + " is out of range");
       }
     }
-    if (c.getTopK() != null && c.getTopK() <= 0) {
-      return new Rejected(RejectReason.INVALID_TOP_K, "top_k must be positive, got " + c.getTopK());
+    if (c.getTopK() != null && (c.getTopK() <= 0 || c.getTopK() > defaults.maxTopK())) {
+      return new Rejected(
+          RejectReason.INVALID_TOP_K,
+          "top_k must be between 1 and targets.max-top-k "
+              + defaults.maxTopK()
+              + ", got "
+              + c.getTopK());
     }
     return null;
   }

@@ -34,7 +34,7 @@ class HostileCommandsAndBurstsTest {
   /** K = 2: features have 2 × layers indices. config/local.yaml's limits otherwise. */
   private static final TargetProtocol.Defaults LIMITS =
       new TargetProtocol.Defaults(
-          TargetDefinition.Policy.FRACTION, 0.2, 100, 2, 10_000, 100_000, 100, 8 << 20);
+          TargetDefinition.Policy.FRACTION, 0.2, 100, 2, 10_000, 100_000, 100, 8 << 20, 10_000);
 
   private static final List<int[]> FEATURES = List.of(new int[] {1, 2, 3, 4});
 
@@ -70,6 +70,11 @@ class HostileCommandsAndBurstsTest {
             upsert("t").setPolicy(new TargetPolicy(PolicyKind.THRESHOLD, Double.POSITIVE_INFINITY)),
             FEATURES,
             RejectReason.INVALID_POLICY),
+        Arguments.of(
+            "a top-k of two billion",
+            upsert("t").setTopK(2_000_000_000),
+            FEATURES,
+            RejectReason.INVALID_TOP_K),
         Arguments.of(
             "a negative top-k", upsert("t").setTopK(-5), FEATURES, RejectReason.INVALID_TOP_K),
         Arguments.of(

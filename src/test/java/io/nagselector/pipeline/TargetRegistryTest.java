@@ -19,7 +19,8 @@ class TargetRegistryTest {
   private static final List<int[]> FEATURES =
       List.of(new int[] {0, 1, 2, 3}, new int[] {4, 5, 6, 7});
   private static final TargetProtocol.Defaults DEFAULTS =
-      new TargetProtocol.Defaults(TargetDefinition.Policy.FRACTION, 0.2, 100, 2, 5, 20, 3, 1000);
+      new TargetProtocol.Defaults(
+          TargetDefinition.Policy.FRACTION, 0.2, 100, 2, 5, 20, 3, 1000, 500);
 
   private static PreparedCommand upsert(
       String id, String target, TargetPolicy policy, List<int[]> features) {
