@@ -25,6 +25,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     JobConfig c = JobConfig.load(config, System.getenv());
+    io.nagselector.pipeline.KafkaClientConfig.checkConnection(c, java.time.Duration.ofSeconds(30));
     Threads.configureForWorkers(c.positive("model.workers"));
     String fingerprint = SelectorApp.fingerprint(c);
     StreamExecutionEnvironment env =

@@ -42,9 +42,10 @@ final class TargetBackfillCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    JobConfig c = connection.load();
+    JobConfig c = connection.unchecked();
     Instant from = since == null ? null : parseSince(since, Instant.now());
     BackfillJob.featuresTopic(c);
+    io.nagselector.pipeline.KafkaClientConfig.checkConnection(c, java.time.Duration.ofSeconds(30));
     Map<String, TargetState> states =
         TargetCommandLine.latest(
             c, c.string("kafka.topics.targets"), TargetState.getDecoder()::decode);

@@ -69,7 +69,14 @@ final class TargetCommandLine {
         description = "The job's config: brokers and topics (NAG_* variables override it).")
     Path config;
 
+    /** The config, after checking that its Kafka answers (brokers, credentials, trust). */
     JobConfig load() {
+      JobConfig c = unchecked();
+      KafkaClientConfig.checkConnection(c, Duration.ofSeconds(30));
+      return c;
+    }
+
+    JobConfig unchecked() {
       return JobConfig.load(config, System.getenv());
     }
   }

@@ -27,27 +27,62 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final Path dataDir;
   private final KafkaRaftServer server;
   private final String bootstrapServers;
+  private final String secureBootstrapServers;
 
-  private EmbeddedKafka(Path dataDir, KafkaRaftServer server, String bootstrapServers) {
+  private EmbeddedKafka(
+      Path dataDir, KafkaRaftServer server, String bootstrapServers, String secure) {
     this.dataDir = dataDir;
     this.server = server;
     this.bootstrapServers = bootstrapServers;
+    this.secureBootstrapServers = secure;
   }
 
   /** Formats a fresh data directory on free ports and starts the broker (returns when ready). */
   public static EmbeddedKafka start() {
+    return start(null, null);
+  }
+
+  /**
+   * The same with a second listener, SASL_SSL with SCRAM-SHA-512 and the broker certificate of the
+   * PKCS12 {@code keystore} (see {@link #secureBootstrapServers}, {@link #createScramUser}); the
+   * plaintext one stays for administration.
+   */
+  public static EmbeddedKafka startWithScramOverTls(Path keystore, String password) {
+    return start(keystore, password);
+  }
+
+  private static EmbeddedKafka start(Path keystore, String keystorePassword) {
     try {
       Path dir = Files.createTempDirectory("nag-kafka");
       int brokerPort = freePort();
       int controllerPort = freePort();
+      int securePort = keystore == null ? -1 : freePort();
+      String secure = keystore == null ? "" : ",SASL_SSL://127.0.0.1:" + securePort;
       Properties p = new Properties();
       p.put("node.id", "1");
       p.put("process.roles", "broker,controller");
       p.put(
           "listeners",
-          "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-      p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-      p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+          "PLAINTEXT://127.0.0.1:"
+              + brokerPort
+              + secure
+              + ",CONTROLLER://127.0.0.1:"
+              + controllerPort);
+      p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + secure);
+      p.put(
+          "listener.security.protocol.map",
+          "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+              + (keystore == null ? "" : ",SASL_SSL:SASL_SSL"));
+      if (keystore != null) {
+        p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+        p.put(
+            "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        p.put("ssl.keystore.type", "PKCS12");
+        p.put("ssl.keystore.location", keystore.toString());
+        p.put("ssl.keystore.password", keystorePassword);
+        p.put("ssl.key.password", keystorePassword);
+      }
       p.put("controller.listener.names", "CONTROLLER");
       p.put("inter.broker.listener.name", "PLAINTEXT");
       p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
@@ -72,7 +107,11 @@ public final class EmbeddedKafka implements AutoCloseable {
           .run();
       KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
       server.startup();
-      return new EmbeddedKafka(dir, server, "127.0.0.1:" + brokerPort);
+      return new EmbeddedKafka(
+          dir,
+          server,
+          "127.0.0.1:" + brokerPort,
+          keystore == null ? null : "127.0.0.1:" + securePort);
     } catch (Exception e) {
       throw new IllegalStateException(
           "cannot start the embedded Kafka broker: " + e.getMessage(), e);
@@ -87,6 +126,30 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** The SASL_SSL listener (null unless started with {@link #startWithScramOverTls}). */
+  public String secureBootstrapServers() {
+    return secureBootstrapServers;
+  }
+
+  /** Creates (or replaces) a SCRAM-SHA-512 user, through the plaintext listener. */
+  public void createScramUser(String user, String password) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      admin
+          .alterUserScramCredentials(
+              List.of(
+                  new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
+                      user,
+                      new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                          org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 4096),
+                      password)))
+          .all()
+          .get();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot create SCRAM user " + user + ": " + e, e);
+    }
   }
 
   /** Creates topics (name to partition count); compacted when the name is in {@code compacted}. */

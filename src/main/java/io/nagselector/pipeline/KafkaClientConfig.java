@@ -83,6 +83,54 @@ public final class KafkaClientConfig {
     return p;
   }
 
+  /**
+   * Connects once, so that wrong brokers, credentials or trust fail at start-up with a message that
+   * names the setting (never the password) instead of a job that restarts forever.
+   */
+  public static void checkConnection(JobConfig c, java.time.Duration timeout) {
+    Properties p = of(c);
+    String servers = p.getProperty("bootstrap.servers");
+    p.setProperty("default.api.timeout.ms", Long.toString(timeout.toMillis()));
+    p.setProperty("request.timeout.ms", Long.toString(timeout.toMillis()));
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(p)) {
+      admin
+          .describeCluster()
+          .nodes()
+          .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof org.apache.kafka.common.errors.SaslAuthenticationException) {
+        throw new UserInputException(
+            "Kafka at "
+                + servers
+                + " refused the credentials of kafka.sasl-username '"
+                + c.string("kafka.sasl-username").trim()
+                + "' (check kafka.sasl-password / NAG_KAFKA_SASL_PASSWORD): "
+                + cause.getMessage());
+      }
+      if (cause instanceof org.apache.kafka.common.errors.SslAuthenticationException) {
+        throw new UserInputException(
+            "the TLS handshake with Kafka at "
+                + servers
+                + " failed (check kafka.ssl-truststore and kafka.security-protocol): "
+                + cause.getMessage());
+      }
+      throw new UserInputException(
+          "cannot use Kafka at " + servers + " (kafka.bootstrap-servers): " + cause);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new UserInputException(
+          "no answer from Kafka at "
+              + servers
+              + " within "
+              + timeout.toSeconds()
+              + " s (check kafka.bootstrap-servers and kafka.security-protocol)");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** {@code p} plus {@code extra} (key, value, key, value ...), as a new map for a client. */
   public static java.util.Map<String, Object> with(Properties p, Object... extra) {
     java.util.Map<String, Object> out = new java.util.HashMap<>();

@@ -114,8 +114,7 @@ public final class KafkaWiring {
 
   private static <T extends SpecificRecordBase> KafkaSink<T> sink(
       Properties client, String topic, String transactionalIdPrefix, KeyOf<T> keyOf) {
-    Properties producer = new Properties();
-    producer.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+    Properties producer = producer(client);
     KafkaRecordSerializationSchema<T> schema = new AvroRecords<>(topic, keyOf);
     return KafkaSink.<T>builder()
         .setBootstrapServers(client.getProperty("bootstrap.servers"))

@@ -1,0 +1,175 @@
+package io.nagselector.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nagselector.avro.CommandType;
+import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.PolicyKind;
+import io.nagselector.avro.SelectedDocument;
+import io.nagselector.avro.TargetCommand;
+import io.nagselector.avro.TargetPolicy;
+import io.nagselector.io.UserInputException;
+import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.kafka.TestCa;
+import io.nagselector.model.TinyCheckpoint;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job against a broker that only speaks SASL/SCRAM-SHA-512 over TLS, with a CA made in the
+ * test: it selects with the right credentials; wrong ones or an untrusted CA fail at start-up with
+ * a message naming the setting; the password shows up in no output, message or Flink configuration.
+ */
+class SecureKafkaIT extends PipelineIT {
+  private static final String SECRET = "s3cret-Pa55-do-not-print";
+  private static final String WRONG = "wr0ng-Pa55-do-not-print";
+
+  @TempDir Path dir;
+
+  private Map<String, String> secure(EmbeddedKafka kafka, Path ca, String password) {
+    Map<String, String> env = new HashMap<>();
+    env.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.secureBootstrapServers());
+    env.put("NAG_KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
+    env.put("NAG_KAFKA_SASL_USERNAME", "nag-selector");
+    env.put("NAG_KAFKA_SASL_PASSWORD", password);
+    env.put("NAG_KAFKA_SSL_TRUSTSTORE", ca.toString());
+    return env;
+  }
+
+  @Test
+  void theJobRunsOverScramAndTlsAndRefusesWrongCredentialsUpFront() throws Exception {
+    TestCa ca = TestCa.create(Files.createDirectories(dir.resolve("ca")));
+    TestCa other = TestCa.create(Files.createDirectories(dir.resolve("other-ca")));
+    Path model = TinyCheckpoint.decoder("qwen3", 4).write(dir.resolve("model"), "F32", 1);
+    try (EmbeddedKafka kafka =
+        EmbeddedKafka.startWithScramOverTls(ca.brokerKeystore(), ca.password())) {
+      createJobTopics(kafka);
+      kafka.createScramUser("nag-selector", SECRET);
+      JobConfig config = testConfig(kafka, model, dir, "300ms", secure(kafka, ca.caPem(), SECRET));
+      KafkaClientConfig.checkConnection(config, Duration.ofSeconds(30));
+      assertThat(SelectorApp.flinkConfiguration(config).toMap().toString()).doesNotContain(SECRET);
+
+      JobClient job = startJob(config, null);
+      Random rnd = new Random(3);
+      try (KafkaProducer<byte[], byte[]> producer =
+              new KafkaProducer<>(
+                  KafkaClientConfig.with(KafkaClientConfig.of(config)),
+                  new ByteArraySerializer(),
+                  new ByteArraySerializer());
+          KafkaConsumer<byte[], byte[]> consumer =
+              new KafkaConsumer<>(
+                  KafkaClientConfig.with(
+                      KafkaClientConfig.of(config),
+                      "group.id",
+                      "check",
+                      "auto.offset.reset",
+                      "earliest",
+                      "isolation.level",
+                      "read_committed"),
+                  new ByteArrayDeserializer(),
+                  new ByteArrayDeserializer())) {
+        TargetCommand upsert =
+            TargetCommand.newBuilder()
+                .setCommandId("c1")
+                .setType(CommandType.UPSERT)
+                .setTarget("all")
+                .setExampleTexts(List.of(TinyCheckpoint.randomText(rnd, 6)))
+                .setPolicy(new TargetPolicy(PolicyKind.THRESHOLD, 0.0))
+                .build();
+        producer.send(
+            new ProducerRecord<>("control", bytes(TargetCommand.getEncoder().encode(upsert))));
+        producer.flush();
+        Thread.sleep(4000);
+        for (int i = 0; i < 20; i++) {
+          CrawlDocument d =
+              CrawlDocument.newBuilder()
+                  .setId("d" + i)
+                  .setText(TinyCheckpoint.randomText(rnd, 5 + i))
+                  .build();
+          producer.send(new ProducerRecord<>("crawl", bytes(CrawlDocument.getEncoder().encode(d))));
+        }
+        producer.flush();
+        consumer.subscribe(List.of("selected"));
+        List<String> selected = new ArrayList<>();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (selected.size() < 20 && System.currentTimeMillis() < deadline) {
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+            selected.add(SelectedDocument.getDecoder().decode(r.value()).getId());
+          }
+        }
+        assertThat(selected).hasSize(20).doesNotHaveDuplicates();
+      } finally {
+        job.cancel().get();
+      }
+
+      // wrong credentials, an untrusted CA: refused at start-up, naming the setting, not the secret
+      JobConfig wrong = testConfig(kafka, model, dir, "300ms", secure(kafka, ca.caPem(), WRONG));
+      assertThatThrownBy(() -> KafkaClientConfig.checkConnection(wrong, Duration.ofSeconds(30)))
+          .isInstanceOf(UserInputException.class)
+          .hasMessageContaining("refused the credentials of kafka.sasl-username 'nag-selector'")
+          .hasMessageNotContaining(WRONG)
+          .hasMessageNotContaining(SECRET);
+      JobConfig untrusted =
+          testConfig(kafka, model, dir, "300ms", secure(kafka, other.caPem(), SECRET));
+      assertThatThrownBy(() -> KafkaClientConfig.checkConnection(untrusted, Duration.ofSeconds(30)))
+          .isInstanceOf(UserInputException.class)
+          .hasMessageContaining("TLS handshake")
+          .hasMessageContaining("kafka.ssl-truststore")
+          .hasMessageNotContaining(SECRET);
+
+      // the packaged command line, as an operator runs it: everything it prints, grepped
+      Path cli = dir.resolve("cli.yaml");
+      Files.copy(Path.of("config", "local.yaml"), cli);
+      String ok = jar(cli, secure(kafka, ca.caPem(), SECRET), 0, "target", "list");
+      assertThat(ok).contains("NAME", "all").doesNotContain(SECRET);
+      String refused = jar(cli, secure(kafka, ca.caPem(), WRONG), 2, "target", "list");
+      assertThat(refused)
+          .startsWith(
+              "error: Kafka at " + kafka.secureBootstrapServers() + " refused the credentials")
+          .doesNotContain(WRONG)
+          .doesNotContain(SECRET);
+      String run = jar(cli, secure(kafka, ca.caPem(), WRONG), 2, "run", "--config", cli.toString());
+      assertThat(run).contains("refused the credentials").doesNotContain(WRONG);
+    }
+  }
+
+  /** Runs the packaged jar with {@code env}; returns all it printed. */
+  private static String jar(Path config, Map<String, String> env, int exit, String... args)
+      throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                Path.of("target", "nag-selector.jar").toString()));
+    command.addAll(List.of(args));
+    if (!List.of(args).contains("--config")) {
+      command.addAll(List.of("--config", config.toString()));
+    }
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isEqualTo(exit);
+    return out;
+  }
+}
