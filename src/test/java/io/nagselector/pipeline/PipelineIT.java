@@ -85,6 +85,12 @@ abstract class PipelineIT {
   /** Starts the job as `run` assembles it, optionally from a savepoint. */
   static org.apache.flink.core.execution.JobClient startJob(JobConfig config, String savepoint)
       throws Exception {
+    return startJob(config, savepoint, 2);
+  }
+
+  /** The same at another parallelism (a restore from a savepoint may change it). */
+  static org.apache.flink.core.execution.JobClient startJob(
+      JobConfig config, String savepoint, int parallelism) throws Exception {
     org.apache.flink.configuration.Configuration conf = SelectorApp.flinkConfiguration(config);
     if (savepoint != null) {
       conf.setString("execution.state-recovery.path", savepoint);
@@ -92,7 +98,7 @@ abstract class PipelineIT {
     org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
         org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
             .getExecutionEnvironment(conf);
-    env.setParallelism(2);
+    env.setParallelism(parallelism);
     SelectorApp.assemble(env, config, SelectorApp.fingerprint(config));
     return env.executeAsync("selector-it");
   }
