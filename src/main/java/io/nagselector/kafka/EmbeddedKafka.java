@@ -25,13 +25,19 @@ import org.apache.kafka.server.common.MetadataVersion;
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private final Path dataDir;
-  private final KafkaRaftServer server;
+  private final KafkaConfig config;
+  private KafkaRaftServer server;
   private final String bootstrapServers;
   private final String secureBootstrapServers;
 
   private EmbeddedKafka(
-      Path dataDir, KafkaRaftServer server, String bootstrapServers, String secure) {
+      Path dataDir,
+      KafkaConfig config,
+      KafkaRaftServer server,
+      String bootstrapServers,
+      String secure) {
     this.dataDir = dataDir;
+    this.config = config;
     this.server = server;
     this.bootstrapServers = bootstrapServers;
     this.secureBootstrapServers = secure;
@@ -109,6 +115,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       server.startup();
       return new EmbeddedKafka(
           dir,
+          config,
           server,
           "127.0.0.1:" + brokerPort,
           keystore == null ? null : "127.0.0.1:" + securePort);
@@ -126,6 +133,23 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** Stops the broker, keeping its data and ports (for outage tests); {@link #restart} resumes. */
+  public synchronized void stop() {
+    if (server != null) {
+      server.shutdown();
+      server.awaitShutdown();
+      server = null;
+    }
+  }
+
+  /** Starts the stopped broker again on the same ports, with the same data. */
+  public synchronized void restart() {
+    if (server == null) {
+      server = new KafkaRaftServer(config, Time.SYSTEM);
+      server.startup();
+    }
   }
 
   /** The SASL_SSL listener (null unless started with {@link #startWithScramOverTls}). */
@@ -177,8 +201,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   @Override
   public void close() {
-    server.shutdown();
-    server.awaitShutdown();
+    stop();
     io.nagselector.io.TempDirs.deleteTree(dataDir);
   }
 }
