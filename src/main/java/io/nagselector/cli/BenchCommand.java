@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
       BenchScoreCommand.class,
       BenchRankCommand.class,
       BenchExtractCommand.class,
-      BenchPipelineCommand.class
+      BenchPipelineCommand.class,
+      BenchSoakCommand.class
     })
 final class BenchCommand implements Runnable {
   @Override

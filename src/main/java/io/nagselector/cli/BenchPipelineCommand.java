@@ -66,7 +66,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
       description = "Documents run through each before measuring (JIT compilation, allocations).")
   int warmUp;
 
-  private static List<String> texts(SplittableRandom rnd, int count, String prefix) {
+  static List<String> texts(SplittableRandom rnd, int count, String prefix) {
     List<String> texts = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       StringBuilder s = new StringBuilder(prefix).append(i);
@@ -177,8 +177,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void produce(
-      KafkaProducer<byte[], byte[]> producer, List<String> texts, String prefix)
+  static void produce(KafkaProducer<byte[], byte[]> producer, List<String> texts, String prefix)
       throws java.io.IOException {
     for (int i = 0; i < texts.size(); i++) {
       CrawlDocument d = CrawlDocument.newBuilder().setId(prefix + i).setText(texts.get(i)).build();

@@ -351,7 +351,7 @@ public final class Demo {
   }
 
   /** The first free port from {@code first}: the web UI's usual port unless it is taken. */
-  static int freePort(int first) {
+  public static int freePort(int first) {
     for (int port = first; port < first + 100; port++) {
       try (ServerSocket s = new ServerSocket(port)) {
         return port;
