@@ -68,7 +68,7 @@ final class BenchSoakCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-interval", defaultValue = "10s")
   String interval;
 
-  private record Row(
+  record Row(
       double seconds,
       long selected,
       double rate,

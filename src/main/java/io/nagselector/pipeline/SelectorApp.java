@@ -21,7 +21,10 @@ public final class SelectorApp {
             "execution.checkpointing.dir",
             c.string("checkpoints.dir"),
             "execution.checkpointing.interval",
-            c.duration("checkpoints.interval").toMillis() + " ms"));
+            c.duration("checkpoints.interval").toMillis() + " ms",
+            // a backlog of crawl records must not delay checkpoint barriers by the whole buffer
+            "taskmanager.network.memory.buffer-debloat.enabled",
+            "true"));
   }
 
   public static ExtractorSpec extractorSpec(JobConfig c) {
