@@ -183,5 +183,8 @@ class JarCommandsIT {
         .containsPattern("4 +20 +256 +1 +[0-9,]+ +[0-9,]+");
     assertThat(run("bench", "pipeline", "--docs", "60", "--warm-up", "10"))
         .containsPattern("ratio: [0-9]+% of the bare extractor");
+    assertThat(run("bench", "soak", "--docs", "300", "--checkpoint-interval", "2s"))
+        .containsPattern("selected 300 documents in [0-9]+ s")
+        .containsPattern("heap after GC, slope over the last 3/4 of the checkpoints: -?[0-9.]+ MB");
   }
 }
