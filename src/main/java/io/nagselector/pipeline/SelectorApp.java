@@ -89,6 +89,15 @@ public final class SelectorApp {
 
   /** Adds the whole job to {@code env}; {@code fingerprint} is the extractor's. */
   public static void assemble(StreamExecutionEnvironment env, JobConfig c, String fingerprint) {
+    assemble(env, c, fingerprint, SharedExtractor.factory(extractorSpec(c)));
+  }
+
+  /** The same with another extractor (tests inject slow or failing ones). */
+  static void assemble(
+      StreamExecutionEnvironment env,
+      JobConfig c,
+      String fingerprint,
+      FeatureExtractor.Factory extractor) {
     java.util.Properties client = KafkaClientConfig.of(c);
     String group = c.string("kafka.group-id");
     DataStream<RawRecord> crawl =
@@ -128,8 +137,7 @@ public final class SelectorApp {
             c.positive("extraction.max-attempts"),
             c.duration("extraction.retry-backoff"),
             !c.string("kafka.topics.duplicates").isBlank());
-    SelectorJob.Outputs out =
-        new SelectorJob(settings, SharedExtractor.factory(extractorSpec(c))).build(crawl, control);
+    SelectorJob.Outputs out = new SelectorJob(settings, extractor).build(crawl, control);
     String prefix = c.string("kafka.transactional-id-prefix");
     out.selected()
         .sinkTo(KafkaWiring.selectedSink(client, c.string("kafka.topics.selected"), prefix))

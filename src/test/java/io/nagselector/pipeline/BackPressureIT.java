@@ -1,0 +1,169 @@
+package io.nagselector.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nagselector.avro.CommandType;
+import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.PolicyKind;
+import io.nagselector.avro.SelectedDocument;
+import io.nagselector.avro.TargetCommand;
+import io.nagselector.avro.TargetPolicy;
+import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.model.ExtractionResult;
+import io.nagselector.model.TinyCheckpoint;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A slow extractor (one document per 20 ms, one at a time): the job holds no more than its async
+ * capacity in flight, the backlog stays in Kafka (the source's committed offsets lag the topic),
+ * and nothing is dropped or timed out.
+ */
+class BackPressureIT extends PipelineIT {
+  @TempDir Path dir;
+
+  /** Delegates to the real extractor, releasing one result every 20 ms. */
+  static final class Slow implements FeatureExtractor {
+    private static final ScheduledExecutorService CLOCK =
+        Executors.newSingleThreadScheduledExecutor();
+    private static long nextFree;
+    private final FeatureExtractor real;
+
+    Slow(FeatureExtractor real) {
+      this.real = real;
+    }
+
+    @Override
+    public CompletableFuture<ExtractionResult> extract(String docId, String text) {
+      ExtractionResult result = real.extract(docId, text).join();
+      long delay;
+      synchronized (Slow.class) {
+        long now = System.nanoTime();
+        nextFree = Math.max(nextFree, now) + TimeUnit.MILLISECONDS.toNanos(20);
+        delay = nextFree - now;
+      }
+      CompletableFuture<ExtractionResult> out = new CompletableFuture<>();
+      CLOCK.schedule(() -> out.complete(result), delay, TimeUnit.NANOSECONDS);
+      return out;
+    }
+
+    @Override
+    public String fingerprint() {
+      return real.fingerprint();
+    }
+
+    @Override
+    public void close() {
+      real.close();
+    }
+  }
+
+  @Test
+  void aSlowExtractorSlowsTheSourceAndNothingIsDropped() throws Exception {
+    Path model = TinyCheckpoint.decoder("qwen3", 41).write(dir.resolve("model"), "F32", 1);
+    Random rnd = new Random(41);
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check");
+        Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      createJobTopics(kafka);
+      JobConfig config =
+          testConfig(kafka, model, dir, "500ms", Map.of("NAG_EXTRACTION_ASYNC_CAPACITY", "16"));
+      FeatureExtractor.Factory real = SharedExtractor.factory(SelectorApp.extractorSpec(config));
+      FeatureExtractor.Factory slow = () -> new Slow(real.open());
+      var env =
+          org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
+              .getExecutionEnvironment(SelectorApp.flinkConfiguration(config));
+      env.setParallelism(2);
+      SelectorApp.assemble(env, config, SelectorApp.fingerprint(config), slow);
+      JobClient job = env.executeAsync("back-pressure-it");
+      TargetCommand upsert =
+          TargetCommand.newBuilder()
+              .setCommandId("c1")
+              .setType(CommandType.UPSERT)
+              .setTarget("all")
+              .setExampleTexts(List.of(TinyCheckpoint.randomText(rnd, 6)))
+              .setPolicy(new TargetPolicy(PolicyKind.THRESHOLD, 0.0))
+              .build();
+      producer.send(
+          new ProducerRecord<>("control", bytes(TargetCommand.getEncoder().encode(upsert))));
+      producer.flush();
+      Thread.sleep(4000);
+      Set<String> texts = new HashSet<>();
+      int n = 600;
+      for (int i = 0; i < n; i++) {
+        String text;
+        do {
+          text = TinyCheckpoint.randomText(rnd, 4 + rnd.nextInt(8));
+        } while (!texts.add(text));
+        CrawlDocument d = CrawlDocument.newBuilder().setId("d" + i).setText(text).build();
+        producer.send(new ProducerRecord<>("crawl", bytes(CrawlDocument.getEncoder().encode(d))));
+      }
+      producer.flush();
+
+      consumer.subscribe(List.of("selected"));
+      Map<String, Integer> seen = new HashMap<>();
+      long maxLag = 0;
+      long deadline = System.currentTimeMillis() + 120_000;
+      while (seen.size() < n && System.currentTimeMillis() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          seen.merge(SelectedDocument.getDecoder().decode(r.value()).getId(), 1, Integer::sum);
+        }
+        if (seen.size() >= 100 && seen.size() < n - 100) { // mid-run, after checkpoints committed
+          maxLag = Math.max(maxLag, lag(admin, config.string("kafka.group-id")));
+        }
+      }
+      job.cancel().get();
+
+      System.out.printf(
+          "slow extractor: %d selected of %d, largest source lag mid-run %d records%n",
+          seen.size(), n, maxLag);
+      assertThat(seen).hasSize(n);
+      assertThat(seen.values()).allMatch(c -> c == 1);
+      // nothing timed out or failed on the way: no dead letters
+      int[] dead = {0};
+      io.nagselector.kafka.TopicReader.readAll(
+          KafkaClientConfig.of(config), "dead-letters", r -> dead[0]++);
+      assertThat(dead[0]).isZero();
+    }
+  }
+
+  /** Records of the crawl topic past the job's committed offsets (committed at checkpoints). */
+  private static long lag(Admin admin, String group) throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < 2; p++) {
+      latest.put(new TopicPartition("crawl", p), OffsetSpec.latest());
+    }
+    ListOffsetsResult ends = admin.listOffsets(latest);
+    long lag = 0;
+    for (TopicPartition tp : latest.keySet()) {
+      OffsetAndMetadata c = committed.get(tp);
+      lag += ends.partitionResult(tp).get().offset() - (c == null ? 0 : c.offset());
+    }
+    return lag;
+  }
+}
