@@ -2,12 +2,7 @@ package io.nagselector.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nagselector.avro.CommandType;
-import io.nagselector.avro.CrawlDocument;
-import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.SelectedDocument;
-import io.nagselector.avro.TargetCommand;
-import io.nagselector.avro.TargetPolicy;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.TinyCheckpoint;
@@ -18,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,7 +25,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,29 +92,10 @@ class BackPressureIT extends PipelineIT {
       env.setParallelism(2);
       SelectorApp.assemble(env, config, SelectorApp.fingerprint(config), slow);
       JobClient job = env.executeAsync("back-pressure-it");
-      TargetCommand upsert =
-          TargetCommand.newBuilder()
-              .setCommandId("c1")
-              .setType(CommandType.UPSERT)
-              .setTarget("all")
-              .setExampleTexts(List.of(TinyCheckpoint.randomText(rnd, 6)))
-              .setPolicy(new TargetPolicy(PolicyKind.THRESHOLD, 0.0))
-              .build();
-      producer.send(
-          new ProducerRecord<>("control", bytes(TargetCommand.getEncoder().encode(upsert))));
-      producer.flush();
+      sendAllTarget(producer, rnd);
       Thread.sleep(4000);
-      Set<String> texts = new HashSet<>();
       int n = 600;
-      for (int i = 0; i < n; i++) {
-        String text;
-        do {
-          text = TinyCheckpoint.randomText(rnd, 4 + rnd.nextInt(8));
-        } while (!texts.add(text));
-        CrawlDocument d = CrawlDocument.newBuilder().setId("d" + i).setText(text).build();
-        producer.send(new ProducerRecord<>("crawl", bytes(CrawlDocument.getEncoder().encode(d))));
-      }
-      producer.flush();
+      sendDocs(producer, "d", n, new HashSet<>(), rnd);
 
       consumer.subscribe(List.of("selected"));
       Map<String, Integer> seen = new HashMap<>();

@@ -102,4 +102,98 @@ abstract class PipelineIT {
     SelectorApp.assemble(env, config, SelectorApp.fingerprint(config));
     return env.executeAsync("selector-it");
   }
+
+  /**
+   * Sends UPSERT "all" (command c1): a threshold-0 target, so every extracted document is selected.
+   */
+  static void sendAllTarget(KafkaProducer<byte[], byte[]> producer, java.util.Random rnd)
+      throws Exception {
+    io.nagselector.avro.TargetCommand upsert =
+        io.nagselector.avro.TargetCommand.newBuilder()
+            .setCommandId("c1")
+            .setType(io.nagselector.avro.CommandType.UPSERT)
+            .setTarget("all")
+            .setExampleTexts(
+                java.util.List.of(io.nagselector.model.TinyCheckpoint.randomText(rnd, 6)))
+            .setPolicy(
+                new io.nagselector.avro.TargetPolicy(io.nagselector.avro.PolicyKind.THRESHOLD, 0.0))
+            .build();
+    producer.send(
+        new org.apache.kafka.clients.producer.ProducerRecord<>(
+            "control", bytes(io.nagselector.avro.TargetCommand.getEncoder().encode(upsert))));
+    producer.flush();
+  }
+
+  /** Sends {@code n} documents PREFIX0.. with texts not in {@code texts}; returns their ids. */
+  static java.util.List<String> sendDocs(
+      KafkaProducer<byte[], byte[]> producer,
+      String prefix,
+      int n,
+      java.util.Set<String> texts,
+      java.util.Random rnd)
+      throws Exception {
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String text;
+      do {
+        text = io.nagselector.model.TinyCheckpoint.randomText(rnd, 4 + rnd.nextInt(8));
+      } while (!texts.add(text));
+      io.nagselector.avro.CrawlDocument d =
+          io.nagselector.avro.CrawlDocument.newBuilder().setId(prefix + i).setText(text).build();
+      producer.send(
+          new org.apache.kafka.clients.producer.ProducerRecord<>(
+              "crawl", bytes(io.nagselector.avro.CrawlDocument.getEncoder().encode(d))));
+      ids.add(prefix + i);
+    }
+    producer.flush();
+    return ids;
+  }
+
+  /**
+   * Counts, per doc id, what the job committed for it on the topics subscribed: selected, skipped
+   * as a duplicate, or dead-lettered; until {@code until} ids or {@code max} time.
+   */
+  static void pollAccounted(
+      KafkaConsumer<byte[], byte[]> consumer,
+      java.util.Map<String, Integer> seen,
+      int until,
+      java.time.Duration max)
+      throws Exception {
+    long deadline = System.currentTimeMillis() + max.toMillis();
+    while (seen.size() < until && System.currentTimeMillis() < deadline) {
+      for (org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r :
+          consumer.poll(java.time.Duration.ofMillis(300))) {
+        String id =
+            switch (r.topic()) {
+              case "selected" ->
+                  io.nagselector.avro.SelectedDocument.getDecoder().decode(r.value()).getId();
+              case "duplicates" ->
+                  io.nagselector.avro.CrawlDocument.getDecoder().decode(r.value()).getId();
+              default -> io.nagselector.avro.DeadLetter.getDecoder().decode(r.value()).getDocId();
+            };
+        seen.merge(id, 1, Integer::sum);
+      }
+    }
+  }
+
+  /** Prints the fault's row (in, accounted, lost, duplicated) and requires 0 lost, 0 duplicated. */
+  static void assertAccountedOnce(
+      String fault, java.util.List<String> sent, java.util.Map<String, Integer> accounted) {
+    long lost = sent.stream().filter(id -> !accounted.containsKey(id)).count();
+    long duplicated = accounted.values().stream().filter(n -> n > 1).count();
+    System.out.printf(
+        "%-40s %6s %10s %5s %11s%n%-40s %6d %10d %5d %11d%n",
+        "fault",
+        "in",
+        "accounted",
+        "lost",
+        "duplicated",
+        fault,
+        sent.size(),
+        accounted.size(),
+        lost,
+        duplicated);
+    org.assertj.core.api.Assertions.assertThat(lost).as(fault + ": lost").isZero();
+    org.assertj.core.api.Assertions.assertThat(duplicated).as(fault + ": duplicated").isZero();
+  }
 }

@@ -2,13 +2,7 @@ package io.nagselector.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nagselector.avro.CommandType;
 import io.nagselector.avro.CrawlDocument;
-import io.nagselector.avro.DeadLetter;
-import io.nagselector.avro.PolicyKind;
-import io.nagselector.avro.SelectedDocument;
-import io.nagselector.avro.TargetCommand;
-import io.nagselector.avro.TargetPolicy;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
 import java.nio.file.Path;
@@ -21,7 +15,6 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -81,17 +74,7 @@ class RescaleIT extends PipelineIT {
       JobConfig config =
           testConfig(
               kafka, model, dir, "300ms", Map.of("NAG_KAFKA_TOPICS_DUPLICATES", "duplicates"));
-      TargetCommand upsert =
-          TargetCommand.newBuilder()
-              .setCommandId("c1")
-              .setType(CommandType.UPSERT)
-              .setTarget("all")
-              .setExampleTexts(List.of(TinyCheckpoint.randomText(rnd, 6)))
-              .setPolicy(new TargetPolicy(PolicyKind.THRESHOLD, 0.0))
-              .build();
-      producer.send(
-          new ProducerRecord<>("control", bytes(TargetCommand.getEncoder().encode(upsert))));
-      producer.flush();
+      sendAllTarget(producer, rnd);
       consumer.subscribe(List.of("selected", "duplicates", "dead-letters"));
       Map<String, Integer> accounted = new HashMap<>();
       String savepoints = dir.resolve("savepoints").toUri().toString();
@@ -99,56 +82,23 @@ class RescaleIT extends PipelineIT {
       JobClient job = startJob(config, null, 2);
       Thread.sleep(4000);
       phase(producer, "a", 100, List.of());
-      poll(consumer, accounted, 105, Duration.ofSeconds(60));
+      pollAccounted(consumer, accounted, 105, Duration.ofSeconds(60));
       String first = job.stopWithSavepoint(false, savepoints, SavepointFormatType.CANONICAL).get();
       phase(producer, "b", 100, List.of("a1", "a2", "a3", "a4", "a5"));
 
       job = startJob(config, first, 1);
-      poll(consumer, accounted, 215, Duration.ofSeconds(90));
+      pollAccounted(consumer, accounted, 215, Duration.ofSeconds(90));
       String second = job.stopWithSavepoint(false, savepoints, SavepointFormatType.CANONICAL).get();
       phase(producer, "c", 100, List.of("a6", "a7", "b1", "b2", "b3"));
 
       job = startJob(config, second, 2);
-      poll(consumer, accounted, sent.size(), Duration.ofSeconds(90));
+      pollAccounted(consumer, accounted, sent.size(), Duration.ofSeconds(90));
       Thread.sleep(2000);
-      poll(consumer, accounted, Integer.MAX_VALUE, Duration.ofSeconds(2));
+      pollAccounted(consumer, accounted, Integer.MAX_VALUE, Duration.ofSeconds(2));
       job.cancel().get();
 
-      long lost = sent.stream().filter(id -> !accounted.containsKey(id)).count();
-      long duplicated = accounted.values().stream().filter(n -> n > 1).count();
-      System.out.printf(
-          "%-40s %6s %10s %5s %11s%n%-40s %6d %10d %5d %11d%n",
-          "fault",
-          "in",
-          "accounted",
-          "lost",
-          "duplicated",
-          "savepoint, rescale 2 -> 1 -> 2",
-          sent.size(),
-          accounted.size(),
-          lost,
-          duplicated);
-      assertThat(lost).isZero();
-      assertThat(duplicated).isZero();
+      assertAccountedOnce("savepoint, rescale 2 -> 1 -> 2", sent, accounted);
       assertThat(accounted.keySet()).containsExactlyInAnyOrderElementsOf(sent);
-    }
-  }
-
-  /** Every document the job accounted for: selected, skipped as a duplicate, or dead-lettered. */
-  private static void poll(
-      KafkaConsumer<byte[], byte[]> consumer, Map<String, Integer> seen, int until, Duration max)
-      throws Exception {
-    long deadline = System.currentTimeMillis() + max.toMillis();
-    while (seen.size() < until && System.currentTimeMillis() < deadline) {
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
-        String id =
-            switch (r.topic()) {
-              case "selected" -> SelectedDocument.getDecoder().decode(r.value()).getId();
-              case "duplicates" -> CrawlDocument.getDecoder().decode(r.value()).getId();
-              default -> DeadLetter.getDecoder().decode(r.value()).getDocId();
-            };
-        seen.merge(id, 1, Integer::sum);
-      }
     }
   }
 }

@@ -3,12 +3,8 @@ package io.nagselector.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.nagselector.avro.CommandType;
 import io.nagselector.avro.CrawlDocument;
-import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.SelectedDocument;
-import io.nagselector.avro.TargetCommand;
-import io.nagselector.avro.TargetPolicy;
 import io.nagselector.io.UserInputException;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.kafka.TestCa;
@@ -86,17 +82,7 @@ class SecureKafkaIT extends PipelineIT {
                       "read_committed"),
                   new ByteArrayDeserializer(),
                   new ByteArrayDeserializer())) {
-        TargetCommand upsert =
-            TargetCommand.newBuilder()
-                .setCommandId("c1")
-                .setType(CommandType.UPSERT)
-                .setTarget("all")
-                .setExampleTexts(List.of(TinyCheckpoint.randomText(rnd, 6)))
-                .setPolicy(new TargetPolicy(PolicyKind.THRESHOLD, 0.0))
-                .build();
-        producer.send(
-            new ProducerRecord<>("control", bytes(TargetCommand.getEncoder().encode(upsert))));
-        producer.flush();
+        sendAllTarget(producer, rnd);
         Thread.sleep(4000);
         for (int i = 0; i < 20; i++) {
           CrawlDocument d =
