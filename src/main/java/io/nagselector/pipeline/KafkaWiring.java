@@ -32,43 +32,38 @@ public final class KafkaWiring {
    * data.
    */
   public static KafkaSource<RawRecord> rawSource(Properties client, String topic, String groupId) {
-    return KafkaSource.<RawRecord>builder()
-        .setProperties(client)
-        .setTopics(topic)
+    return raw(client, topic)
         .setGroupId(groupId)
         .setStartingOffsets(OffsetsInitializer.earliest())
-        .setProperty("isolation.level", "read_committed")
-        .setDeserializer(new RawDeserializer())
         .build();
   }
 
   /** Reads a topic from {@code start} to its end offsets when the job starts, committed only. */
   public static KafkaSource<RawRecord> boundedRawSource(
       Properties client, String topic, OffsetsInitializer start) {
+    return raw(client, topic)
+        .setStartingOffsets(start)
+        .setBounded(OffsetsInitializer.latest())
+        .build();
+  }
+
+  private static org.apache.flink.connector.kafka.source.KafkaSourceBuilder<RawRecord> raw(
+      Properties client, String topic) {
     return KafkaSource.<RawRecord>builder()
         .setProperties(client)
         .setTopics(topic)
-        .setStartingOffsets(start)
-        .setBounded(OffsetsInitializer.latest())
         .setProperty("isolation.level", "read_committed")
-        .setDeserializer(new RawDeserializer())
-        .build();
+        .setDeserializer(new RawDeserializer());
   }
 
   /** Writes records already encoded for their topics, exactly once. */
   public static KafkaSink<BackfillJob.EncodedRecord> encodedSink(
       Properties client, String transactionalIdPrefix) {
-    Properties producer = producer(client);
-    return KafkaSink.<BackfillJob.EncodedRecord>builder()
-        .setBootstrapServers(client.getProperty("bootstrap.servers"))
-        .setKafkaProducerConfig(producer)
-        .setRecordSerializer(
-            (KafkaRecordSerializationSchema<BackfillJob.EncodedRecord>)
-                (r, context, timestamp) ->
-                    new ProducerRecord<>(r.topic(), null, timestamp, r.key(), r.value()))
-        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-        .setTransactionalIdPrefix(transactionalIdPrefix)
-        .build();
+    return transactional(
+        client,
+        transactionalIdPrefix,
+        (r, context, timestamp) ->
+            new ProducerRecord<>(r.topic(), null, timestamp, r.key(), r.value()));
   }
 
   public static KafkaSink<SelectedDocument> selectedSink(
@@ -114,8 +109,15 @@ public final class KafkaWiring {
 
   private static <T extends SpecificRecordBase> KafkaSink<T> sink(
       Properties client, String topic, String transactionalIdPrefix, KeyOf<T> keyOf) {
-    Properties producer = producer(client);
-    KafkaRecordSerializationSchema<T> schema = new AvroRecords<>(topic, keyOf);
+    return transactional(client, transactionalIdPrefix, new AvroRecords<>(topic, keyOf));
+  }
+
+  /** An exactly-once sink with the client's connection and security settings. */
+  private static <T> KafkaSink<T> transactional(
+      Properties client, String transactionalIdPrefix, KafkaRecordSerializationSchema<T> schema) {
+    Properties producer = new Properties();
+    producer.putAll(client);
+    producer.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
     return KafkaSink.<T>builder()
         .setBootstrapServers(client.getProperty("bootstrap.servers"))
         .setKafkaProducerConfig(producer)
@@ -123,13 +125,6 @@ public final class KafkaWiring {
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         .setTransactionalIdPrefix(transactionalIdPrefix)
         .build();
-  }
-
-  private static Properties producer(Properties client) {
-    Properties producer = new Properties();
-    producer.putAll(client);
-    producer.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
-    return producer;
   }
 
   private static final java.util.Map<

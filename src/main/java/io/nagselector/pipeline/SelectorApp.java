@@ -56,16 +56,12 @@ public final class SelectorApp {
         .id();
   }
 
-  /**
-   * Creates on an embedded broker every topic the configured job reads and writes (crawl with 2
-   * partitions, top-k and targets compacted), plus {@code more}.
-   */
-  public static void createTopics(
-      io.nagselector.kafka.EmbeddedKafka kafka, JobConfig c, String... more) {
-    Map<String, Integer> partitions = new java.util.HashMap<>();
-    partitions.put(c.string("kafka.topics.crawl"), 2);
+  /** Every topic the configured job reads or writes (optional ones when set). */
+  public static java.util.Set<String> topics(JobConfig c) {
+    java.util.Set<String> topics = new java.util.TreeSet<>();
     for (String key :
         java.util.List.of(
+            "crawl",
             "control",
             "control-events",
             "targets",
@@ -76,9 +72,21 @@ public final class SelectorApp {
             "duplicates")) {
       String topic = c.string("kafka.topics." + key).trim();
       if (!topic.isEmpty()) {
-        partitions.put(topic, 1);
+        topics.add(topic);
       }
     }
+    return topics;
+  }
+
+  /**
+   * Creates on an embedded broker every topic the configured job reads and writes (crawl with 2
+   * partitions, top-k and targets compacted), plus {@code more}.
+   */
+  public static void createTopics(
+      io.nagselector.kafka.EmbeddedKafka kafka, JobConfig c, String... more) {
+    Map<String, Integer> partitions = new java.util.HashMap<>();
+    topics(c).forEach(topic -> partitions.put(topic, 1));
+    partitions.put(c.string("kafka.topics.crawl"), 2);
     for (String topic : more) {
       partitions.put(topic, 1);
     }

@@ -204,23 +204,6 @@ class KubernetesManifestsTest {
   }
 
   private static Set<String> configuredTopics(JobConfig c) {
-    Set<String> topics = new TreeSet<>();
-    for (String key :
-        List.of(
-            "crawl",
-            "control",
-            "control-events",
-            "targets",
-            "selected",
-            "dead-letter",
-            "top-k",
-            "features",
-            "duplicates")) {
-      String t = c.string("kafka.topics." + key).trim();
-      if (!t.isEmpty()) {
-        topics.add(t);
-      }
-    }
-    return topics;
+    return new TreeSet<>(io.nagselector.pipeline.SelectorApp.topics(c));
   }
 }

@@ -56,7 +56,8 @@ class HostileInputsIT extends PipelineIT {
           org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
               .getExecutionEnvironment(conf);
       env.setParallelism(2);
-      SelectorApp.assemble(env, config, SelectorApp.fingerprint(config));
+      String fingerprint = SelectorApp.fingerprint(config);
+      SelectorApp.assemble(env, config, fingerprint);
       JobClient job = env.executeAsync("hostile-inputs-it");
 
       // crawl: every case of HostileCrawlInputsTest; the 50 MB text is stopped by Kafka's 1 MB
@@ -87,7 +88,7 @@ class HostileInputsIT extends PipelineIT {
         TargetCommand.Builder c = ((TargetCommand.Builder) args.get()[1]);
         c.setCommandId("hostile-" + commands++);
         if (c.getFeaturesFingerprint() != null && c.getFeaturesFingerprint().equals("fp")) {
-          c.setFeaturesFingerprint(SelectorApp.fingerprint(config));
+          c.setFeaturesFingerprint(fingerprint);
         }
         byte[] bytes = bytes(TargetCommand.getEncoder().encode(c.build()));
         if (bytes.length < 900_000) {
