@@ -146,21 +146,25 @@ final class BertModel implements Backbone {
     NDArray x = embeddingNorm.apply(weights.cast(embed(batch, tokens, maxLength)));
     NDArray mask = weights.cast(Batches.mask(batch, tokens, maxLength, false));
     for (int layer = 0; layer <= impacts.lastLayer(); layer++) {
-      Block block = blocks.get(layer);
-      boolean last = layer == impacts.lastLayer();
-      NDArray attended = block.attention().forward(x, mask, null, layer, impacts);
-      x = block.attentionNorm().apply(x.add(attended));
-      if (last && !impacts.wantsAnyFeedForward(layer)) {
-        return;
+      try (NDManager step = batch.newSubManager()) { // frees the layer's intermediates
+        x.attach(step);
+        Block block = blocks.get(layer);
+        boolean last = layer == impacts.lastLayer();
+        NDArray attended = block.attention().forward(x, mask, null, layer, impacts);
+        x = block.attentionNorm().apply(x.add(attended));
+        if (last && !impacts.wantsAnyFeedForward(layer)) {
+          return;
+        }
+        NDArray up = block.intermediate().apply(x);
+        impacts.observe(layer, NeuronType.FWD_UP, up);
+        if (last && !impacts.wants(layer, NeuronType.FWD_DOWN)) {
+          return;
+        }
+        NDArray down = block.output().apply(Activation.gelu(up));
+        impacts.observe(layer, NeuronType.FWD_DOWN, down);
+        x = block.outputNorm().apply(x.add(down));
+        x.attach(batch);
       }
-      NDArray up = block.intermediate().apply(x);
-      impacts.observe(layer, NeuronType.FWD_UP, up);
-      if (last && !impacts.wants(layer, NeuronType.FWD_DOWN)) {
-        return;
-      }
-      NDArray down = block.output().apply(Activation.gelu(up));
-      impacts.observe(layer, NeuronType.FWD_DOWN, down);
-      x = block.outputNorm().apply(x.add(down));
     }
   }
 

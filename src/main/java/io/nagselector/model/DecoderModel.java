@@ -128,27 +128,34 @@ final class DecoderModel implements Backbone {
     NDList tables = rope.tables(batch, maxLength);
     tables = new NDList(weights.cast(tables.get(0)), weights.cast(tables.get(1)));
     for (int layer = 0; layer <= impacts.lastLayer(); layer++) {
-      Block block = blocks.get(layer);
-      boolean last = layer == impacts.lastLayer();
-      NDList layerRope = config.useRope()[layer] ? tables : null;
-      x =
-          x.add(
-              block
-                  .attention()
-                  .forward(block.inputNorm().apply(x), mask, layerRope, layer, impacts));
-      if (last && !impacts.wantsAnyFeedForward(layer)) {
-        return;
+      // Each layer's intermediates live in their own manager and are freed when the layer ends;
+      // otherwise a batch holds every layer's activations at once (a CUDA OOM at batch 128 on
+      // Qwen3-0.6B's shapes with 140 GB).
+      try (NDManager step = batch.newSubManager()) {
+        x.attach(step);
+        Block block = blocks.get(layer);
+        boolean last = layer == impacts.lastLayer();
+        NDList layerRope = config.useRope()[layer] ? tables : null;
+        x =
+            x.add(
+                block
+                    .attention()
+                    .forward(block.inputNorm().apply(x), mask, layerRope, layer, impacts));
+        if (last && !impacts.wantsAnyFeedForward(layer)) {
+          return;
+        }
+        NDArray h = block.postAttentionNorm().apply(x);
+        NDArray up = block.up().apply(h);
+        impacts.observe(layer, NeuronType.FWD_UP, up);
+        if (last && !impacts.wants(layer, NeuronType.FWD_DOWN)) {
+          return;
+        }
+        NDArray gate = block.gate().apply(h);
+        NDArray down = block.down().apply(Activation.sigmoid(gate).mul(gate).mul(up));
+        impacts.observe(layer, NeuronType.FWD_DOWN, down);
+        x = x.add(down);
+        x.attach(batch);
       }
-      NDArray h = block.postAttentionNorm().apply(x);
-      NDArray up = block.up().apply(h);
-      impacts.observe(layer, NeuronType.FWD_UP, up);
-      if (last && !impacts.wants(layer, NeuronType.FWD_DOWN)) {
-        return;
-      }
-      NDArray gate = block.gate().apply(h);
-      NDArray down = block.down().apply(Activation.sigmoid(gate).mul(gate).mul(up));
-      impacts.observe(layer, NeuronType.FWD_DOWN, down);
-      x = x.add(down);
     }
   }
 

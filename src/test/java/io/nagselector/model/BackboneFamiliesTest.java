@@ -93,6 +93,40 @@ class BackboneFamiliesTest extends EngineTest {
     }
   }
 
+  /**
+   * A forward frees each layer's intermediates when the layer ends: what the batch still holds
+   * afterwards does not grow with the number of layers run (it did, by about a dozen arrays a
+   * layer, and a GPU ran out of memory).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"qwen3", "bert"})
+  void aForwardDoesNotKeepEachLayersActivations(String family) throws IOException {
+    TinyCheckpoint checkpoint =
+        family.equals("bert") ? TinyCheckpoint.bert(5) : TinyCheckpoint.decoder(family, 5);
+    Backbones.Loaded loaded =
+        Backbones.load(checkpoint.write(dir.resolve(family), "F32", 1), 120, root);
+    int[][] docs = {{3, 4, 5, 6}, {7, 8}};
+    try (Backbone backbone = loaded.backbone()) {
+      int layers = backbone.numLayers();
+      assertThat(layers).isGreaterThan(1);
+      assertThat(arraysLeftByForward(backbone, docs, 1))
+          .isEqualTo(arraysLeftByForward(backbone, docs, layers));
+    } finally {
+      loaded.tokenizer().close();
+    }
+  }
+
+  private int arraysLeftByForward(Backbone backbone, int[][] docs, int layersRun) {
+    try (NDManager batch = root.newSubManager()) {
+      boolean[] layers = new boolean[backbone.numLayers()];
+      layers[layersRun - 1] = true;
+      Impacts impacts = new Impacts(batch, List.of(NeuronType.FWD_UP), layers, new int[] {4, 2}, 4);
+      int before = batch.getManagedArrays().size();
+      backbone.forward(batch, docs, 4, impacts);
+      return batch.getManagedArrays().size() - before;
+    }
+  }
+
   private static boolean sameTopK(float[] ours, double[] theirs, int k) {
     float[] asFloat = new float[theirs.length];
     for (int i = 0; i < theirs.length; i++) {
