@@ -10,6 +10,7 @@ import io.nagselector.model.Compute;
 import io.nagselector.model.DecoderConfig;
 import io.nagselector.model.DefaultModel;
 import io.nagselector.model.DocTokenizer;
+import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.ExtractionSettings;
 import io.nagselector.model.Extractor;
 import io.nagselector.model.NeuronType;
@@ -38,12 +39,19 @@ final class BenchExtractCommand implements Callable<Integer> {
       new DecoderConfig(
           "qwen3", 32000, 512, 1536, 8, 8, 4, 64, 1e-6, 1e6, null, false, true, trueArray(8));
 
+  /** The shapes of Qwen3-0.6B (28 layers, hidden 1024, 16 q / 8 kv heads of 128), for GPUs. */
+  static final DecoderConfig QWEN3_0_6B_SHAPED =
+      new DecoderConfig(
+          "qwen3", 151936, 1024, 3072, 28, 16, 8, 128, 1e-6, 1e6, null, false, true, trueArray(28));
+
   @Spec CommandSpec spec;
 
   @Option(
       names = "--model",
       defaultValue = "default",
-      description = "default (MiniLM), random-qwen3, or a checkpoint directory.")
+      description =
+          "default (MiniLM), random-qwen3 (8 layers, hidden 512), random-qwen3-0.6b (Qwen3-0.6B's"
+              + " shapes), or a checkpoint directory.")
   String model;
 
   @Option(names = "--docs", defaultValue = "256")
@@ -61,7 +69,10 @@ final class BenchExtractCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "Intra-op threads (default: all cores).")
   Integer threads;
 
-  @Option(names = "--dtype", defaultValue = "fp32", description = "fp32 or bf16 compute.")
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu or gpu.")
+  String device;
+
+  @Option(names = "--dtype", description = "fp32 (bf16 is refused: DJL 0.36 cannot run it).")
   String dtype;
 
   private ai.djl.ndarray.types.DataType dtype() {
@@ -80,21 +91,13 @@ final class BenchExtractCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--docs, --batch-size and --max-length must be positive");
     }
     Threads.configure(threads);
-    dtype = Compute.dtypeName(dtype, false, "--dtype");
+    Device target = Compute.device(device, "--device");
+    dtype = Compute.dtypeName(dtype, "--dtype");
     var out = spec.commandLine().getOut();
-    try (NDManager root = Backbones.newManager(Device.cpu())) {
-      Backbone backbone;
-      DocTokenizer tokenizer = null;
-      if (model.equals("random-qwen3")) {
-        backbone = Backbones.randomDecoder(QWEN3_SHAPED, 1, root, dtype());
-      } else {
-        Backbones.Loaded loaded =
-            model.equals("default")
-                ? DefaultModel.load(maxLength, root)
-                : Backbones.load(Path.of(model), maxLength, root);
-        backbone = loaded.backbone();
-        tokenizer = loaded.tokenizer();
-      }
+    try (NDManager root = Backbones.newManager(target)) {
+      Backbones.Loaded loaded = load(root);
+      Backbone backbone = loaded.backbone();
+      DocTokenizer tokenizer = loaded.tokenizer();
       try (backbone) {
         ExtractionSettings settings =
             new ExtractionSettings(
@@ -119,13 +122,15 @@ final class BenchExtractCommand implements Callable<Integer> {
             .extractTokenized(ids.subList(0, warmUp), java.util.Arrays.copyOf(tokens, warmUp));
         Extractor extractor = new Extractor(backbone, tokenizer, settings, root);
         long start = System.nanoTime();
-        extractor.extractTokenized(ids, tokens);
+        List<ExtractionResult> results = extractor.extractTokenized(ids, tokens);
         double seconds = (System.nanoTime() - start) / 1e9;
-        double roofline = gemmRate(root, batchSize * (int) (realTokens / tokens.length), backbone);
+        double roofline =
+            gemmRate(root, batchSize * (int) (realTokens / tokens.length), backbone, dtype());
         double achieved = usefulFlops / seconds / 1e9;
         out.printf(
-            "model=%s dtype=%s layers=%d threads=%s batch=%d max_length=%d docs=%d%n",
+            "model=%s device=%s dtype=%s layers=%d threads=%s batch=%d max_length=%d docs=%d%n",
             model,
+            target,
             dtype,
             backbone.numLayers(),
             System.getProperty("ai.djl.pytorch.num_threads"),
@@ -133,16 +138,29 @@ final class BenchExtractCommand implements Callable<Integer> {
             maxLength,
             docs);
         out.printf("docs/s=%.1f tokens/s=%.0f%n", docs / seconds, realTokens / seconds);
+        results.stream()
+            .filter(r -> r instanceof ExtractionResult.Failure)
+            .findFirst()
+            .ifPresent(
+                first ->
+                    out.printf(
+                        "FAILED documents=%d, the first: %s%n",
+                        results.stream().filter(r -> r instanceof ExtractionResult.Failure).count(),
+                        first));
         out.printf(
             "achieved GFLOP/s=%.1f (FLOPs the forward needs on real tokens, padding excluded)%n",
             achieved);
         out.printf(
-            "roofline GFLOP/s=%.1f (fp32 matmul on this model's FFN shape, same process)%n",
-            roofline);
+            "roofline GFLOP/s=%.1f (%s matmul on this model's FFN shape, same process)%n",
+            roofline, dtype);
         out.printf("share of roofline=%.0f%%%n", 100 * achieved / roofline);
         out.printf(
             "padding waste=%.1f%%%n",
             100.0 * (extractor.paddedTokens() - realTokens) / extractor.paddedTokens());
+        if (target.isGpu()) {
+          int n = Math.min(64, docs);
+          out.println(agreementWithCpu(results.subList(0, n), ids.subList(0, n), tokens, settings));
+        }
       } finally {
         if (tokenizer != null) {
           tokenizer.close();
@@ -150,6 +168,73 @@ final class BenchExtractCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private Backbones.Loaded load(NDManager root) {
+    if (model.equals("random-qwen3") || model.equals("random-qwen3-0.6b")) {
+      DecoderConfig shape = model.equals("random-qwen3") ? QWEN3_SHAPED : QWEN3_0_6B_SHAPED;
+      return new Backbones.Loaded(Backbones.randomDecoder(shape, 1, root, dtype()), null, model);
+    }
+    return model.equals("default")
+        ? DefaultModel.load(maxLength, root, dtype())
+        : Backbones.load(Path.of(model), maxLength, root, dtype());
+  }
+
+  /**
+   * Runs the first documents again with the same model on the CPU and counts the (document, layer,
+   * type) triples whose top-K neuron sets are the same, and those in the same order too.
+   */
+  private String agreementWithCpu(
+      List<ExtractionResult> gpu, List<String> ids, int[][] tokens, ExtractionSettings settings) {
+    try (NDManager cpuRoot = Backbones.newManager(Device.cpu())) {
+      Backbones.Loaded loaded = load(cpuRoot);
+      try (Backbone cpuBackbone = loaded.backbone()) {
+        List<ExtractionResult> cpu =
+            new Extractor(cpuBackbone, loaded.tokenizer(), settings, cpuRoot)
+                .extractTokenized(ids, java.util.Arrays.copyOf(tokens, ids.size()));
+        int triples = 0;
+        int sameSet = 0;
+        int sameOrder = 0;
+        int k = settings.topK();
+        List<String> failures = new ArrayList<>();
+        for (int d = 0; d < ids.size(); d++) {
+          if (!(gpu.get(d) instanceof ExtractionResult.Features gf)
+              || !(cpu.get(d) instanceof ExtractionResult.Features cf)) {
+            failures.add(gpu.get(d) + " / " + cpu.get(d));
+            continue;
+          }
+          var g = gf.features();
+          var c = cf.features();
+          for (NeuronType type : settings.neuronTypes()) {
+            int[] a = g.get(type);
+            int[] b = c.get(type);
+            for (int from = 0; from < a.length; from += k) {
+              int[] x = java.util.Arrays.copyOfRange(a, from, from + k);
+              int[] y = java.util.Arrays.copyOfRange(b, from, from + k);
+              triples++;
+              sameOrder += java.util.Arrays.equals(x, y) ? 1 : 0;
+              java.util.Arrays.sort(x);
+              java.util.Arrays.sort(y);
+              sameSet += java.util.Arrays.equals(x, y) ? 1 : 0;
+            }
+          }
+        }
+        return String.format(
+            "gpu vs cpu on %d docs: same top-%d set %.1f%%, same order %.1f%% of %d"
+                + " (doc, layer, type) triples; %d documents failed on either side%s",
+            ids.size(),
+            k,
+            100.0 * sameSet / triples,
+            100.0 * sameOrder / triples,
+            triples,
+            failures.size(),
+            failures.isEmpty() ? "" : ", the first: " + failures.get(0));
+      } finally {
+        if (loaded.tokenizer() != null) {
+          loaded.tokenizer().close();
+        }
+      }
+    }
   }
 
   /** Documents of 5-150 words as random token ids (one token per word), truncated to max length. */
@@ -165,21 +250,30 @@ final class BenchExtractCommand implements Callable<Integer> {
     return tokens;
   }
 
-  /** GFLOP/s of [rows x hidden] . [hidden x intermediate], the model's largest projection. */
-  private static double gemmRate(NDManager root, int rows, Backbone backbone) {
+  /**
+   * GFLOP/s of [rows x hidden] . [hidden x intermediate], the model's largest projection. Each
+   * product's first element is read back, so a GPU's queue is drained before the clock stops.
+   */
+  private static double gemmRate(
+      NDManager root, int rows, Backbone backbone, ai.djl.ndarray.types.DataType type) {
     int hidden = backbone.width(NeuronType.FWD_DOWN);
     int inter = backbone.width(NeuronType.FWD_UP);
     try (NDManager m = root.newSubManager()) {
-      NDArray x = m.randomNormal(new Shape(rows, hidden));
-      NDArray w = m.randomNormal(new Shape(inter, hidden)).transpose();
+      NDArray x = m.randomNormal(new Shape(rows, hidden)).toType(type, false);
+      NDArray w = m.randomNormal(new Shape(inter, hidden)).toType(type, false).transpose();
       for (int i = 0; i < 5; i++) {
         x.matMul(w).close();
       }
       int reps = 40;
       long start = System.nanoTime();
+      NDArray last = null;
       for (int i = 0; i < reps; i++) {
-        x.matMul(w).close();
+        if (last != null) {
+          last.close();
+        }
+        last = x.matMul(w);
       }
+      last.get(0, 0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat();
       double seconds = (System.nanoTime() - start) / 1e9;
       return reps * 2.0 * rows * hidden * inter / seconds / 1e9;
     }

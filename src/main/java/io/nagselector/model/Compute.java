@@ -29,23 +29,27 @@ public final class Compute {
     };
   }
 
-  /** The compute type: fp32 or bf16; {@code auto} is bf16 on a GPU, fp32 on the CPU. */
-  public static String dtypeName(String name, boolean gpu, String setting) {
-    String resolved = name == null || name.equals("auto") ? (gpu ? "bf16" : "fp32") : name;
-    if (!resolved.equals("fp32") && !resolved.equals("bf16")) {
-      throw new UserInputException(setting + " must be fp32, bf16 or auto, got '" + name + "'");
-    }
-    if (resolved.equals("bf16") && !gpu) {
+  /**
+   * The compute type. Only fp32 runs: {@code auto} is fp32 on either device, and bf16 is refused,
+   * because DJL 0.36's PyTorch JNI cannot make a bfloat16 tensor. Its dtype table ends at
+   * complex64, and for any other type it executes a bare {@code throw;}, which calls std::terminate
+   * and kills the JVM (seen on an H200, and on CPU).
+   */
+  public static String dtypeName(String name, String setting) {
+    String resolved = name == null || name.equals("auto") ? "fp32" : name;
+    if (resolved.equals("bf16")) {
       throw new UserInputException(
           setting
-              + " bf16 is supported on the GPU only: on CPU the bundled libtorch 2.7.1 aborts the"
-              + " process in some bf16 kernels (seen on this project's machines), and the default"
-              + " model ran no faster in bf16");
+              + " bf16 is not supported: DJL 0.36's PyTorch JNI has no bfloat16 type, and a"
+              + " bf16 tensor aborts the JVM (std::terminate); use fp32");
+    }
+    if (!resolved.equals("fp32")) {
+      throw new UserInputException(setting + " must be fp32 or auto, got '" + name + "'");
     }
     return resolved;
   }
 
   public static DataType dtype(String resolvedName) {
-    return resolvedName.equals("bf16") ? DataType.BFLOAT16 : DataType.FLOAT32;
+    return DataType.FLOAT32;
   }
 }

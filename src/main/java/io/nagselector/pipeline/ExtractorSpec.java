@@ -7,7 +7,7 @@ import java.time.Duration;
 /**
  * Which model and batching the job's extractor uses; equal specs share one loaded model. {@code
  * workers} batches run at once, each on its own thread, on {@code device} (cpu or gpu) in {@code
- * dtype} (fp32, bf16 or auto).
+ * dtype} (fp32 or auto).
  */
 public record ExtractorSpec(
     String model,

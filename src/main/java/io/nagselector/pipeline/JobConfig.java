@@ -130,8 +130,7 @@ public final class JobConfig {
     format();
     KafkaClientConfig.validate(this);
     modelDevice();
-    io.nagselector.model.Compute.dtypeName(
-        string("model.dtype").trim(), modelDevice().equals("gpu"), "config: model.dtype");
+    io.nagselector.model.Compute.dtypeName(string("model.dtype").trim(), "config: model.dtype");
     positive("input.max-text-bytes");
     positive("model.top-k");
     positive("model.max-length");

@@ -69,8 +69,7 @@ public final class SharedExtractor {
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
       }
       Device device = Compute.device(spec.device(), "model.device");
-      DataType dtype =
-          Compute.dtype(Compute.dtypeName(spec.dtype(), device.isGpu(), "model.dtype"));
+      DataType dtype = Compute.dtype(Compute.dtypeName(spec.dtype(), "model.dtype"));
       root = Backbones.newManager(device);
       model =
           spec.model().equals("default")
