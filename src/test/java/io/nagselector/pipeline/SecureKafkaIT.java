@@ -14,12 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,7 +54,8 @@ class SecureKafkaIT extends PipelineIT {
   }
 
   @Test
-  void theJobRunsOverScramAndTlsAndRefusesWrongCredentialsUpFront() throws Exception {
+  void theJobRunsOverScramAndTlsAndRefusesWrongCredentialsUpFront(
+      @InjectClusterClient ClusterClient<?> flink) throws Exception {
     TestCa ca = TestCa.create(Files.createDirectories(dir.resolve("ca")));
     TestCa other = TestCa.create(Files.createDirectories(dir.resolve("other-ca")));
     Path model = TinyCheckpoint.decoder("qwen3", 4).write(dir.resolve("model"), "F32", 1);
@@ -102,6 +106,21 @@ class SecureKafkaIT extends PipelineIT {
           }
         }
         assertThat(selected).hasSize(20).doesNotHaveDuplicates();
+        // what the Flink web UI shows of the cluster and of the running job
+        String id = job.getJobID().toString();
+        for (String page :
+            List.of(
+                "/jobmanager/config",
+                "/jobmanager/environment",
+                "/taskmanagers",
+                "/jobs/" + id,
+                "/jobs/" + id + "/config",
+                "/jobs/" + id + "/plan",
+                "/jobs/" + id + "/exceptions",
+                "/jobs/" + id + "/checkpoints/config")) {
+          String body = get(flink.getWebInterfaceURL() + page);
+          assertThat(body).as(page).isNotBlank().doesNotContain(SECRET);
+        }
       } finally {
         job.cancel().get();
       }
@@ -135,6 +154,96 @@ class SecureKafkaIT extends PipelineIT {
       String run = jar(cli, secure(kafka, ca.caPem(), WRONG), 2, "run", "--config", cli.toString());
       assertThat(run).contains("refused the credentials").doesNotContain(WRONG);
     }
+  }
+
+  /**
+   * The packaged job as `run` starts it, logging through slf4j-simple at INFO (Kafka's clients
+   * print their whole configuration there) and DEBUG for Kafka's security classes: nothing it or a
+   * `target upsert` logs holds the password.
+   */
+  @Test
+  void theLogsOfTheJobAndTheCommandsNeverHoldThePassword() throws Exception {
+    TestCa ca = TestCa.create(Files.createDirectories(dir.resolve("ca")));
+    Path model = TinyCheckpoint.decoder("qwen3", 4).write(dir.resolve("model"), "F32", 1);
+    try (EmbeddedKafka kafka =
+        EmbeddedKafka.startWithScramOverTls(ca.brokerKeystore(), ca.password())) {
+      createJobTopics(kafka);
+      kafka.createScramUser("nag-selector", SECRET);
+      Map<String, String> env = secure(kafka, ca.caPem(), SECRET);
+      env.put("NAG_MODEL_PATH", model.toString());
+      env.put("NAG_MODEL_TOP_K", "4");
+      env.put("NAG_MODEL_MAX_LENGTH", "16");
+      env.put("NAG_CHECKPOINTS_INTERVAL", "1s");
+      env.put("NAG_CHECKPOINTS_DIR", dir.resolve("checkpoints").toUri().toString());
+      Path jobLog = dir.resolve("run.log");
+      ProcessBuilder run = logging("run", "--config", "config/local.yaml");
+      run.environment().putAll(env);
+      Process job = run.redirectErrorStream(true).redirectOutput(jobLog.toFile()).start();
+      String command;
+      try {
+        ProcessBuilder upsert =
+            logging(
+                "target",
+                "upsert",
+                "--config",
+                "config/local.yaml",
+                "--name",
+                "science",
+                "--examples",
+                "examples/demo/targets/science.jsonl",
+                "--wait",
+                "--timeout",
+                "150s");
+        upsert.environment().putAll(env);
+        Process p = upsert.redirectErrorStream(true).start();
+        command = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        assertThat(command).contains("APPLIED UPSERT science version 1");
+        assertThat(job.isAlive()).isTrue();
+      } finally {
+        job.destroy();
+        job.waitFor(60, TimeUnit.SECONDS);
+        job.destroyForcibly();
+      }
+      String logged = Files.readString(jobLog, StandardCharsets.UTF_8);
+      // the grep means something only if the clients' configurations were logged
+      assertThat(logged)
+          .contains("ProducerConfig values", "ConsumerConfig values", "sasl.jaas.config = [hidden]")
+          .contains("transactional.id")
+          .doesNotContain(SECRET);
+      assertThat(command).contains("sasl.jaas.config = [hidden]").doesNotContain(SECRET);
+    }
+  }
+
+  /** The packaged jar with slf4j-simple as its logger, chosen explicitly over the bundled nop. */
+  private static ProcessBuilder logging(String... args) {
+    String simple =
+        Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+            .filter(entry -> entry.contains("slf4j-simple"))
+            .findFirst()
+            .orElseThrow();
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dslf4j.provider=org.slf4j.simple.SimpleServiceProvider",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+                "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.common.security=debug",
+                "-cp",
+                simple + java.io.File.pathSeparator + Path.of("target", "nag-selector.jar"),
+                "io.nagselector.cli.Main"));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command);
+  }
+
+  private static String get(String url) throws Exception {
+    java.net.http.HttpResponse<String> response =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(url).isEqualTo(200);
+    return response.body();
   }
 
   /** Runs the packaged jar with {@code env}; returns all it printed. */
