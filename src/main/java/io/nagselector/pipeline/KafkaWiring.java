@@ -28,10 +28,26 @@ public final class KafkaWiring {
   private KafkaWiring() {}
 
   /**
-   * Reads a topic (crawl or control) as raw records: decoding happens in the job, where errors are
-   * data.
+   * Reads the crawl topic as raw records (decoding happens in the job, where errors are data). A
+   * start without state resumes from the offsets the group committed at its last checkpoint, so
+   * documents already answered are not selected again; a new group starts at the beginning.
    */
-  public static KafkaSource<RawRecord> rawSource(Properties client, String topic, String groupId) {
+  public static KafkaSource<RawRecord> crawlSource(
+      Properties client, String topic, String groupId) {
+    return raw(client, topic)
+        .setGroupId(groupId)
+        .setStartingOffsets(
+            OffsetsInitializer.committedOffsets(
+                org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
+        .build();
+  }
+
+  /**
+   * Reads the control topic as raw records, from the beginning when the job starts without state:
+   * replaying every command rebuilds the registry.
+   */
+  public static KafkaSource<RawRecord> controlSource(
+      Properties client, String topic, String groupId) {
     return raw(client, topic)
         .setGroupId(groupId)
         .setStartingOffsets(OffsetsInitializer.earliest())

@@ -110,13 +110,14 @@ public final class SelectorApp {
     String group = c.string("kafka.group-id");
     DataStream<RawRecord> crawl =
         env.fromSource(
-                KafkaWiring.rawSource(client, c.string("kafka.topics.crawl"), group),
+                KafkaWiring.crawlSource(client, c.string("kafka.topics.crawl"), group),
                 WatermarkStrategy.noWatermarks(),
                 "crawl")
             .uid("crawl-source");
     DataStream<RawRecord> control =
         env.fromSource(
-                KafkaWiring.rawSource(client, c.string("kafka.topics.control"), group + "-control"),
+                KafkaWiring.controlSource(
+                    client, c.string("kafka.topics.control"), group + "-control"),
                 WatermarkStrategy.noWatermarks(),
                 "control")
             .uid("control-source");

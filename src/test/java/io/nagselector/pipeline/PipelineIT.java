@@ -150,8 +150,9 @@ abstract class PipelineIT {
   }
 
   /**
-   * Counts, per doc id, what the job committed for it on the topics subscribed: selected, skipped
-   * as a duplicate, or dead-lettered; until {@code until} ids or {@code max} time.
+   * Counts, per doc id, what the job committed for it on the topics subscribed: selected (or, on
+   * the features topic, scored), skipped as a duplicate, or dead-lettered; until {@code until} ids
+   * or {@code max} time.
    */
   static void pollAccounted(
       KafkaConsumer<byte[], byte[]> consumer,
@@ -169,6 +170,8 @@ abstract class PipelineIT {
                   io.nagselector.avro.SelectedDocument.getDecoder().decode(r.value()).getId();
               case "duplicates" ->
                   io.nagselector.avro.CrawlDocument.getDecoder().decode(r.value()).getId();
+              case "features" ->
+                  io.nagselector.avro.DocumentFeature.getDecoder().decode(r.value()).getId();
               default -> io.nagselector.avro.DeadLetter.getDecoder().decode(r.value()).getDocId();
             };
         seen.merge(id, 1, Integer::sum);
