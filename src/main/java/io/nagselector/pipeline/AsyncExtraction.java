@@ -15,7 +15,7 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * with its feature. Extraction failures and timeouts become dead letters in-band (after the retry
  * strategy the job configures has given up), so the job never restarts for them.
  */
-public final class AsyncExtraction extends RichAsyncFunction<CrawlDocument, ExtractedDocument> {
+public final class AsyncExtraction extends RichAsyncFunction<SourcedDocument, ExtractedDocument> {
   private final FeatureExtractor.Factory factory;
   private final NeuronType type;
   private transient FeatureExtractor extractor;
@@ -51,8 +51,9 @@ public final class AsyncExtraction extends RichAsyncFunction<CrawlDocument, Extr
   }
 
   @Override
-  public void asyncInvoke(CrawlDocument doc, ResultFuture<ExtractedDocument> result) {
+  public void asyncInvoke(SourcedDocument sourced, ResultFuture<ExtractedDocument> result) {
     long start = System.nanoTime();
+    CrawlDocument doc = sourced.document();
     extractor
         .extract(doc.getId(), doc.getText())
         .whenComplete(
@@ -62,7 +63,7 @@ public final class AsyncExtraction extends RichAsyncFunction<CrawlDocument, Extr
                 result.complete(
                     List.of(
                         failed(
-                            doc,
+                            sourced,
                             DeadLetterReason.EXTRACTION_FAILED,
                             String.valueOf(error.getMessage()))));
               } else if (r instanceof ExtractionResult.Features f) {
@@ -74,7 +75,7 @@ public final class AsyncExtraction extends RichAsyncFunction<CrawlDocument, Extr
                     failure.reason().equals(ExtractionResult.EMPTY_AFTER_TOKENIZATION)
                         ? DeadLetterReason.EMPTY_AFTER_TOKENIZATION
                         : DeadLetterReason.EXTRACTION_FAILED;
-                result.complete(List.of(failed(doc, reason, failure.message())));
+                result.complete(List.of(failed(sourced, reason, failure.message())));
               }
             });
   }
@@ -105,7 +106,7 @@ public final class AsyncExtraction extends RichAsyncFunction<CrawlDocument, Extr
   }
 
   @Override
-  public void timeout(CrawlDocument doc, ResultFuture<ExtractedDocument> result) {
+  public void timeout(SourcedDocument doc, ResultFuture<ExtractedDocument> result) {
     result.complete(
         List.of(
             failed(
@@ -115,8 +116,9 @@ public final class AsyncExtraction extends RichAsyncFunction<CrawlDocument, Extr
   }
 
   private static ExtractedDocument failed(
-      CrawlDocument doc, DeadLetterReason reason, String message) {
+      SourcedDocument doc, DeadLetterReason reason, String message) {
+    CrawlDocument d = doc.document();
     return new ExtractedDocument(
-        doc, null, 0, DeadLetters.of(reason, message, doc.getId(), null, Instant.now()));
+        d, null, 0, DeadLetters.of(reason, message, d.getId(), doc.origin(), Instant.now()));
   }
 }

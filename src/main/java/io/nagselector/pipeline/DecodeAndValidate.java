@@ -12,7 +12,7 @@ import org.apache.flink.util.Collector;
  * Operators 1 and 2: bytes to a valid {@link CrawlDocument}; anything else goes to the dead-letter
  * side output with its reason. The job never fails on data.
  */
-public final class DecodeAndValidate extends ProcessFunction<RawRecord, CrawlDocument> {
+public final class DecodeAndValidate extends ProcessFunction<RawRecord, SourcedDocument> {
   private final CrawlDecoder.Format format;
   private final int maxTextBytes;
   private transient CrawlDecoder decoder;
@@ -34,7 +34,7 @@ public final class DecodeAndValidate extends ProcessFunction<RawRecord, CrawlDoc
   }
 
   @Override
-  public void processElement(RawRecord raw, Context ctx, Collector<CrawlDocument> out) {
+  public void processElement(RawRecord raw, Context ctx, Collector<SourcedDocument> out) {
     documentsIn.inc();
     Instant now = Instant.ofEpochMilli(ctx.timerService().currentProcessingTime());
     CrawlDecoder.Result result = decoder.decode(raw.value());
@@ -51,6 +51,6 @@ public final class DecodeAndValidate extends ProcessFunction<RawRecord, CrawlDoc
       ctx.output(DeadLetters.TAG, DeadLetters.of(r.reason(), r.message(), doc.getId(), raw, now));
       return;
     }
-    out.collect(doc);
+    out.collect(SourcedDocument.of(doc, raw));
   }
 }

@@ -14,7 +14,8 @@ import org.apache.flink.util.OutputTag;
  * within {@code ttl} are counted and skipped (optionally emitted on a side output) before they cost
  * inference. The key's state is dropped by a processing-time timer when the TTL ends.
  */
-public final class ExactDedupe extends KeyedProcessFunction<String, CrawlDocument, CrawlDocument> {
+public final class ExactDedupe
+    extends KeyedProcessFunction<String, SourcedDocument, SourcedDocument> {
   public static final OutputTag<CrawlDocument> DUPLICATES = new OutputTag<>("duplicates") {};
 
   private final long ttlMillis;
@@ -37,12 +38,12 @@ public final class ExactDedupe extends KeyedProcessFunction<String, CrawlDocumen
   }
 
   @Override
-  public void processElement(CrawlDocument doc, Context ctx, Collector<CrawlDocument> out)
+  public void processElement(SourcedDocument doc, Context ctx, Collector<SourcedDocument> out)
       throws Exception {
     if (firstSeen.value() != null) {
       duplicates.inc();
       if (emitDuplicates) {
-        ctx.output(DUPLICATES, doc);
+        ctx.output(DUPLICATES, doc.document());
       }
       return;
     }
@@ -53,7 +54,7 @@ public final class ExactDedupe extends KeyedProcessFunction<String, CrawlDocumen
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<CrawlDocument> out) {
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<SourcedDocument> out) {
     firstSeen.clear();
   }
 }

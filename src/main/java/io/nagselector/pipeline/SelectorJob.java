@@ -96,14 +96,14 @@ public final class SelectorJob {
   /** The document path against a given stream of target definitions. */
   public Outputs buildWithTargets(
       DataStream<RawRecord> crawl, DataStream<TargetDefinition> targets) {
-    SingleOutputStreamOperator<io.nagselector.avro.CrawlDocument> valid =
+    SingleOutputStreamOperator<SourcedDocument> valid =
         crawl
             .process(new DecodeAndValidate(settings.format(), settings.maxTextBytes()))
             .uid("decode-validate")
             .name("decode and validate");
-    SingleOutputStreamOperator<io.nagselector.avro.CrawlDocument> unique =
+    SingleOutputStreamOperator<SourcedDocument> unique =
         valid
-            .keyBy(d -> DocumentValidator.dedupeKey(d.getText()), Types.STRING)
+            .keyBy(d -> DocumentValidator.dedupeKey(d.document().getText()), Types.STRING)
             .process(new ExactDedupe(settings.dedupeTtl(), settings.emitDuplicates()))
             .uid("dedupe")
             .name("exact dedupe");

@@ -31,11 +31,15 @@ class AsyncExtractionRetryIT {
     AsyncExtractionTest.FLAKY_CALLS.set(0);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(1);
-    DataStream<CrawlDocument> docs =
+    DataStream<SourcedDocument> docs =
         env.fromData(
-            TypeInformation.of(CrawlDocument.class),
-            CrawlDocument.newBuilder().setId("flaky").setText("x").build(),
-            CrawlDocument.newBuilder().setId("boom").setText("y").build());
+            TypeInformation.of(SourcedDocument.class),
+            new SourcedDocument(
+                CrawlDocument.newBuilder().setId("flaky").setText("x").build(),
+                new RawRecord("crawl", 0, 0, null)),
+            new SourcedDocument(
+                CrawlDocument.newBuilder().setId("boom").setText("y").build(),
+                new RawRecord("crawl", 0, 1, null)));
     DataStream<ExtractedDocument> out =
         AsyncDataStream.unorderedWaitWithRetry(
             docs,

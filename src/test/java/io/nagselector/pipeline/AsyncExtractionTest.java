@@ -3,6 +3,7 @@ package io.nagselector.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.NeuronType;
@@ -58,22 +59,26 @@ class AsyncExtractionTest {
     public void close() {}
   }
 
-  private static CrawlDocument doc(String id) {
-    return CrawlDocument.newBuilder().setId(id).setText("text of " + id).build();
+  /** A document read from crawl partition 1 at offset 100 + its id's length. */
+  private static SourcedDocument doc(String id) {
+    return new SourcedDocument(
+        CrawlDocument.newBuilder().setId(id).setText("text of " + id).build(),
+        new RawRecord("crawl", 1, 100 + id.length(), null));
   }
 
   @Test
   void emitsFeaturesAndTurnsFailuresAndTimeoutsIntoDeadLetters() throws Exception {
-    AsyncWaitOperatorFactory<CrawlDocument, ExtractedDocument> factory =
+    AsyncWaitOperatorFactory<SourcedDocument, ExtractedDocument> factory =
         new AsyncWaitOperatorFactory<>(
             new AsyncExtraction(FakeExtractor::new, NeuronType.FWD_UP),
             50,
             10,
             AsyncDataStream.OutputMode.UNORDERED);
-    try (OneInputStreamOperatorTestHarness<CrawlDocument, ExtractedDocument> harness =
+    try (OneInputStreamOperatorTestHarness<SourcedDocument, ExtractedDocument> harness =
         new OneInputStreamOperatorTestHarness<>(
             factory,
-            TypeInformation.of(CrawlDocument.class).createSerializer(new SerializerConfigImpl()))) {
+            TypeInformation.of(SourcedDocument.class)
+                .createSerializer(new SerializerConfigImpl()))) {
       harness.open();
       harness.setProcessingTime(0);
       for (String id : List.of("ok", "boom", "empty", "hang")) {
@@ -98,6 +103,14 @@ class AsyncExtractionTest {
           .isEqualTo(DeadLetterReason.EMPTY_AFTER_TOKENIZATION);
       assertThat(byId.get("hang").deadLetter().getReason())
           .isEqualTo(DeadLetterReason.EXTRACTION_TIMEOUT);
+      // each dead letter points at the record it came from
+      for (String id : List.of("boom", "empty", "hang")) {
+        DeadLetter d = byId.get(id).deadLetter();
+        assertThat(List.of(d.getSourceTopic(), d.getSourcePartition(), d.getSourceOffset()))
+            .as(id)
+            .containsExactly("crawl", 1, 100L + id.length());
+        assertThat(d.getRaw()).isNull();
+      }
     }
   }
 }

@@ -27,7 +27,7 @@ class DecodeAndValidateTest {
 
   @Test
   void passesGoodDocumentsAndDeadLettersTheRestWithWhereTheyCameFrom() throws Exception {
-    try (OneInputStreamOperatorTestHarness<RawRecord, CrawlDocument> harness =
+    try (OneInputStreamOperatorTestHarness<RawRecord, SourcedDocument> harness =
         ProcessFunctionTestHarnesses.forProcessFunction(
             new DecodeAndValidate(CrawlDecoder.Format.AVRO, 100))) {
       harness.setProcessingTime(1_000);
@@ -38,8 +38,10 @@ class DecodeAndValidateTest {
       harness.processElement(new RawRecord("crawl", 1, 4, avro("big", "x".repeat(101))), 0);
 
       assertThat(harness.extractOutputValues())
-          .extracting(CrawlDocument::getId)
-          .containsExactly("ok");
+          .containsExactly(
+              new SourcedDocument(
+                  CrawlDocument.newBuilder().setId("ok").setText("Ice floats.").build(),
+                  new RawRecord("crawl", 0, 1, null)));
       List<DeadLetter> dead =
           harness.getSideOutput(DeadLetters.TAG).stream().map(StreamRecord::getValue).toList();
       assertThat(dead)

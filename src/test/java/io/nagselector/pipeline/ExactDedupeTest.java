@@ -14,15 +14,21 @@ import org.junit.jupiter.api.Test;
 
 class ExactDedupeTest {
 
-  private static CrawlDocument doc(String id, String text) {
-    return CrawlDocument.newBuilder().setId(id).setText(text).build();
+  private static SourcedDocument doc(String id, String text) {
+    return new SourcedDocument(
+        CrawlDocument.newBuilder().setId(id).setText(text).build(),
+        new RawRecord("crawl", 0, 0, null));
   }
 
-  private static KeyedOneInputStreamOperatorTestHarness<String, CrawlDocument, CrawlDocument>
+  private static String id(SourcedDocument d) {
+    return d.document().getId();
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, SourcedDocument, SourcedDocument>
       harness(boolean emitDuplicates) throws Exception {
     return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
         new ExactDedupe(Duration.ofMillis(100), emitDuplicates),
-        d -> DocumentValidator.dedupeKey(d.getText()),
+        d -> DocumentValidator.dedupeKey(d.document().getText()),
         Types.STRING);
   }
 
@@ -33,9 +39,7 @@ class ExactDedupeTest {
       h.processElement(doc("a", "Same text."), 0);
       h.processElement(doc("b", "Same  text. "), 0); // same after normalisation
       h.processElement(doc("c", "Other text."), 0);
-      assertThat(h.extractOutputValues())
-          .extracting(CrawlDocument::getId)
-          .containsExactly("a", "c");
+      assertThat(h.extractOutputValues()).extracting(ExactDedupeTest::id).containsExactly("a", "c");
       assertThat(h.getSideOutput(ExactDedupe.DUPLICATES))
           .extracting(StreamRecord::getValue)
           .extracting(CrawlDocument::getId)
@@ -48,7 +52,7 @@ class ExactDedupeTest {
       assertThat(h.numProcessingTimeTimers()).isZero();
       h.processElement(doc("d", "Same text."), 0);
       assertThat(h.extractOutputValues())
-          .extracting(CrawlDocument::getId)
+          .extracting(ExactDedupeTest::id)
           .containsExactly("a", "c", "d");
     }
   }

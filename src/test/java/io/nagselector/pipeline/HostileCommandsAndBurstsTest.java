@@ -169,8 +169,10 @@ class HostileCommandsAndBurstsTest {
     }
   }
 
-  private static CrawlDocument doc(String id, String text) {
-    return CrawlDocument.newBuilder().setId(id).setText(text).build();
+  private static SourcedDocument doc(String id, String text) {
+    return new SourcedDocument(
+        CrawlDocument.newBuilder().setId(id).setText(text).build(),
+        new RawRecord("crawl", 0, 0, null));
   }
 
   @Test
@@ -178,7 +180,7 @@ class HostileCommandsAndBurstsTest {
     try (var h =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
             new ExactDedupe(Duration.ofDays(7), false),
-            d -> DocumentValidator.dedupeKey(d.getText()),
+            d -> DocumentValidator.dedupeKey(d.document().getText()),
             Types.STRING)) {
       // the same id with different texts: two documents (dedupe is by text; ids are not trusted)
       h.processElement(doc("same-id", "First text."), 0);
@@ -191,7 +193,7 @@ class HostileCommandsAndBurstsTest {
         h.processElement(doc("burst-" + i, "Buy now! Limited offer."), 0);
       }
       assertThat(h.extractOutputValues())
-          .extracting(CrawlDocument::getId)
+          .extracting(d -> d.document().getId())
           .containsExactly("same-id", "same-id", "a", "burst-0");
       assertThat(h.numKeyedStateEntries()).as("one entry per distinct text").isEqualTo(4);
     }

@@ -162,7 +162,8 @@ class HostileCrawlInputsTest {
         ProcessFunctionTestHarnesses.forProcessFunction(
             new DecodeAndValidate(CrawlDecoder.Format.AVRO, MAX_TEXT_BYTES))) {
       harness.processElement(new RawRecord("crawl", 0, 7, value), 0);
-      List<CrawlDocument> passed = harness.extractOutputValues();
+      List<CrawlDocument> passed =
+          harness.extractOutputValues().stream().map(SourcedDocument::document).toList();
       var side = harness.getSideOutput(DeadLetters.TAG);
       List<DeadLetter> dead =
           side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
