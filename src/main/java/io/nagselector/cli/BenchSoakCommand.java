@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code bench soak}: the whole job for a long run (embedded broker, local MiniCluster, RocksDB,
  * checkpoints): after each completed checkpoint, prints throughput, checkpoint duration and size,
- * the checkpoint directory's size and the heap in use after a GC; at the end the heap's slope.
+ * the checkpoint directory's size, the live RocksDB directories' size and the heap in use after a
+ * GC; at the end the heap's slope.
  */
 @Command(
     name = "soak",
@@ -76,6 +77,7 @@ final class BenchSoakCommand implements Callable<Integer> {
       long durationMs,
       long stateBytes,
       long dirBytes,
+      long rocksDbBytes,
       long heapBytes) {}
 
   @Override
@@ -97,6 +99,12 @@ final class BenchSoakCommand implements Callable<Integer> {
       int restPort = io.nagselector.demo.Demo.freePort(8081);
       Configuration flink = SelectorApp.flinkConfiguration(config);
       flink.set(RestOptions.PORT, restPort);
+      // the live RocksDB instances, so that their size on disk can be reported
+      flink.set(
+          org.apache.flink.configuration.ConfigOptions.key("state.backend.rocksdb.localdir")
+              .stringType()
+              .noDefaultValue(),
+          work.resolve("rocksdb").toString());
       StreamExecutionEnvironment senv = StreamExecutionEnvironment.getExecutionEnvironment(flink);
       senv.setParallelism(2);
       SelectorApp.assemble(senv, config, SelectorApp.fingerprint(config));
@@ -140,8 +148,16 @@ final class BenchSoakCommand implements Callable<Integer> {
         double lastSeconds = 0;
         long lastCount = 0;
         out.printf(
-            "%8s %9s %8s %6s %8s %11s %11s %9s%n",
-            "time s", "selected", "docs/s", "chkpt", "dur ms", "state B", "dir B", "heap MB");
+            "%8s %9s %8s %6s %8s %11s %11s %11s %9s%n",
+            "time s",
+            "selected",
+            "docs/s",
+            "chkpt",
+            "dur ms",
+            "state B",
+            "dir B",
+            "rocksdb B",
+            "heap MB");
         while (count < docs) {
           double seconds = (System.nanoTime() - start) / 1e9;
           int due = rate == 0 ? docs : (int) Math.min(docs, seconds * rate);
@@ -166,12 +182,13 @@ final class BenchSoakCommand implements Callable<Integer> {
                     latest.path("end_to_end_duration").asLong(),
                     latest.path("checkpointed_size").asLong(latest.path("state_size").asLong()),
                     size(work.resolve("checkpoints")),
+                    size(work.resolve("rocksdb")),
                     heap);
             rows.add(row);
             lastSeconds = now;
             lastCount = count;
             out.printf(
-                "%8.0f %9d %8.1f %6d %8d %11d %11d %9.1f%n",
+                "%8.0f %9d %8.1f %6d %8d %11d %11d %11d %9.1f%n",
                 row.seconds(),
                 row.selected(),
                 row.rate(),
@@ -179,6 +196,7 @@ final class BenchSoakCommand implements Callable<Integer> {
                 row.durationMs(),
                 row.stateBytes(),
                 row.dirBytes(),
+                row.rocksDbBytes(),
                 row.heapBytes() / 1048576.0);
             out.flush();
           }

@@ -185,6 +185,10 @@ class JarCommandsIT {
         .containsPattern("ratio: [0-9]+% of the bare extractor");
     assertThat(run("bench", "soak", "--docs", "300", "--checkpoint-interval", "2s"))
         .containsPattern("selected 300 documents in [0-9]+ s")
+        .contains("rocksdb B")
+        // a row whose live RocksDB size (8th column) is not zero
+        .containsPattern(
+            "\n +[0-9]+ +[0-9]+ +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[1-9][0-9]* +[0-9.]+\n")
         .containsPattern("heap after GC, slope over the last 3/4 of the checkpoints: -?[0-9.]+ MB");
   }
 }
