@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class BenchSoakCommandTest {
   private static BenchSoakCommand.Row row(long selected, long heap) {
-    return new BenchSoakCommand.Row(0, selected, 0, 0, 0, 0, 0, heap);
+    return new BenchSoakCommand.Row(0, selected, 0, 0, 0, 0, 0, 0, heap);
   }
 
   @Test
