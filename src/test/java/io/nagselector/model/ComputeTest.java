@@ -1,0 +1,35 @@
+package io.nagselector.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import io.nagselector.io.UserInputException;
+import org.junit.jupiter.api.Test;
+
+/** The device and compute-type settings; the build's libtorch is the CPU one, so no GPU is seen. */
+class ComputeTest extends EngineTest {
+
+  @Test
+  void aGpuIsRefusedUpFrontWhenTheLoadedLibtorchSeesNone() {
+    assertThat(Compute.device("cpu", "--device")).isEqualTo(Device.cpu());
+    assertThatThrownBy(() -> Compute.device("gpu", "model.device"))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageStartingWith("model.device gpu: no CUDA device visible to PyTorch");
+    assertThatThrownBy(() -> Compute.device("cuda", "--device"))
+        .hasMessage("--device must be cpu or gpu, got 'cuda'");
+  }
+
+  @Test
+  void onlyFp32RunsAndBf16IsRefusedWithTheReason() {
+    assertThat(Compute.dtypeName(null, "--dtype")).isEqualTo("fp32");
+    assertThat(Compute.dtypeName("auto", "--dtype")).isEqualTo("fp32");
+    assertThat(Compute.dtypeName("fp32", "--dtype")).isEqualTo("fp32");
+    assertThatThrownBy(() -> Compute.dtypeName("bf16", "--dtype"))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("DJL 0.36's PyTorch JNI has no bfloat16")
+        .hasMessageContaining("use fp32");
+    assertThatThrownBy(() -> Compute.dtypeName("fp16", "--dtype"))
+        .hasMessage("--dtype must be fp32 or auto, got 'fp16'");
+  }
+}
