@@ -27,7 +27,7 @@ public final class DecodeCommand extends ProcessFunction<RawRecord, ControlComma
                   + " bytes, more than targets.max-command-bytes "
                   + maxBytes,
               null,
-              new RawRecord(raw.topic(), raw.partition(), raw.offset(), null),
+              raw.withoutValue(),
               Instant.ofEpochMilli(ctx.timerService().currentProcessingTime())));
       return;
     }

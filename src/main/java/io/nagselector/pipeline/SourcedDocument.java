@@ -9,7 +9,6 @@ import io.nagselector.avro.CrawlDocument;
 public record SourcedDocument(CrawlDocument document, RawRecord origin) {
 
   public static SourcedDocument of(CrawlDocument document, RawRecord raw) {
-    return new SourcedDocument(
-        document, new RawRecord(raw.topic(), raw.partition(), raw.offset(), null));
+    return new SourcedDocument(document, raw.withoutValue());
   }
 }

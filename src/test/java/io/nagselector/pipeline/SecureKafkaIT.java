@@ -176,28 +176,28 @@ class SecureKafkaIT extends PipelineIT {
       env.put("NAG_CHECKPOINTS_INTERVAL", "1s");
       env.put("NAG_CHECKPOINTS_DIR", dir.resolve("checkpoints").toUri().toString());
       Path jobLog = dir.resolve("run.log");
-      ProcessBuilder run = logging("run", "--config", "config/local.yaml");
+      ProcessBuilder run = packaged(true, "run", "--config", "config/local.yaml");
       run.environment().putAll(env);
       Process job = run.redirectErrorStream(true).redirectOutput(jobLog.toFile()).start();
       String command;
       try {
-        ProcessBuilder upsert =
-            logging(
-                "target",
-                "upsert",
-                "--config",
-                "config/local.yaml",
-                "--name",
-                "science",
-                "--examples",
-                "examples/demo/targets/science.jsonl",
-                "--wait",
-                "--timeout",
-                "150s");
-        upsert.environment().putAll(env);
-        Process p = upsert.redirectErrorStream(true).start();
-        command = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        command =
+            runToEnd(
+                packaged(
+                    true,
+                    "target",
+                    "upsert",
+                    "--config",
+                    "config/local.yaml",
+                    "--name",
+                    "science",
+                    "--examples",
+                    "examples/demo/targets/science.jsonl",
+                    "--wait",
+                    "--timeout",
+                    "150s"),
+                env,
+                0);
         assertThat(command).contains("APPLIED UPSERT science version 1");
         assertThat(job.isAlive()).isTrue();
       } finally {
@@ -215,23 +215,31 @@ class SecureKafkaIT extends PipelineIT {
     }
   }
 
-  /** The packaged jar with slf4j-simple as its logger, chosen explicitly over the bundled nop. */
-  private static ProcessBuilder logging(String... args) {
-    String simple =
-        Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-            .filter(entry -> entry.contains("slf4j-simple"))
-            .findFirst()
-            .orElseThrow();
+  /**
+   * The packaged jar's command line; with {@code logging}, slf4j-simple is its logger, chosen
+   * explicitly over the bundled nop.
+   */
+  private static ProcessBuilder packaged(boolean logging, String... args) {
     List<String> command =
         new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dslf4j.provider=org.slf4j.simple.SimpleServiceProvider",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-                "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.common.security=debug",
-                "-cp",
-                simple + java.io.File.pathSeparator + Path.of("target", "nag-selector.jar"),
-                "io.nagselector.cli.Main"));
+            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    if (logging) {
+      String simple =
+          Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+              .filter(entry -> entry.contains("slf4j-simple"))
+              .findFirst()
+              .orElseThrow();
+      command.addAll(
+          List.of(
+              "-Dslf4j.provider=org.slf4j.simple.SimpleServiceProvider",
+              "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+              "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.common.security=debug",
+              "-cp",
+              simple + java.io.File.pathSeparator + Path.of("target", "nag-selector.jar"),
+              "io.nagselector.cli.Main"));
+    } else {
+      command.addAll(List.of("-jar", Path.of("target", "nag-selector.jar").toString()));
+    }
     command.addAll(List.of(args));
     return new ProcessBuilder(command);
   }
@@ -249,21 +257,20 @@ class SecureKafkaIT extends PipelineIT {
   /** Runs the packaged jar with {@code env}; returns all it printed. */
   private static String jar(Path config, Map<String, String> env, int exit, String... args)
       throws Exception {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                Path.of("target", "nag-selector.jar").toString()));
-    command.addAll(List.of(args));
-    if (!List.of(args).contains("--config")) {
-      command.addAll(List.of("--config", config.toString()));
+    List<String> all = new ArrayList<>(List.of(args));
+    if (!all.contains("--config")) {
+      all.addAll(List.of("--config", config.toString()));
     }
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.environment().putAll(env);
-    Process p = pb.start();
+    return runToEnd(packaged(false, all.toArray(String[]::new)), env, exit);
+  }
+
+  /** Runs {@code command} with {@code env} to its end; returns all it printed. */
+  private static String runToEnd(ProcessBuilder command, Map<String, String> env, int exit)
+      throws Exception {
+    command.redirectErrorStream(true).environment().putAll(env);
+    Process p = command.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(out).isEqualTo(exit);
     return out;
   }
