@@ -121,7 +121,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
 
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.getExecutionEnvironment(
-              SelectorApp.flinkConfiguration(config));
+              io.nagselector.pipeline.FlinkSettings.defaults(config));
       env.setParallelism(2);
       SelectorApp.assemble(env, config, fingerprint);
       JobClient job = env.executeAsync("bench-pipeline");

@@ -97,7 +97,7 @@ final class BenchSoakCommand implements Callable<Integer> {
       SelectorApp.createTopics(kafka, config);
       Threads.configureForWorkers(config.positive("model.workers"));
       int restPort = io.nagselector.demo.Demo.freePort(8081);
-      Configuration flink = SelectorApp.flinkConfiguration(config);
+      Configuration flink = io.nagselector.pipeline.FlinkSettings.defaults(config);
       flink.set(RestOptions.PORT, restPort);
       // the live RocksDB instances, so that their size on disk can be reported
       flink.set(

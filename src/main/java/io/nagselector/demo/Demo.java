@@ -82,7 +82,7 @@ public final class Demo {
       SelectorApp.createTopics(kafka, config);
       say("Kafka: embedded KRaft broker at %s", kafka.bootstrapServers());
       int uiPort = freePort(8081);
-      Configuration flink = SelectorApp.flinkConfiguration(config);
+      Configuration flink = io.nagselector.pipeline.FlinkSettings.defaults(config);
       flink.set(RestOptions.PORT, uiPort);
       String fingerprint = SelectorApp.fingerprint(config);
       say("model: %s (%s)", o.model(), fingerprint);

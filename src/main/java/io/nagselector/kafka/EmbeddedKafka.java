@@ -101,6 +101,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       p.put("share.coordinator.state.topic.replication.factor", "1");
       p.put("share.coordinator.state.topic.min.isr", "1");
       p.put("group.initial.rebalance.delay.ms", "0");
+      // room for the job's kafka.transaction-timeout (1 h by default; 15 min is Kafka's default)
+      p.put("transaction.max.timeout.ms", Long.toString(java.time.Duration.ofHours(2).toMillis()));
       p.put("auto.create.topics.enable", "false");
       KafkaConfig config = KafkaConfig.fromProps(p, false);
       new Formatter()

@@ -37,6 +37,7 @@ public final class JobConfig {
               "model.dtype",
               "kafka.group-id",
               "kafka.transactional-id-prefix",
+              "kafka.transaction-timeout",
               "kafka.topics.crawl",
               "kafka.topics.control",
               "kafka.topics.selected",
@@ -156,6 +157,7 @@ public final class JobConfig {
     positive("selection.top-k");
     duration("selection.top-k-interval");
     duration("checkpoints.interval");
+    duration("kafka.transaction-timeout");
   }
 
   /** cpu or gpu (whether a GPU is visible is checked where the model loads). */

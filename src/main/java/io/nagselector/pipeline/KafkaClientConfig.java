@@ -94,10 +94,12 @@ public final class KafkaClientConfig {
     p.setProperty("request.timeout.ms", Long.toString(timeout.toMillis()));
     try (org.apache.kafka.clients.admin.Admin admin =
         org.apache.kafka.clients.admin.Admin.create(p)) {
-      admin
-          .describeCluster()
-          .nodes()
-          .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      java.util.Collection<org.apache.kafka.common.Node> nodes =
+          admin
+              .describeCluster()
+              .nodes()
+              .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      checkTransactionTimeout(admin, c, nodes, timeout);
     } catch (java.util.concurrent.ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof org.apache.kafka.common.errors.SaslAuthenticationException) {
@@ -128,6 +130,59 @@ public final class KafkaClientConfig {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** The producer settings of the job's exactly-once sinks: the client's plus the timeout. */
+  public static Properties producer(JobConfig c) {
+    Properties p = of(c);
+    p.setProperty(
+        "transaction.timeout.ms",
+        Long.toString(c.duration("kafka.transaction-timeout").toMillis()));
+    return p;
+  }
+
+  /**
+   * A broker refuses a producer whose transaction timeout is above its transaction.max.timeout.ms,
+   * but only once the job runs: say so at start-up. Brokers that do not let this user read their
+   * configuration are not checked.
+   */
+  private static void checkTransactionTimeout(
+      org.apache.kafka.clients.admin.Admin admin,
+      JobConfig c,
+      java.util.Collection<org.apache.kafka.common.Node> nodes,
+      java.time.Duration timeout)
+      throws InterruptedException, java.util.concurrent.TimeoutException {
+    if (nodes.isEmpty()) {
+      return;
+    }
+    org.apache.kafka.common.config.ConfigResource broker =
+        new org.apache.kafka.common.config.ConfigResource(
+            org.apache.kafka.common.config.ConfigResource.Type.BROKER,
+            Integer.toString(nodes.iterator().next().id()));
+    org.apache.kafka.clients.admin.ConfigEntry max;
+    try {
+      max =
+          admin
+              .describeConfigs(java.util.List.of(broker))
+              .all()
+              .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+              .get(broker)
+              .get("transaction.max.timeout.ms");
+    } catch (java.util.concurrent.ExecutionException e) {
+      return; // not authorised to describe the broker's configuration: the producer will say
+    }
+    long wanted = c.duration("kafka.transaction-timeout").toMillis();
+    if (max != null && max.value() != null && Long.parseLong(max.value()) < wanted) {
+      throw new UserInputException(
+          "config: kafka.transaction-timeout ("
+              + wanted
+              + " ms) is above the broker's transaction.max.timeout.ms ("
+              + max.value()
+              + " ms) at "
+              + c.string("kafka.bootstrap-servers").trim()
+              + ": raise the broker's setting (see docs/deployment.md) rather than shortening the"
+              + " timeout");
     }
   }
 

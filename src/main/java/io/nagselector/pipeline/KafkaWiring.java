@@ -21,7 +21,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /** The job's Kafka sources and exactly-once sinks; records are Avro single-object encoded. */
 public final class KafkaWiring {
   /**
-   * Below the broker's transaction.max.timeout.ms (15 min); the sink's default (1 h) is refused.
+   * For sinks whose client properties carry no transaction.timeout.ms (the bounded backfill): below
+   * a default broker's transaction.max.timeout.ms (15 min). The streaming job's comes from {@code
+   * kafka.transaction-timeout}.
    */
   static final String TRANSACTION_TIMEOUT_MS = "120000";
 
@@ -133,7 +135,7 @@ public final class KafkaWiring {
       Properties client, String transactionalIdPrefix, KafkaRecordSerializationSchema<T> schema) {
     Properties producer = new Properties();
     producer.putAll(client);
-    producer.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+    producer.putIfAbsent("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
     return KafkaSink.<T>builder()
         .setBootstrapServers(client.getProperty("bootstrap.servers"))
         .setKafkaProducerConfig(producer)

@@ -2,30 +2,12 @@ package io.nagselector.pipeline;
 
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** Wires the real Kafka sources and exactly-once sinks around {@link SelectorJob}, from config. */
 public final class SelectorApp {
   private SelectorApp() {}
-
-  /** Flink settings from the config: RocksDB with incremental checkpoints. */
-  public static Configuration flinkConfiguration(JobConfig c) {
-    return Configuration.fromMap(
-        Map.of(
-            "state.backend.type",
-            "rocksdb",
-            "execution.checkpointing.incremental",
-            "true",
-            "execution.checkpointing.dir",
-            c.string("checkpoints.dir"),
-            "execution.checkpointing.interval",
-            c.duration("checkpoints.interval").toMillis() + " ms",
-            // a backlog of crawl records must not delay checkpoint barriers by the whole buffer
-            "taskmanager.network.memory.buffer-debloat.enabled",
-            "true"));
-  }
 
   public static ExtractorSpec extractorSpec(JobConfig c) {
     return new ExtractorSpec(
@@ -148,39 +130,41 @@ public final class SelectorApp {
             !c.string("kafka.topics.duplicates").isBlank());
     SelectorJob.Outputs out = new SelectorJob(settings, extractor).build(crawl, control);
     String prefix = c.string("kafka.transactional-id-prefix");
+    java.util.Properties producer = KafkaClientConfig.producer(c);
     out.selected()
-        .sinkTo(KafkaWiring.selectedSink(client, c.string("kafka.topics.selected"), prefix))
+        .sinkTo(KafkaWiring.selectedSink(producer, c.string("kafka.topics.selected"), prefix))
         .uid("selected-sink")
         .name("selected documents");
     out.topK()
-        .sinkTo(KafkaWiring.topKSink(client, c.string("kafka.topics.top-k"), prefix))
+        .sinkTo(KafkaWiring.topKSink(producer, c.string("kafka.topics.top-k"), prefix))
         .uid("top-k-sink")
         .name("top-k snapshots");
     String featuresTopic = c.string("kafka.topics.features").trim();
     if (!featuresTopic.isEmpty()) {
       out.features()
-          .sinkTo(KafkaWiring.featuresSink(client, featuresTopic, prefix))
+          .sinkTo(KafkaWiring.featuresSink(producer, featuresTopic, prefix))
           .uid("features-sink")
           .name("document features");
     }
     out.events()
         .sinkTo(
-            KafkaWiring.controlEventsSink(client, c.string("kafka.topics.control-events"), prefix))
+            KafkaWiring.controlEventsSink(
+                producer, c.string("kafka.topics.control-events"), prefix))
         .uid("control-events-sink")
         .name("control events");
     out.targetStates()
-        .sinkTo(KafkaWiring.targetsSink(client, c.string("kafka.topics.targets"), prefix))
+        .sinkTo(KafkaWiring.targetsSink(producer, c.string("kafka.topics.targets"), prefix))
         .uid("targets-sink")
         .name("target states");
     String duplicatesTopic = c.string("kafka.topics.duplicates").trim();
     if (!duplicatesTopic.isEmpty()) {
       out.duplicates()
-          .sinkTo(KafkaWiring.duplicatesSink(client, duplicatesTopic, prefix))
+          .sinkTo(KafkaWiring.duplicatesSink(producer, duplicatesTopic, prefix))
           .uid("duplicates-sink")
           .name("duplicates");
     }
     out.deadLetters()
-        .sinkTo(KafkaWiring.deadLetterSink(client, c.string("kafka.topics.dead-letter"), prefix))
+        .sinkTo(KafkaWiring.deadLetterSink(producer, c.string("kafka.topics.dead-letter"), prefix))
         .uid("dead-letter-sink")
         .name("dead letters");
   }

@@ -59,7 +59,7 @@ class TargetCommandIT {
       SelectorApp.createTopics(kafka, config);
       StreamExecutionEnvironment flink =
           StreamExecutionEnvironment.getExecutionEnvironment(
-              SelectorApp.flinkConfiguration(config));
+              io.nagselector.pipeline.FlinkSettings.defaults(config));
       flink.setParallelism(1);
       SelectorApp.assemble(flink, config, SelectorApp.fingerprint(config));
       JobClient job = flink.executeAsync("target-command-it");

@@ -91,7 +91,7 @@ class BackPressureIT extends PipelineIT {
       FeatureExtractor.Factory slow = () -> new Slow(real.open());
       var env =
           org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
-              .getExecutionEnvironment(SelectorApp.flinkConfiguration(config));
+              .getExecutionEnvironment(FlinkSettings.defaults(config));
       env.setParallelism(2);
       SelectorApp.assemble(env, config, SelectorApp.fingerprint(config), slow);
       JobClient job = env.executeAsync("back-pressure-it");

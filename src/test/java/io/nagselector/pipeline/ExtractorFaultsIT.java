@@ -89,7 +89,7 @@ class ExtractorFaultsIT extends PipelineIT {
                   "NAG_EXTRACTION_RETRY_BACKOFF", "50ms"));
       FeatureExtractor.Factory real = SharedExtractor.factory(SelectorApp.extractorSpec(config));
       FeatureExtractor.Factory faulty = () -> new Faulty(real.open());
-      org.apache.flink.configuration.Configuration conf = SelectorApp.flinkConfiguration(config);
+      org.apache.flink.configuration.Configuration conf = FlinkSettings.defaults(config);
       conf.setString("restart-strategy.type", "none");
       var env =
           org.apache.flink.streaming.api.environment.StreamExecutionEnvironment

@@ -50,7 +50,7 @@ class HostileInputsIT extends PipelineIT {
                   "NAG_MODEL_MAX_LENGTH", "120",
                   "NAG_KAFKA_TOPICS_FEATURES", "features",
                   "NAG_TARGETS_MAX_COMMAND_BYTES", "500000"));
-      org.apache.flink.configuration.Configuration conf = SelectorApp.flinkConfiguration(config);
+      org.apache.flink.configuration.Configuration conf = FlinkSettings.defaults(config);
       conf.setString("restart-strategy.type", "none");
       var env =
           org.apache.flink.streaming.api.environment.StreamExecutionEnvironment

@@ -26,7 +26,7 @@ class JobConfigTest {
     assertThat(c.duration("dedupe.ttl")).isEqualTo(Duration.ofDays(7));
     assertThat(c.defaultPolicy()).isEqualTo(TargetDefinition.Policy.FRACTION);
     assertThat(c.defaultValue()).isEqualTo(0.2);
-    assertThat(SelectorApp.flinkConfiguration(c).toMap())
+    assertThat(FlinkSettings.defaults(c).toMap())
         .containsEntry("state.backend.type", "rocksdb")
         .containsEntry("execution.checkpointing.incremental", "true");
   }

@@ -91,7 +91,7 @@ abstract class PipelineIT {
   /** The same at another parallelism (a restore from a savepoint may change it). */
   static org.apache.flink.core.execution.JobClient startJob(
       JobConfig config, String savepoint, int parallelism) throws Exception {
-    org.apache.flink.configuration.Configuration conf = SelectorApp.flinkConfiguration(config);
+    org.apache.flink.configuration.Configuration conf = FlinkSettings.defaults(config);
     if (savepoint != null) {
       conf.setString("execution.state-recovery.path", savepoint);
     }

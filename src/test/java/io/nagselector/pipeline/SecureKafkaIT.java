@@ -65,7 +65,7 @@ class SecureKafkaIT extends PipelineIT {
       kafka.createScramUser("nag-selector", SECRET);
       JobConfig config = testConfig(kafka, model, dir, "300ms", secure(kafka, ca.caPem(), SECRET));
       KafkaClientConfig.checkConnection(config, Duration.ofSeconds(30));
-      assertThat(SelectorApp.flinkConfiguration(config).toMap().toString()).doesNotContain(SECRET);
+      assertThat(FlinkSettings.defaults(config).toMap().toString()).doesNotContain(SECRET);
 
       JobClient job = startJob(config, null);
       Random rnd = new Random(3);

@@ -40,7 +40,7 @@ class TaskManagerFailureIT {
         KafkaConsumer<byte[], byte[]> consumer = PipelineIT.readCommitted(kafka, "check")) {
       PipelineIT.createJobTopics(kafka);
       JobConfig config = PipelineIT.testConfig(kafka, model, dir, "300ms");
-      Configuration conf = SelectorApp.flinkConfiguration(config);
+      Configuration conf = FlinkSettings.defaults(config);
       conf.setString("restart-strategy.type", "fixed-delay");
       conf.setString("restart-strategy.fixed-delay.attempts", "20");
       conf.setString("restart-strategy.fixed-delay.delay", "1 s");

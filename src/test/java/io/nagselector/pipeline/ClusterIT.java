@@ -1,0 +1,385 @@
+package io.nagselector.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nagselector.cluster.LocalFlinkCluster;
+import io.nagselector.kafka.EmbeddedKafka;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged job artifact on a real Flink cluster: separate JobManager and TaskManager JVMs
+ * started with Flink's own entry points from Flink's jars (target/flink-dist/lib), the job jar in
+ * usrlib/ under Flink's user classloader, DJL and libtorch in lib/ (nag-selector-lib.jar), the
+ * bundled model, and the broker in this JVM, outside the cluster. The cluster is configured as the
+ * Flink Kubernetes operator configures an application deployment.
+ */
+class ClusterIT {
+  private static final LocalFlinkCluster.Layout LAYOUT =
+      LocalFlinkCluster.Layout.of(Path.of("target"));
+  private static final Path CONFIG = Path.of("config/local.yaml").toAbsolutePath();
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  @TempDir Path dir;
+  private final Random rnd = new Random(15);
+  private final Set<String> texts = new HashSet<>();
+
+  /** Quick failure detection; the cluster's checkpoint interval and savepoint directory. */
+  private Map<String, String> flinkConfig(String name) {
+    Map<String, String> c = new HashMap<>();
+    c.put("cluster.intercept-user-system-exit", "THROW");
+    c.put("execution.checkpointing.interval", "2 s"); // the job config says 30 s: the cluster wins
+    c.put("restart-strategy.type", "fixed-delay");
+    c.put("restart-strategy.fixed-delay.attempts", "100");
+    c.put("restart-strategy.fixed-delay.delay", "1 s");
+    c.put("heartbeat.interval", "1000");
+    c.put("heartbeat.timeout", "5000");
+    c.put(
+        "execution.checkpointing.savepoint-dir",
+        dir.resolve(name + "-savepoints").toUri().toString());
+    return c;
+  }
+
+  /** What the Flink Kubernetes operator sets for an application deployment, too. */
+  private Map<String, String> applicationConfig(String name) {
+    Map<String, String> c = flinkConfig(name);
+    c.put("execution.shutdown-on-application-finish", "false");
+    c.put("execution.submit-failed-job-on-application-error", "true");
+    c.put("$internal.pipeline.job-id", new org.apache.flink.api.common.JobID().toHexString());
+    return c;
+  }
+
+  private Map<String, String> jobEnvironment(EmbeddedKafka kafka, String name) {
+    return Map.of(
+        "NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+        "NAG_SELECTION_SHARDS", "4",
+        "NAG_CHECKPOINTS_DIR", dir.resolve(name + "-checkpoints").toUri().toString());
+  }
+
+  private LocalFlinkCluster application(
+      EmbeddedKafka kafka, String name, Map<String, String> moreEnv, String savepoint)
+      throws Exception {
+    Map<String, String> env = new HashMap<>(jobEnvironment(kafka, name));
+    env.putAll(moreEnv);
+    LocalFlinkCluster cluster =
+        LocalFlinkCluster.application(
+            LAYOUT,
+            dir.resolve(name),
+            applicationConfig(name),
+            env,
+            JobMain.class.getName(),
+            List.of(JobMain.CONFIG_OPTION, CONFIG.toString()),
+            savepoint);
+    cluster.awaitRest(WAIT);
+    return cluster;
+  }
+
+  @Test
+  void theJobArtifactRunsOnAFlinkClusterOfSeparateJvms() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        KafkaProducer<byte[], byte[]> producer = PipelineIT.producer(kafka);
+        KafkaConsumer<byte[], byte[]> selected = PipelineIT.readCommitted(kafka, "check")) {
+      PipelineIT.createJobTopics(kafka);
+      selected.subscribe(List.of("selected"));
+      Map<String, Integer> seen = new HashMap<>();
+      List<String> sent = new ArrayList<>();
+
+      badConfigFailsTheApplicationButNotTheJobManager(kafka);
+
+      String savepoint;
+      try (LocalFlinkCluster cluster = application(kafka, "app", Map.of(), null)) {
+        Process taskManager = cluster.startTaskManager();
+        String job = awaitJob(cluster, "RUNNING");
+        assertThat(
+                cluster
+                    .rest()
+                    .get("/jobs/" + job + "/checkpoints/config")
+                    .path("interval")
+                    .asLong())
+            .as("the cluster's checkpoint interval wins over the job config's")
+            .isEqualTo(2000);
+
+        // phase 1: a target through the CLI, answered by the job; then documents
+        targetUpsertWaits(kafka);
+        sent.addAll(PipelineIT.sendDocs(producer, "a", 100, texts, rnd));
+        pollSelected(selected, seen, sent.size());
+        assertThat(seen).as("phase 1: every document selected").hasSize(sent.size());
+
+        // phase 2: kill -9 the TaskManager mid-stream, more documents while it is gone, a new one
+        sent.addAll(PipelineIT.sendDocs(producer, "b", 200, texts, rnd));
+        pollSelected(selected, seen, 110);
+        cluster.kill(taskManager);
+        awaitFailover(cluster, job);
+        sent.addAll(PipelineIT.sendDocs(producer, "b-", 100, texts, rnd));
+        cluster.startTaskManager();
+        pollSelected(selected, seen, sent.size());
+        PipelineIT.assertAccountedOnce("cluster: TaskManager killed (kill -9)", sent, seen);
+        assertThat(cluster.rest().state(job)).isEqualTo("RUNNING");
+        assertThat(nativeLibraries(cluster.jobManager()))
+            .as("the JobManager builds the job without loading libtorch or the tokenizers")
+            .isEmpty();
+        assertThat(nativeLibraries(cluster.taskManagers().get(0))).contains("libtorch_cpu.so");
+
+        // phase 4, first half: stop with a savepoint through the REST API
+        assertThat(cluster.jobManager().isAlive()).as("the JobManager alive throughout").isTrue();
+        assertThat(Files.readString(cluster.jobManagerLog())).doesNotContain("System.exit");
+        savepoint = cluster.rest().stopWithSavepoint(job, dir.resolve("savepoints"), WAIT);
+      }
+
+      // phase 4: a new application cluster from the savepoint, more documents
+      try (LocalFlinkCluster cluster = application(kafka, "restored", Map.of(), savepoint)) {
+        cluster.startTaskManager();
+        awaitJob(cluster, "RUNNING");
+        sent.addAll(PipelineIT.sendDocs(producer, "c", 100, texts, rnd));
+        pollSelected(selected, seen, sent.size());
+        PipelineIT.assertAccountedOnce("cluster: restored from a savepoint", sent, seen);
+      }
+    }
+    sessionClusterRunsTheJobTwiceInOneTaskManager();
+  }
+
+  /** A job that cannot start fails its application with the reason; the JobManager lives on. */
+  private void badConfigFailsTheApplicationButNotTheJobManager(EmbeddedKafka kafka)
+      throws Exception {
+    try (LocalFlinkCluster cluster =
+        application(kafka, "bad", Map.of("NAG_SELECTION_SHARDS", "0"), null)) {
+      String job = awaitJob(cluster, "FAILED");
+      JsonNode entries =
+          cluster
+              .rest()
+              .get("/jobs/" + job + "/exceptions")
+              .path("exceptionHistory")
+              .path("entries");
+      assertThat(entries.toString()).contains("selection.shards must be an integer >= 1");
+      Thread.sleep(1000);
+      assertThat(cluster.jobManager().isAlive())
+          .as("the JobManager survives a failed start")
+          .isTrue();
+      assertThat(Files.readString(cluster.jobManagerLog()))
+          .contains("selection.shards must be an integer >= 1");
+    }
+  }
+
+  /**
+   * A session cluster, the job submitted through the REST API, cancelled and submitted again: the
+   * same TaskManager JVM, which already loaded libtorch, runs it under a new user classloader.
+   */
+  private void sessionClusterRunsTheJobTwiceInOneTaskManager() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        KafkaProducer<byte[], byte[]> producer = PipelineIT.producer(kafka);
+        KafkaConsumer<byte[], byte[]> out = PipelineIT.readCommitted(kafka, "check");
+        LocalFlinkCluster cluster =
+            LocalFlinkCluster.session(
+                LAYOUT,
+                dir.resolve("session"),
+                flinkConfig("session"),
+                jobEnvironment(kafka, "session"))) {
+      PipelineIT.createJobTopics(kafka);
+      out.subscribe(List.of("selected", "control-events"));
+      cluster.awaitRest(WAIT);
+      Process taskManager = cluster.startTaskManager();
+      String jar = cluster.rest().uploadJar(LAYOUT.jobJar());
+      List<String> args = List.of(JobMain.CONFIG_OPTION, CONFIG.toString());
+      Map<String, Integer> seen = new HashMap<>();
+      List<String> sent = new ArrayList<>();
+
+      String first = cluster.rest().runJar(jar, JobMain.class.getName(), args);
+      PipelineIT.sendAllTarget(producer, rnd);
+      int[] applied = {0};
+      pollSelected(out, seen, Integer.MAX_VALUE, applied, 1);
+      sent.addAll(PipelineIT.sendDocs(producer, "d", 50, texts, rnd));
+      pollSelected(out, seen, sent.size(), applied);
+      assertThat(seen).as("session, first run").hasSize(50);
+      // a run without state resumes from the offsets committed at the last checkpoint
+      awaitCrawlOffsetsCommitted(kafka);
+      cluster.rest().cancel(first);
+      awaitState(cluster, first, "CANCELED");
+
+      String second = cluster.rest().runJar(jar, JobMain.class.getName(), args);
+      awaitState(cluster, second, "RUNNING");
+      // a start without state replays the control topic: wait for the target's second answer
+      pollSelected(out, seen, Integer.MAX_VALUE, applied, 2);
+      sent.addAll(PipelineIT.sendDocs(producer, "e", 50, texts, rnd));
+      pollSelected(out, seen, sent.size(), applied);
+      PipelineIT.assertAccountedOnce("session: cancelled and submitted again", sent, seen);
+      assertThat(taskManager.isAlive()).as("the same TaskManager JVM ran both").isTrue();
+      assertThat(cluster.taskManagers()).containsExactly(taskManager);
+      assertThat(Files.readString(cluster.taskManagerLog(1)))
+          .doesNotContain("UnsatisfiedLinkError");
+    }
+  }
+
+  private void targetUpsertWaits(EmbeddedKafka kafka) throws Exception {
+    Path examples = dir.resolve("all.jsonl");
+    Files.writeString(
+        examples,
+        "{\"doc\": \"w3 w5 w8 w13\"}\n{\"doc\": \"w21 w34 w55\"}\n",
+        StandardCharsets.UTF_8);
+    ProcessBuilder target =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                "target/nag-selector.jar",
+                "target",
+                "upsert",
+                "--name",
+                "all",
+                "--examples",
+                examples.toString(),
+                "--policy",
+                "threshold:0",
+                "--wait")
+            .redirectErrorStream(true);
+    target.environment().put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    Process p = target.start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    assertThat(p.exitValue()).as(output).isZero();
+    assertThat(output).contains("APPLIED UPSERT all version 1");
+  }
+
+  /** The one job of an application cluster, once it reaches {@code state}. */
+  private static String awaitJob(LocalFlinkCluster cluster, String state) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (JsonNode job : cluster.rest().jobs()) {
+        if (job.path("state").asText().equals(state)) {
+          return job.path("jid").asText();
+        }
+      }
+      assertThat(cluster.jobManager().isAlive()).as("the JobManager is alive").isTrue();
+      Thread.sleep(300);
+    }
+    throw new AssertionError(
+        "no job reached " + state + " within " + WAIT + ": " + cluster.rest().jobs());
+  }
+
+  /** Waits until the job's consumer group has committed the crawl topic's end offsets. */
+  private static void awaitCrawlOffsetsCommitted(EmbeddedKafka kafka) throws Exception {
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (true) {
+        var committed =
+            admin.listConsumerGroupOffsets("nag-selector").partitionsToOffsetAndMetadata().get();
+        long behind = 0;
+        for (int p = 0; p < 2; p++) {
+          var tp = new org.apache.kafka.common.TopicPartition("crawl", p);
+          long end =
+              admin
+                  .listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                  .partitionResult(tp)
+                  .get()
+                  .offset();
+          behind += end - (committed.containsKey(tp) ? committed.get(tp).offset() : 0);
+        }
+        if (behind == 0) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the job's committed offsets stayed " + behind + " behind");
+        }
+        Thread.sleep(300);
+      }
+    }
+  }
+
+  /** Waits until the JobManager has seen the job fail (a TaskManager lost). */
+  private static void awaitFailover(LocalFlinkCluster cluster, String job) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (cluster
+        .rest()
+        .get("/jobs/" + job + "/exceptions")
+        .path("exceptionHistory")
+        .path("entries")
+        .isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("job " + job + " did not fail over within " + WAIT);
+      }
+      Thread.sleep(300);
+    }
+  }
+
+  private static void awaitState(LocalFlinkCluster cluster, String job, String state)
+      throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!cluster.rest().state(job).equals(state)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("job " + job + " did not reach " + state + " within " + WAIT);
+      }
+      Thread.sleep(300);
+    }
+  }
+
+  private static void pollSelected(
+      KafkaConsumer<byte[], byte[]> consumer, Map<String, Integer> seen, int until)
+      throws Exception {
+    pollSelected(consumer, seen, until, new int[1]);
+  }
+
+  private static void pollSelected(
+      KafkaConsumer<byte[], byte[]> consumer, Map<String, Integer> seen, int until, int[] applied)
+      throws Exception {
+    pollSelected(consumer, seen, until, applied, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Reads selected documents into {@code seen} (and counts APPLIED answers on control-events) until
+   * {@code seen} has {@code until} ids or {@code appliedUntil} answers arrived.
+   */
+  private static void pollSelected(
+      KafkaConsumer<byte[], byte[]> consumer,
+      Map<String, Integer> seen,
+      int until,
+      int[] applied,
+      int appliedUntil)
+      throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (seen.size() < until && applied[0] < appliedUntil) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "waited " + WAIT + " for " + until + " selected documents, got " + seen.size());
+      }
+      for (var r : consumer.poll(Duration.ofMillis(300))) {
+        if (r.topic().equals("selected")) {
+          seen.merge(
+              io.nagselector.avro.SelectedDocument.getDecoder().decode(r.value()).getId(),
+              1,
+              Integer::sum);
+        } else if (io.nagselector.avro.ControlEvent.getDecoder().decode(r.value()).getStatus()
+            == io.nagselector.avro.CommandStatus.APPLIED) {
+          applied[0]++;
+        }
+      }
+    }
+  }
+
+  /** libtorch and tokenizer libraries mapped into a process, from /proc/PID/maps. */
+  private static Set<String> nativeLibraries(Process p) throws Exception {
+    Set<String> libs = new java.util.TreeSet<>();
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "maps"))) {
+      String name = line.substring(line.lastIndexOf('/') + 1);
+      if (name.startsWith("libtorch")
+          || name.startsWith("libtokenizers")
+          || name.startsWith("libc10")) {
+        libs.add(name);
+      }
+    }
+    return libs;
+  }
+}
