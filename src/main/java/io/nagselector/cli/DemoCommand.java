@@ -64,11 +64,25 @@ final class DemoCommand implements Callable<Integer> {
       description = "Leave the job and the broker up at the end, until Ctrl-C.")
   boolean keepRunning;
 
+  @Option(
+      names = "--flink-cluster",
+      paramLabel = "TASKMANAGERS",
+      arity = "0..1",
+      fallbackValue = "1",
+      defaultValue = "0",
+      description = {
+        "Run the packaged job artifact the way a Flink cluster runs it: a JobManager in application",
+        "mode and this many TaskManagers, separate JVMs started from target/flink-dist (a killed",
+        "TaskManager is replaced). Default: a MiniCluster in this JVM."
+      })
+  int flinkCluster;
+
   @Override
   public Integer call() throws Exception {
     Threads.configureForWorkers(2);
     return new Demo(
-            new Demo.Options(docs, targets, fraction, topK, model, rate, out, keepRunning),
+            new Demo.Options(
+                docs, targets, fraction, topK, model, rate, out, keepRunning, flinkCluster),
             spec.commandLine().getOut())
         .run();
   }

@@ -54,7 +54,13 @@ public final class Demo {
       String model,
       double rate,
       Path out,
-      boolean keepRunning) {}
+      boolean keepRunning,
+      int flinkClusterTaskManagers) {
+    /** Whether the job runs on a local cluster of separate JVMs instead of a MiniCluster. */
+    boolean flinkCluster() {
+      return flinkClusterTaskManagers > 0;
+    }
+  }
 
   private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(2);
 
@@ -78,19 +84,13 @@ public final class Demo {
     Path work = Files.createTempDirectory("nag-demo");
     CountDownLatch stopped = new CountDownLatch(1);
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      JobConfig config = config(kafka, work);
+      Map<String, String> overrides = overrides(kafka, work);
+      JobConfig config = config(work, overrides);
       SelectorApp.createTopics(kafka, config);
       say("Kafka: embedded KRaft broker at %s", kafka.bootstrapServers());
-      int uiPort = freePort(8081);
-      Configuration flink = io.nagselector.pipeline.FlinkSettings.defaults(config);
-      flink.set(RestOptions.PORT, uiPort);
       String fingerprint = SelectorApp.fingerprint(config);
       say("model: %s (%s)", o.model(), fingerprint);
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-      SelectorApp.assemble(env, config, fingerprint);
-      JobClient job = env.executeAsync("nag-selector demo");
-      say("Flink: the job runs on a local MiniCluster, web UI at http://localhost:%d", uiPort);
-      try {
+      try (AutoCloseable job = startJob(config, overrides, work, fingerprint)) {
         stream(config, corpus, targets);
         RunData data = RunCollector.collect(config);
         Files.createDirectories(o.out());
@@ -99,13 +99,10 @@ public final class Demo {
         summary(data, corpus);
         if (o.keepRunning()) {
           say(
-              "--keep-running: the job (http://localhost:%d) and the broker (%s) stay up; Ctrl-C"
-                  + " stops them",
-              uiPort, kafka.bootstrapServers());
+              "--keep-running: the job and the broker (%s) stay up; Ctrl-C stops them",
+              kafka.bootstrapServers());
           waitForCtrlC(stopped);
         }
-      } finally {
-        job.cancel().get();
       }
     } finally {
       io.nagselector.io.TempDirs.deleteTree(work);
@@ -114,17 +111,53 @@ public final class Demo {
     return 0;
   }
 
-  private JobConfig config(EmbeddedKafka kafka, Path work) throws IOException {
+  /**
+   * The job on a local MiniCluster, or with {@code --flink-cluster} as the packaged job artifact in
+   * a local application cluster of separate JVMs; closing it stops it.
+   */
+  private AutoCloseable startJob(
+      JobConfig config, Map<String, String> overrides, Path work, String fingerprint)
+      throws Exception {
+    if (o.flinkCluster()) {
+      Path jar = Path.of(Demo.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return io.nagselector.cluster.SupervisedCluster.start(
+          jar.getParent(),
+          work.resolve("flink"),
+          work.resolve("demo.yaml"),
+          overrides,
+          o.flinkClusterTaskManagers(),
+          out);
+    }
+    int uiPort = freePort(8081);
+    Configuration flink = io.nagselector.pipeline.FlinkSettings.defaults(config);
+    flink.set(RestOptions.PORT, uiPort);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+    SelectorApp.assemble(env, config, fingerprint);
+    JobClient job = env.executeAsync("nag-selector demo");
+    say("Flink: the job runs on a local MiniCluster, web UI at http://localhost:%d", uiPort);
+    return () -> job.cancel().get();
+  }
+
+  /** The demo's NAG_* overrides of demo.yaml: the broker, the work directory, the flags. */
+  private Map<String, String> overrides(EmbeddedKafka kafka, Path work) {
+    Map<String, String> env = new HashMap<>();
+    env.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("NAG_CHECKPOINTS_DIR", work.resolve("checkpoints").toUri().toString());
+    env.put(
+        "NAG_MODEL_PATH",
+        o.model().equals("default") ? o.model() : Path.of(o.model()).toAbsolutePath().toString());
+    env.put("NAG_SELECTION_DEFAULT_VALUE", Double.toString(o.fraction()));
+    env.put("NAG_SELECTION_TOP_K", Integer.toString(o.topK()));
+    return env;
+  }
+
+  private JobConfig config(Path work, Map<String, String> overrides) throws IOException {
     Path file = work.resolve("demo.yaml");
     try (InputStream in = Demo.class.getResourceAsStream("demo.yaml")) {
       Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
     }
     Map<String, String> env = new HashMap<>(System.getenv());
-    env.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-    env.put("NAG_CHECKPOINTS_DIR", work.resolve("checkpoints").toUri().toString());
-    env.put("NAG_MODEL_PATH", o.model());
-    env.put("NAG_SELECTION_DEFAULT_VALUE", Double.toString(o.fraction()));
-    env.put("NAG_SELECTION_TOP_K", Integer.toString(o.topK()));
+    env.putAll(overrides);
     return JobConfig.load(file, env);
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nagselector.cluster.LocalFlinkCluster;
+import io.nagselector.cluster.SupervisedCluster;
 import io.nagselector.kafka.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ class ClusterIT {
   private final Random rnd = new Random(15);
   private final Set<String> texts = new HashSet<>();
 
-  /** Quick failure detection; the cluster's checkpoint interval and savepoint directory. */
+  /** The cluster's checkpoint interval and savepoint directory, quick failure detection. */
   private Map<String, String> flinkConfig(String name) {
     Map<String, String> c = new HashMap<>();
     c.put("cluster.intercept-user-system-exit", "THROW");
@@ -56,10 +57,8 @@ class ClusterIT {
 
   /** What the Flink Kubernetes operator sets for an application deployment, too. */
   private Map<String, String> applicationConfig(String name) {
-    Map<String, String> c = flinkConfig(name);
-    c.put("execution.shutdown-on-application-finish", "false");
-    c.put("execution.submit-failed-job-on-application-error", "true");
-    c.put("$internal.pipeline.job-id", new org.apache.flink.api.common.JobID().toHexString());
+    Map<String, String> c = new HashMap<>(SupervisedCluster.operatorSettings());
+    c.putAll(flinkConfig(name));
     return c;
   }
 
@@ -353,7 +352,13 @@ class ClusterIT {
     while (seen.size() < until && applied[0] < appliedUntil) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError(
-            "waited " + WAIT + " for " + until + " selected documents, got " + seen.size());
+            String.format(
+                "waited %s for %s selected documents or %s APPLIED answers, got %d and %d",
+                WAIT,
+                until == Integer.MAX_VALUE ? "-" : until,
+                appliedUntil == Integer.MAX_VALUE ? "-" : appliedUntil,
+                seen.size(),
+                applied[0]));
       }
       for (var r : consumer.poll(Duration.ofMillis(300))) {
         if (r.topic().equals("selected")) {
