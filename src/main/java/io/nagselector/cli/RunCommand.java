@@ -1,9 +1,11 @@
 package io.nagselector.cli;
 
+import io.nagselector.cluster.SupervisedCluster;
 import io.nagselector.pipeline.FlinkSettings;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.SelectorApp;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -27,10 +29,26 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--config", defaultValue = "config/local.yaml", paramLabel = "FILE")
   Path config;
 
+  @Option(
+      names = "--flink-cluster",
+      paramLabel = "TASKMANAGERS",
+      arity = "0..1",
+      fallbackValue = "1",
+      defaultValue = "0",
+      description = {
+        "Run the packaged job artifact the way a Flink cluster runs it: a JobManager in application",
+        "mode and this many TaskManagers, separate JVMs started from target/flink-dist (a killed",
+        "TaskManager is replaced), until Ctrl-C. Default: a MiniCluster in this JVM."
+      })
+  int flinkCluster;
+
   @Override
   public Integer call() throws Exception {
     JobConfig c = JobConfig.load(config, System.getenv());
     io.nagselector.pipeline.KafkaClientConfig.checkConnection(c, java.time.Duration.ofSeconds(30));
+    if (flinkCluster > 0) {
+      return onFlinkCluster();
+    }
     Threads.configureForWorkers(c.positive("model.workers"));
     String fingerprint = SelectorApp.fingerprint(c);
     Configuration flink = FlinkSettings.defaults(c);
@@ -39,5 +57,22 @@ final class RunCommand implements Callable<Integer> {
     SelectorApp.assemble(env, c, fingerprint);
     env.execute("nag-selector");
     return 0;
+  }
+
+  private int onFlinkCluster() throws Exception {
+    java.io.PrintWriter out = new java.io.PrintWriter(System.out, true);
+    Path jar =
+        Path.of(RunCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path work = java.nio.file.Files.createTempDirectory("nag-cluster");
+    try (SupervisedCluster cluster =
+        SupervisedCluster.start(
+            jar.getParent(), work, config.toAbsolutePath(), Map.of(), flinkCluster, out)) {
+      String job = cluster.awaitRunning(java.time.Duration.ofMinutes(2));
+      out.printf("job %s running; Ctrl-C stops the cluster (the logs stay in %s)%n", job, work);
+      Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
+      cluster.cluster().jobManager().waitFor();
+      out.printf("the JobManager exited; its log: %s%n", cluster.cluster().jobManagerLog());
+      return 1;
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.nagselector.cluster;
 
+import io.nagselector.io.UserInputException;
 import io.nagselector.pipeline.JobMain;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -83,6 +84,53 @@ public final class SupervisedCluster implements AutoCloseable {
     c.put("heartbeat.interval", "2000");
     c.put("heartbeat.timeout", "10000");
     return c;
+  }
+
+  /**
+   * Waits until the job runs and returns its id; a job that failed to start (a bad config,
+   * unreachable brokers) throws with the reason the JobManager gives.
+   */
+  public String awaitRunning(Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (com.fasterxml.jackson.databind.JsonNode job : cluster.rest().jobs()) {
+        String id = job.path("jid").asText();
+        switch (job.path("state").asText()) {
+          case "RUNNING" -> {
+            return id;
+          }
+          case "FAILED" -> throw new UserInputException("the job failed to start: " + reason(id));
+          default -> {
+            // still starting
+          }
+        }
+      }
+      if (!cluster.jobManager().isAlive()) {
+        throw new IOException("the JobManager exited; its log: " + cluster.jobManagerLog());
+      }
+      Thread.sleep(300);
+    }
+    throw new IOException("the job did not start within " + timeout);
+  }
+
+  /** The innermost cause of the job's first failure, from the REST API. */
+  private String reason(String job) throws IOException, InterruptedException {
+    String trace =
+        cluster
+            .rest()
+            .get("/jobs/" + job + "/exceptions")
+            .path("exceptionHistory")
+            .path("entries")
+            .path(0)
+            .path("stacktrace")
+            .asText();
+    String reason = trace.lines().findFirst().orElse("(no exception recorded)");
+    for (String line : trace.lines().toList()) {
+      if (line.startsWith("Caused by: ")) {
+        reason = line.substring("Caused by: ".length());
+      }
+    }
+    return reason.replaceFirst("^io\\.nagselector\\.io\\.UserInputException: ", "");
   }
 
   public LocalFlinkCluster cluster() {

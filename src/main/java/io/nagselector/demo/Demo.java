@@ -120,13 +120,21 @@ public final class Demo {
       throws Exception {
     if (o.flinkCluster()) {
       Path jar = Path.of(Demo.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      return io.nagselector.cluster.SupervisedCluster.start(
-          jar.getParent(),
-          work.resolve("flink"),
-          work.resolve("demo.yaml"),
-          overrides,
-          o.flinkClusterTaskManagers(),
-          out);
+      io.nagselector.cluster.SupervisedCluster cluster =
+          io.nagselector.cluster.SupervisedCluster.start(
+              jar.getParent(),
+              work.resolve("flink"),
+              work.resolve("demo.yaml"),
+              overrides,
+              o.flinkClusterTaskManagers(),
+              out);
+      try {
+        cluster.awaitRunning(Duration.ofMinutes(2));
+      } catch (Exception e) {
+        cluster.close();
+        throw e;
+      }
+      return cluster;
     }
     int uiPort = freePort(8081);
     Configuration flink = io.nagselector.pipeline.FlinkSettings.defaults(config);
