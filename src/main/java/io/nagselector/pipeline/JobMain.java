@@ -64,7 +64,7 @@ public final class JobMain {
    * (Not {@code --config}: Flink's entry points would take it for an abbreviation of their own
    * {@code --configDir}.)
    */
-  static Path configPath(String[] args) {
+  public static Path configPath(String[] args) {
     if (args.length != 2 || !args[0].equals(CONFIG_OPTION)) {
       throw new UserInputException(
           "usage: "

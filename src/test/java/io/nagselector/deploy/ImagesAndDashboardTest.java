@@ -57,8 +57,12 @@ class ImagesAndDashboardTest {
     String text = String.join("\n", last);
     assertThat(text)
         .contains(
-            "COPY --from=build --chown=flink:flink /src/target/nag-selector.jar"
-                + " /opt/flink/usrlib/nag-selector.jar")
+            "COPY --from=build --chown=flink:flink /src/target/nag-selector-job.jar"
+                + " /opt/flink/usrlib/nag-selector-job.jar")
+        .as("DJL and its natives where the parent classloader loads them, once per JVM")
+        .contains(
+            "COPY --from=build --chown=flink:flink /src/target/nag-selector-lib.jar"
+                + " /opt/flink/lib/nag-selector-lib.jar")
         .contains("config/cluster.yaml /opt/nag/config/cluster.yaml")
         .doesNotContain("mvn ", "maven");
     assertThat(last).anyMatch(l -> l.equals("USER flink"));

@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.nagselector.cli.Main;
+import io.nagselector.pipeline.FlinkSettings;
 import io.nagselector.pipeline.JobConfig;
+import io.nagselector.pipeline.JobMain;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import io.strimzi.api.kafka.model.user.KafkaUser;
 import io.strimzi.api.kafka.model.user.KafkaUserAuthorizationSimple;
@@ -48,11 +49,11 @@ class KubernetesManifestsTest {
     Map<String, String> conf = flink.getSpec().getFlinkConfiguration();
     assertThat(flink.getSpec().getJob().getUpgradeMode()).isEqualTo(UpgradeMode.SAVEPOINT);
     assertThat(flink.getSpec().getJob().getJarURI())
-        .isEqualTo("local:///opt/flink/usrlib/nag-selector.jar");
-    assertThat(Class.forName(flink.getSpec().getJob().getEntryClass())).isEqualTo(Main.class);
+        .isEqualTo("local:///opt/flink/usrlib/nag-selector-job.jar");
+    assertThat(Class.forName(flink.getSpec().getJob().getEntryClass())).isEqualTo(JobMain.class);
     String[] args = flink.getSpec().getJob().getArgs();
-    assertThat(args).containsExactly("run", "--config", "/opt/nag/config/cluster.yaml");
-    Main.commandLine().parseArgs(args); // the command line accepts them
+    assertThat(args).containsExactly("--job-config", "/opt/nag/config/cluster.yaml");
+    assertThat(JobMain.configPath(args)).isEqualTo(Path.of("/opt/nag/config/cluster.yaml"));
     assertThat(conf)
         .containsEntry("state.backend.type", "rocksdb")
         .containsEntry("execution.checkpointing.incremental", "true")
@@ -85,6 +86,10 @@ class KubernetesManifestsTest {
     JobConfig config = podConfig(clusterYaml, main);
     assertThat(config.string("checkpoints.dir")).isEqualTo(conf.get("execution.checkpointing.dir"));
     assertThat(config.string("kafka.security-protocol")).isEqualTo("SASL_SSL");
+    // the job's transaction timeout outlives the deployment's restart backoff and checkpoints
+    FlinkSettings.checkTransactionTimeout(
+        config.duration("kafka.transaction-timeout"),
+        org.apache.flink.configuration.Configuration.fromMap(conf));
 
     // one Strimzi topic per configured topic; top-k and targets compacted
     Map<String, String> policies = new HashMap<>();
