@@ -66,6 +66,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
   private final FlinkRest rest;
   private final List<Process> taskManagers = new ArrayList<>();
   private Process jobManager;
+  private String jobManagerEntry;
+  private List<String> jobManagerArgs;
   private int taskManagersStarted;
 
   private LocalFlinkCluster(
@@ -137,10 +139,21 @@ public final class LocalFlinkCluster implements AutoCloseable {
   }
 
   private void startJobManager(String entryClass, List<String> args) throws IOException {
+    jobManagerEntry = entryClass;
+    jobManagerArgs = args;
     ResourceParams params = resourceParams("GET_JM_RESOURCE_PARAMS");
     List<String> all = new ArrayList<>(params.dynamic());
     all.addAll(args);
     jobManager = start("jobmanager", entryClass, params.jvm(), all);
+  }
+
+  /**
+   * {@code kill -9} of the JobManager, and a new one on the same ports, as Kubernetes restarts a
+   * JobManager pod; the TaskManagers stay and register with the new one.
+   */
+  public synchronized void failOverJobManager() throws IOException, InterruptedException {
+    jobManager.destroyForcibly().waitFor();
+    startJobManager(jobManagerEntry, jobManagerArgs);
   }
 
   /** Starts one more TaskManager JVM, as taskmanager.sh would. */

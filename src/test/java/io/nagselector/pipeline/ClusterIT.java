@@ -174,8 +174,9 @@ class ClusterIT {
   }
 
   /**
-   * A session cluster, the job submitted through the REST API, cancelled and submitted again: the
-   * same TaskManager JVM, which already loaded libtorch, runs it under a new user classloader.
+   * A session cluster, the job submitted through the REST API, cancelled and submitted again, then
+   * submitted once more to a new JobManager after a failover: the same TaskManager JVM, which
+   * already loaded libtorch, runs each under a new user classloader.
    */
   private void sessionClusterRunsTheJobTwiceInOneTaskManager() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
@@ -216,7 +217,22 @@ class ClusterIT {
       pollSelected(out, seen, sent.size(), applied);
       PipelineIT.assertAccountedOnce("session: cancelled and submitted again", sent, seen);
       assertThat(taskManager.isAlive()).as("the same TaskManager JVM ran both").isTrue();
+
+      // a JobManager failover that keeps the TaskManager: the job submitted to the new one
+      awaitCrawlOffsetsCommitted(kafka);
+      cluster.failOverJobManager();
+      cluster.awaitRest(WAIT);
+      String third =
+          cluster
+              .rest()
+              .runJar(cluster.rest().uploadJar(LAYOUT.jobJar()), JobMain.class.getName(), args);
+      awaitState(cluster, third, "RUNNING");
+      pollSelected(out, seen, Integer.MAX_VALUE, applied, 3);
+      sent.addAll(PipelineIT.sendDocs(producer, "f", 50, texts, rnd));
+      pollSelected(out, seen, sent.size(), applied);
+      PipelineIT.assertAccountedOnce("session: after a JobManager failover", sent, seen);
       assertThat(cluster.taskManagers()).containsExactly(taskManager);
+      assertThat(taskManager.isAlive()).as("the same TaskManager JVM ran all three").isTrue();
       assertThat(Files.readString(cluster.taskManagerLog(1)))
           .doesNotContain("UnsatisfiedLinkError");
     }
