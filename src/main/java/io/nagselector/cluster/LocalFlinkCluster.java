@@ -25,22 +25,6 @@ public final class LocalFlinkCluster implements AutoCloseable {
       "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
   static final String TASK_MANAGER = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
 
-  /** What flink-dist's config passes to every Flink JVM on Java 17 (env.java.default-opts.all). */
-  static final List<String> ADD_OPENS =
-      List.of(
-          "java.base/java.lang",
-          "java.base/java.net",
-          "java.base/java.io",
-          "java.base/java.nio",
-          "java.base/sun.nio.ch",
-          "java.base/java.lang.reflect",
-          "java.base/java.text",
-          "java.base/java.time",
-          "java.base/java.util",
-          "java.base/java.util.concurrent",
-          "java.base/java.util.concurrent.atomic",
-          "java.base/java.util.concurrent.locks");
-
   /** Where the pieces are: Flink's lib, the DJL/natives jar for lib/, the job jar for usrlib/. */
   public record Layout(Path flinkLib, Path libJar, Path jobJar) {
     /** The layout {@code mvn package} leaves in {@code target}. */
@@ -59,10 +43,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
     }
   }
 
-  private final Layout layout;
   private final Path work;
-  private final Map<String, String> environment;
-  private final int restPort;
+  private final FlinkJvms jvms;
   private final FlinkRest rest;
   private final List<Process> taskManagers = new ArrayList<>();
   private Process jobManager;
@@ -73,10 +55,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
   private LocalFlinkCluster(
       Layout layout, Path work, Map<String, String> flinkConfig, Map<String, String> environment)
       throws IOException {
-    this.layout = layout;
     this.work = work.toAbsolutePath();
-    this.environment = environment;
-    this.restPort = freePort();
+    int restPort = freePort();
     this.rest = new FlinkRest(restPort);
     Map<String, String> config = new LinkedHashMap<>();
     config.put("jobmanager.rpc.address", "127.0.0.1");
@@ -91,12 +71,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
     config.put("taskmanager.memory.process.size", "2048m");
     config.put("taskmanager.numberOfTaskSlots", "2");
     config.putAll(flinkConfig);
-    StringBuilder yaml = new StringBuilder();
-    config.forEach((k, v) -> yaml.append(k).append(": \"").append(v).append("\"\n"));
-    write(conf().resolve("config.yaml"), yaml.toString());
-    write(conf().resolve("log4j.properties"), LOG4J);
-    Files.createDirectories(this.work.resolve("lib"));
-    Files.createDirectories(this.work.resolve("log"));
+    jvms = new FlinkJvms(layout, this.work, environment, config);
   }
 
   /**
@@ -141,10 +116,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
   private void startJobManager(String entryClass, List<String> args) throws IOException {
     jobManagerEntry = entryClass;
     jobManagerArgs = args;
-    ResourceParams params = resourceParams("GET_JM_RESOURCE_PARAMS");
-    List<String> all = new ArrayList<>(params.dynamic());
-    all.addAll(args);
-    jobManager = start("jobmanager", entryClass, params.jvm(), all);
+    jobManager = jvms.start("jobmanager", entryClass, args);
   }
 
   /**
@@ -158,10 +130,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
 
   /** Starts one more TaskManager JVM, as taskmanager.sh would. */
   public synchronized Process startTaskManager() throws IOException {
-    ResourceParams params = resourceParams("GET_TM_RESOURCE_PARAMS");
-    Process p =
-        start(
-            "taskmanager-" + (++taskManagersStarted), TASK_MANAGER, params.jvm(), params.dynamic());
+    Process p = jvms.start("taskmanager-" + (++taskManagersStarted), TASK_MANAGER, List.of());
     taskManagers.add(p);
     return p;
   }
@@ -182,10 +151,6 @@ public final class LocalFlinkCluster implements AutoCloseable {
 
   public FlinkRest rest() {
     return rest;
-  }
-
-  public int restPort() {
-    return restPort;
   }
 
   public Path jobManagerLog() {
@@ -215,86 +180,6 @@ public final class LocalFlinkCluster implements AutoCloseable {
       Thread.sleep(200);
     }
     throw new IOException("the JobManager's REST API did not answer within " + timeout);
-  }
-
-  private Process start(String name, String mainClass, List<String> jvm, List<String> args)
-      throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(java());
-    command.addAll(jvm);
-    for (String open : ADD_OPENS) {
-      command.add("--add-opens=" + open + "=ALL-UNNAMED");
-    }
-    command.add("-Dlog.file=" + work.resolve("log/" + name + ".log"));
-    command.add("-Dlog4j.configurationFile=" + conf().resolve("log4j.properties").toUri());
-    command.addAll(List.of("-cp", classpath(), mainClass, "--configDir", conf().toString()));
-    command.addAll(args);
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(work.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(work.resolve("log/" + name + ".out").toFile());
-    builder.environment().putAll(flinkEnvironment());
-    return builder.start();
-  }
-
-  /** A process's JVM flags and its -D memory settings. */
-  private record ResourceParams(List<String> jvm, List<String> dynamic) {}
-
-  /** Runs Flink's BashJavaUtils, as the scripts do, for a process's memory settings. */
-  private ResourceParams resourceParams(String command) throws IOException {
-    List<String> line =
-        List.of(
-            java(),
-            "-cp",
-            classpath(),
-            "org.apache.flink.runtime.util.bash.BashJavaUtils",
-            command,
-            "--configDir",
-            conf().toString());
-    Process p = new ProcessBuilder(line).directory(work.toFile()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    List<List<String>> results = new ArrayList<>();
-    for (String l : out.split("\n")) {
-      if (l.startsWith("BASH_JAVA_UTILS_EXEC_RESULT:")) {
-        String value = l.substring("BASH_JAVA_UTILS_EXEC_RESULT:".length()).trim();
-        results.add(value.isEmpty() ? List.of() : List.of(value.split("\\s+")));
-      }
-    }
-    try {
-      p.waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (results.size() != 2) {
-      throw new IOException("BashJavaUtils " + command + " failed:\n" + out);
-    }
-    return new ResourceParams(results.get(0), results.get(1));
-  }
-
-  private Map<String, String> flinkEnvironment() {
-    Map<String, String> env = new LinkedHashMap<>(environment);
-    env.put("FLINK_CONF_DIR", conf().toString());
-    // usrlib/ is found next to FLINK_LIB_DIR
-    env.put("FLINK_LIB_DIR", work.resolve("lib").toString());
-    return env;
-  }
-
-  private String classpath() {
-    return layout.flinkLib().resolve("*") + java.io.File.pathSeparator + layout.libJar();
-  }
-
-  private Path conf() {
-    return work.resolve("conf");
-  }
-
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static void write(Path file, String text) throws IOException {
-    Files.createDirectories(file.getParent());
-    Files.writeString(file, text, StandardCharsets.UTF_8);
   }
 
   static String tail(Path file) {
@@ -334,19 +219,4 @@ public final class LocalFlinkCluster implements AutoCloseable {
     }
     taskManagers.clear();
   }
-
-  private static final String LOG4J =
-      String.join(
-          "\n",
-          "rootLogger.level = INFO",
-          "rootLogger.appenderRef.file.ref = MainAppender",
-          "logger.kafka.name = org.apache.kafka",
-          "logger.kafka.level = WARN",
-          "appender.main.name = MainAppender",
-          "appender.main.type = File",
-          "appender.main.append = true",
-          "appender.main.fileName = ${sys:log.file}",
-          "appender.main.layout.type = PatternLayout",
-          "appender.main.layout.pattern = %d{HH:mm:ss,SSS} %-5p %-50c{1.} - %m%n",
-          "");
 }

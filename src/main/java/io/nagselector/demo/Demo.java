@@ -66,6 +66,7 @@ public final class Demo {
 
   private final Options o;
   private final PrintWriter out;
+  private String webUi;
 
   public Demo(Options options, PrintWriter out) {
     this.o = options;
@@ -99,8 +100,8 @@ public final class Demo {
         summary(data, corpus);
         if (o.keepRunning()) {
           say(
-              "--keep-running: the job and the broker (%s) stay up; Ctrl-C stops them",
-              kafka.bootstrapServers());
+              "--keep-running: the job (%s) and the broker (%s) stay up; Ctrl-C stops them",
+              webUi, kafka.bootstrapServers());
           waitForCtrlC(stopped);
         }
       }
@@ -134,6 +135,7 @@ public final class Demo {
         cluster.close();
         throw e;
       }
+      webUi = cluster.cluster().rest().url();
       return cluster;
     }
     int uiPort = freePort(8081);
@@ -142,7 +144,8 @@ public final class Demo {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
     SelectorApp.assemble(env, config, fingerprint);
     JobClient job = env.executeAsync("nag-selector demo");
-    say("Flink: the job runs on a local MiniCluster, web UI at http://localhost:%d", uiPort);
+    webUi = "http://localhost:" + uiPort;
+    say("Flink: the job runs on a local MiniCluster, web UI at %s", webUi);
     return () -> job.cancel().get();
   }
 
