@@ -34,7 +34,7 @@ class ClusterIT {
   private static final LocalFlinkCluster.Layout LAYOUT =
       LocalFlinkCluster.Layout.of(Path.of("target"));
   private static final Path CONFIG = Path.of("config/local.yaml").toAbsolutePath();
-  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final Duration WAIT = ClusterChecks.WAIT;
   @TempDir Path dir;
   private final Random rnd = new Random(15);
   private final Set<String> texts = new HashSet<>();
@@ -102,7 +102,7 @@ class ClusterIT {
       String savepoint;
       try (LocalFlinkCluster cluster = application(kafka, "app", Map.of(), null)) {
         Process taskManager = cluster.startTaskManager();
-        String job = awaitJob(cluster, "RUNNING");
+        String job = ClusterChecks.awaitJob(cluster, "RUNNING");
         assertThat(
                 cluster
                     .rest()
@@ -111,6 +111,10 @@ class ClusterIT {
                     .asLong())
             .as("the cluster's checkpoint interval wins over the job config's")
             .isEqualTo(2000);
+        assertThat(Files.readString(cluster.jobManagerLog()))
+            .contains(
+                "execution.checkpointing.interval: 2 s (the cluster's; the job config's 30000 ms is"
+                    + " not used)");
 
         // phase 1: a target through the CLI, answered by the job; then documents
         targetUpsertWaits(kafka);
@@ -122,16 +126,17 @@ class ClusterIT {
         sent.addAll(PipelineIT.sendDocs(producer, "b", 200, texts, rnd));
         pollSelected(selected, seen, 110);
         cluster.kill(taskManager);
-        awaitFailover(cluster, job);
+        ClusterChecks.awaitFailover(cluster, job);
         sent.addAll(PipelineIT.sendDocs(producer, "b-", 100, texts, rnd));
         cluster.startTaskManager();
         pollSelected(selected, seen, sent.size());
         PipelineIT.assertAccountedOnce("cluster: TaskManager killed (kill -9)", sent, seen);
         assertThat(cluster.rest().state(job)).isEqualTo("RUNNING");
-        assertThat(nativeLibraries(cluster.jobManager()))
+        assertThat(ClusterChecks.nativeLibraries(cluster.jobManager()))
             .as("the JobManager builds the job without loading libtorch or the tokenizers")
             .isEmpty();
-        assertThat(nativeLibraries(cluster.taskManagers().get(0))).contains("libtorch_cpu.so");
+        assertThat(ClusterChecks.nativeLibraries(cluster.taskManagers().get(0)))
+            .contains("libtorch_cpu.so");
 
         // phase 4, first half: stop with a savepoint through the REST API
         assertThat(cluster.jobManager().isAlive()).as("the JobManager alive throughout").isTrue();
@@ -142,7 +147,7 @@ class ClusterIT {
       // phase 4: a new application cluster from the savepoint, more documents
       try (LocalFlinkCluster cluster = application(kafka, "restored", Map.of(), savepoint)) {
         cluster.startTaskManager();
-        awaitJob(cluster, "RUNNING");
+        ClusterChecks.awaitJob(cluster, "RUNNING");
         sent.addAll(PipelineIT.sendDocs(producer, "c", 100, texts, rnd));
         pollSelected(selected, seen, sent.size());
         PipelineIT.assertAccountedOnce("cluster: restored from a savepoint", sent, seen);
@@ -156,7 +161,7 @@ class ClusterIT {
       throws Exception {
     try (LocalFlinkCluster cluster =
         application(kafka, "bad", Map.of("NAG_SELECTION_SHARDS", "0"), null)) {
-      String job = awaitJob(cluster, "FAILED");
+      String job = ClusterChecks.awaitJob(cluster, "FAILED");
       JsonNode entries =
           cluster
               .rest()
@@ -205,12 +210,12 @@ class ClusterIT {
       pollSelected(out, seen, sent.size(), applied);
       assertThat(seen).as("session, first run").hasSize(50);
       // a run without state resumes from the offsets committed at the last checkpoint
-      awaitCrawlOffsetsCommitted(kafka);
+      ClusterChecks.awaitCrawlOffsetsCommitted(kafka);
       cluster.rest().cancel(first);
-      awaitState(cluster, first, "CANCELED");
+      ClusterChecks.awaitState(cluster, first, "CANCELED");
 
       String second = cluster.rest().runJar(jar, JobMain.class.getName(), args);
-      awaitState(cluster, second, "RUNNING");
+      ClusterChecks.awaitState(cluster, second, "RUNNING");
       // a start without state replays the control topic: wait for the target's second answer
       pollSelected(out, seen, Integer.MAX_VALUE, applied, 2);
       sent.addAll(PipelineIT.sendDocs(producer, "e", 50, texts, rnd));
@@ -219,14 +224,14 @@ class ClusterIT {
       assertThat(taskManager.isAlive()).as("the same TaskManager JVM ran both").isTrue();
 
       // a JobManager failover that keeps the TaskManager: the job submitted to the new one
-      awaitCrawlOffsetsCommitted(kafka);
+      ClusterChecks.awaitCrawlOffsetsCommitted(kafka);
       cluster.failOverJobManager();
       cluster.awaitRest(WAIT);
       String third =
           cluster
               .rest()
               .runJar(cluster.rest().uploadJar(LAYOUT.jobJar()), JobMain.class.getName(), args);
-      awaitState(cluster, third, "RUNNING");
+      ClusterChecks.awaitState(cluster, third, "RUNNING");
       pollSelected(out, seen, Integer.MAX_VALUE, applied, 3);
       sent.addAll(PipelineIT.sendDocs(producer, "f", 50, texts, rnd));
       pollSelected(out, seen, sent.size(), applied);
@@ -265,80 +270,6 @@ class ClusterIT {
     assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
     assertThat(p.exitValue()).as(output).isZero();
     assertThat(output).contains("APPLIED UPSERT all version 1");
-  }
-
-  /** The one job of an application cluster, once it reaches {@code state}. */
-  private static String awaitJob(LocalFlinkCluster cluster, String state) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      for (JsonNode job : cluster.rest().jobs()) {
-        if (job.path("state").asText().equals(state)) {
-          return job.path("jid").asText();
-        }
-      }
-      assertThat(cluster.jobManager().isAlive()).as("the JobManager is alive").isTrue();
-      Thread.sleep(300);
-    }
-    throw new AssertionError(
-        "no job reached " + state + " within " + WAIT + ": " + cluster.rest().jobs());
-  }
-
-  /** Waits until the job's consumer group has committed the crawl topic's end offsets. */
-  private static void awaitCrawlOffsetsCommitted(EmbeddedKafka kafka) throws Exception {
-    try (org.apache.kafka.clients.admin.Admin admin =
-        org.apache.kafka.clients.admin.Admin.create(
-            Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (true) {
-        var committed =
-            admin.listConsumerGroupOffsets("nag-selector").partitionsToOffsetAndMetadata().get();
-        long behind = 0;
-        for (int p = 0; p < 2; p++) {
-          var tp = new org.apache.kafka.common.TopicPartition("crawl", p);
-          long end =
-              admin
-                  .listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
-                  .partitionResult(tp)
-                  .get()
-                  .offset();
-          behind += end - (committed.containsKey(tp) ? committed.get(tp).offset() : 0);
-        }
-        if (behind == 0) {
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("the job's committed offsets stayed " + behind + " behind");
-        }
-        Thread.sleep(300);
-      }
-    }
-  }
-
-  /** Waits until the JobManager has seen the job fail (a TaskManager lost). */
-  private static void awaitFailover(LocalFlinkCluster cluster, String job) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (cluster
-        .rest()
-        .get("/jobs/" + job + "/exceptions")
-        .path("exceptionHistory")
-        .path("entries")
-        .isEmpty()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("job " + job + " did not fail over within " + WAIT);
-      }
-      Thread.sleep(300);
-    }
-  }
-
-  private static void awaitState(LocalFlinkCluster cluster, String job, String state)
-      throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!cluster.rest().state(job).equals(state)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("job " + job + " did not reach " + state + " within " + WAIT);
-      }
-      Thread.sleep(300);
-    }
   }
 
   private static void pollSelected(
@@ -388,19 +319,5 @@ class ClusterIT {
         }
       }
     }
-  }
-
-  /** libtorch and tokenizer libraries mapped into a process, from /proc/PID/maps. */
-  private static Set<String> nativeLibraries(Process p) throws Exception {
-    Set<String> libs = new java.util.TreeSet<>();
-    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "maps"))) {
-      String name = line.substring(line.lastIndexOf('/') + 1);
-      if (name.startsWith("libtorch")
-          || name.startsWith("libtokenizers")
-          || name.startsWith("libc10")) {
-        libs.add(name);
-      }
-    }
-    return libs;
   }
 }
