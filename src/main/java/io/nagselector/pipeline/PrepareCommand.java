@@ -39,16 +39,7 @@ public final class PrepareCommand extends RichAsyncFunction<ControlCommand, Prep
 
   /** Whether the command alone is over the limits, so extracting its examples would be wasted. */
   boolean overLimits(TargetCommand command) {
-    if (command.getExampleTexts().size() + command.getExampleFeatures().size()
-        > limits.maxExamples()) {
-      return true;
-    }
-    for (String text : command.getExampleTexts()) {
-      if (text.length() > limits.maxExampleBytes()) {
-        return true;
-      }
-    }
-    return false;
+    return limits.overLimits(command, 0, 0).isPresent();
   }
 
   @Override

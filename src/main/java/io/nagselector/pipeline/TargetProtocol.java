@@ -28,7 +28,39 @@ public final class TargetProtocol implements Serializable {
       int maxTargets,
       int maxCommandBytes,
       int maxTopK)
-      implements Serializable {}
+      implements Serializable {
+
+    /**
+     * The limits a command breaks by itself, before any extraction: too many examples (with {@code
+     * existing} ones of the target), or an example text over {@code targets.max-example-bytes},
+     * counted in UTF-8 bytes. The one rule both the extraction step (which then extracts nothing)
+     * and the registry apply.
+     */
+    public java.util.Optional<Rejected> overLimits(TargetCommand c, int existing, int extracted) {
+      int given =
+          existing
+              + Math.max(c.getExampleTexts().size() + c.getExampleFeatures().size(), extracted);
+      if (given > maxExamples) {
+        return java.util.Optional.of(
+            new Rejected(
+                RejectReason.TOO_MANY_EXAMPLES,
+                given + " examples, more than targets.max-examples " + maxExamples));
+      }
+      for (String text : c.getExampleTexts()) {
+        int bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > maxExampleBytes) {
+          return java.util.Optional.of(
+              new Rejected(
+                  RejectReason.EXAMPLE_TOO_LARGE,
+                  "an example text of "
+                      + bytes
+                      + " bytes, more than targets.max-example-bytes "
+                      + maxExampleBytes));
+        }
+      }
+      return java.util.Optional.empty();
+    }
+  }
 
   /**
    * One name's state: its current definition (null when it does not exist) and the last version it
@@ -157,27 +189,10 @@ public final class TargetProtocol implements Serializable {
 
   private Rejected checkExamples(PreparedCommand prepared, int existing) {
     TargetCommand c = prepared.command();
-    // as given, before extraction (PrepareCommand does not extract a command over the limit)
-    int given =
-        existing
-            + Math.max(
-                c.getExampleTexts().size() + c.getExampleFeatures().size(),
-                prepared.features().size());
-    if (given > defaults.maxExamples()) {
-      return new Rejected(
-          RejectReason.TOO_MANY_EXAMPLES,
-          given + " examples, more than targets.max-examples " + defaults.maxExamples());
-    }
-    for (String text : c.getExampleTexts()) {
-      int bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-      if (bytes > defaults.maxExampleBytes()) {
-        return new Rejected(
-            RejectReason.EXAMPLE_TOO_LARGE,
-            "an example text of "
-                + bytes
-                + " bytes, more than targets.max-example-bytes "
-                + defaults.maxExampleBytes());
-      }
+    java.util.Optional<Rejected> over =
+        defaults.overLimits(c, existing, prepared.features().size());
+    if (over.isPresent()) {
+      return over.get();
     }
     if (!c.getExampleFeatures().isEmpty()
         && !prepared.fingerprint().equals(c.getFeaturesFingerprint())) {

@@ -149,6 +149,23 @@ class HostileCommandsAndBurstsTest {
   }
 
   @Test
+  void exampleSizeIsCountedInUtf8BytesBeforeAnyInference() {
+    // 40,000 characters of CJK: 120,000 UTF-8 bytes, over targets.max-example-bytes (100,000)
+    TargetCommand cjk = upsert("t").setExampleTexts(List.of("\u6587".repeat(40_000))).build();
+    PrepareCommand prepare = new PrepareCommand(null, NeuronType.FWD_UP, LIMITS);
+    assertThat(prepare.overLimits(cjk)).as("refused before extraction").isTrue();
+    TargetProtocol.Outcome outcome =
+        new TargetProtocol(LIMITS)
+            .apply(
+                TargetProtocol.State.NONE, new PreparedCommand(cjk, List.of(), 0, "fp", null), 0);
+    assertThat(outcome)
+        .isEqualTo(
+            new TargetProtocol.Rejected(
+                RejectReason.EXAMPLE_TOO_LARGE,
+                "an example text of 120000 bytes, more than targets.max-example-bytes 100000"));
+  }
+
+  @Test
   void anOversizedOrUndecodableControlRecordIsDeadLettered() throws Exception {
     try (var h = ProcessFunctionTestHarnesses.forProcessFunction(new DecodeCommand(1 << 20))) {
       h.processElement(new RawRecord("control", 0, 1, new byte[(1 << 20) + 1]), 0);
