@@ -297,6 +297,7 @@ public final class ScoreAndSelect
             new ShardTopK(
                 def.name(),
                 def.version(),
+                def.keepTopK(),
                 ctx.getCurrentKey(),
                 state.topK.best(),
                 state.accepted,

@@ -139,7 +139,7 @@ public final class SelectorJob {
         selected
             .getSideOutput(ScoreAndSelect.TOP_K)
             .keyBy(ShardTopK::target, Types.STRING)
-            .process(new TopKMerge(settings.targetDefaults().keepTopK()))
+            .process(new TopKMerge())
             .uid("top-k-merge")
             .name("top-k merge");
     DataStream<io.nagselector.avro.DocumentFeature> documentFeatures =

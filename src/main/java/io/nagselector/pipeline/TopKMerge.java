@@ -17,15 +17,10 @@ import org.apache.flink.util.Collector;
 
 /**
  * Operator 6, keyed by target: keeps the latest top-k of every shard (of the newest target version)
- * and publishes their merge, the target's global top-k.
+ * and publishes their merge, the target's global top-k of the target's own k.
  */
 public final class TopKMerge extends KeyedProcessFunction<String, ShardTopK, TopKSnapshot> {
-  private final int k;
   private transient MapState<Integer, ShardTopK> shards;
-
-  public TopKMerge(int k) {
-    this.k = k;
-  }
 
   @Override
   public void open(org.apache.flink.api.common.functions.OpenContext context) {
@@ -64,7 +59,7 @@ public final class TopKMerge extends KeyedProcessFunction<String, ShardTopK, Top
       }
     }
     List<TopKEntry> entries = new ArrayList<>();
-    for (RunningTopK.Entry e : RunningTopK.merge(k, current)) {
+    for (RunningTopK.Entry e : RunningTopK.merge(update.k(), current)) {
       entries.add(new TopKEntry(e.docId(), e.similarity(), e.tokens(), e.url()));
     }
     out.collect(

@@ -61,6 +61,10 @@ class StreamingSelectionIT extends PipelineIT {
   private static final int WARM_UP = 300;
   private static final int K = 8;
   private static final int KEEP = 10;
+
+  /** The code target asks for its own top-k, above the job's default. */
+  private static final int CODE_KEEP = 15;
+
   private static final int UNIQUE = 1800;
   private static final int DUPLICATES = 200;
 
@@ -220,6 +224,7 @@ class StreamingSelectionIT extends PipelineIT {
                       codeExamples.stream().map(StreamingSelectionIT::list).toList())
                   .setFeaturesFingerprint(fingerprint)
                   .setPolicy(new TargetPolicy(PolicyKind.THRESHOLD, codeThreshold))
+                  .setTopK(CODE_KEEP)
                   .build()));
       // a malformed command and a REMOVE of a target that does not exist change nothing
       send(producer, "control", "not a command".getBytes(StandardCharsets.UTF_8));
@@ -321,9 +326,13 @@ class StreamingSelectionIT extends PipelineIT {
       assertThat(precision).isGreaterThanOrEqualTo(0.95);
       assertThat(recall).isGreaterThanOrEqualTo(0.95);
 
-      // the published top-k is the batch top-k of what each target saw
-      assertThat(topK(out.lastTopK.get("science"))).isEqualTo(best(docs.keySet(), scienceSim));
-      assertThat(topK(out.lastTopK.get("code"))).isEqualTo(best(phase2, codeSim));
+      // the published top-k is the batch top-k of what each target saw, of each target's own k
+      assertThat(topK(out.lastTopK.get("science")))
+          .isEqualTo(best(docs.keySet(), scienceSim, KEEP))
+          .hasSize(KEEP);
+      assertThat(topK(out.lastTopK.get("code")))
+          .isEqualTo(best(phase2, codeSim, CODE_KEEP))
+          .hasSize(CODE_KEEP);
 
       // `target backfill` over the features topic: exactly what `rank` selects, in its order
       Path cli = dir.resolve("cli.yaml");
@@ -367,7 +376,7 @@ class StreamingSelectionIT extends PipelineIT {
                   s.getTarget().equals("science")
                       && s.getTargetVersion() == 1
                       && s.getSimilarity() == scienceSim.get(s.getId()));
-      assertThat(topK(backfillTopK)).isEqualTo(best(docs.keySet(), scienceSim));
+      assertThat(topK(backfillTopK)).isEqualTo(best(docs.keySet(), scienceSim, KEEP));
       assertThat(backfillTopK.getAccepted()).isEqualTo(ranked.size());
 
       // `report --input kafka` reads the same topics and scores every document
@@ -541,14 +550,15 @@ class StreamingSelectionIT extends PipelineIT {
     return snapshot.getEntries().stream().map(TopKEntry::getDocId).toList();
   }
 
-  /** The KEEP most similar ids, ties by id. */
-  private static List<String> best(java.util.Collection<String> ids, Map<String, Double> sims) {
+  /** The {@code k} most similar ids, ties by id. */
+  private static List<String> best(
+      java.util.Collection<String> ids, Map<String, Double> sims, int k) {
     return ids.stream()
         .sorted(
             Comparator.<String>comparingDouble(sims::get)
                 .reversed()
                 .thenComparing(Comparator.naturalOrder()))
-        .limit(KEEP)
+        .limit(k)
         .toList();
   }
 
