@@ -52,6 +52,7 @@ public final class JobConfig {
               "targets.max-targets",
               "targets.max-command-bytes",
               "targets.max-top-k",
+              "targets.max-command-ids",
               "input.format",
               "input.max-text-bytes",
               "model.path",
@@ -145,6 +146,7 @@ public final class JobConfig {
     positive("targets.max-targets");
     positive("targets.max-command-bytes");
     positive("targets.max-top-k");
+    positive("targets.max-command-ids");
     positive("extraction.async-capacity");
     duration("extraction.async-timeout");
     positive("extraction.max-attempts");

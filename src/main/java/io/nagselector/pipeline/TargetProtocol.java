@@ -27,7 +27,8 @@ public final class TargetProtocol implements Serializable {
       int maxExampleBytes,
       int maxTargets,
       int maxCommandBytes,
-      int maxTopK)
+      int maxTopK,
+      int maxCommandIds)
       implements Serializable {
 
     /**

@@ -22,9 +22,9 @@ import org.apache.flink.util.OutputTag;
  * The whole registry under one key ({@link #key}): applies each prepared command with {@link
  * TargetProtocol}, broadcasts the target's new definition, and answers every command with a {@link
  * ControlEvent}. One key, so that the limit on the number of targets can be checked; control
- * traffic is a few commands, not a stream. A command id seen before is ignored, so a command
- * delivered twice has one effect. A refused command changes nothing and is also dead-lettered with
- * its raw record.
+ * traffic is a few commands, not a stream. A command id among the last {@code
+ * targets.max-command-ids} commands is ignored, so a command delivered twice has one effect. A
+ * refused command changes nothing and is also dead-lettered with its raw record.
  */
 public final class TargetRegistry
     extends KeyedProcessFunction<String, PreparedCommand, TargetDefinition> {
@@ -32,12 +32,14 @@ public final class TargetRegistry
   public static final OutputTag<TargetState> STATES = new OutputTag<>("target-states") {};
 
   private final TargetProtocol protocol;
+  private final int maxCommandIds;
   private transient MapState<String, byte[]> states;
   private transient ValueState<Integer> active;
-  private transient MapState<String, Boolean> seen;
+  private transient CommandIds seen;
 
   public TargetRegistry(TargetProtocol.Defaults defaults) {
     this.protocol = new TargetProtocol(defaults);
+    this.maxCommandIds = defaults.maxCommandIds();
   }
 
   @Override
@@ -50,9 +52,7 @@ public final class TargetRegistry
                     Types.STRING,
                     PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     active = getRuntimeContext().getState(new ValueStateDescriptor<>("active", Types.INT));
-    seen =
-        getRuntimeContext()
-            .getMapState(new MapStateDescriptor<>("commands", Types.STRING, Types.BOOLEAN));
+    seen = new CommandIds(getRuntimeContext(), maxCommandIds);
   }
 
   /** Every command goes to the one registry key. */
@@ -65,11 +65,8 @@ public final class TargetRegistry
       throws Exception {
     TargetCommand c = prepared.command();
     String id = c.getCommandId();
-    if (id != null && !id.isBlank()) {
-      if (seen.contains(id)) {
-        return;
-      }
-      seen.put(id, true);
+    if (id != null && !id.isBlank() && !seen.remember(id)) {
+      return;
     }
     Instant now = Instant.ofEpochMilli(ctx.timerService().currentProcessingTime());
     String name = c.getTarget() == null ? "" : c.getTarget();

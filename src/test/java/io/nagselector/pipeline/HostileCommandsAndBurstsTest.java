@@ -34,7 +34,16 @@ class HostileCommandsAndBurstsTest {
   /** K = 2: features have 2 × layers indices. config/local.yaml's limits otherwise. */
   private static final TargetProtocol.Defaults LIMITS =
       new TargetProtocol.Defaults(
-          TargetDefinition.Policy.FRACTION, 0.2, 100, 2, 10_000, 100_000, 100, 8 << 20, 10_000);
+          TargetDefinition.Policy.FRACTION,
+          0.2,
+          100,
+          2,
+          10_000,
+          100_000,
+          100,
+          8 << 20,
+          10_000,
+          100_000);
 
   private static final List<int[]> FEATURES = List.of(new int[] {1, 2, 3, 4});
 

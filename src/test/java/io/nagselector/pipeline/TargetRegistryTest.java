@@ -20,7 +20,7 @@ class TargetRegistryTest {
       List.of(new int[] {0, 1, 2, 3}, new int[] {4, 5, 6, 7});
   private static final TargetProtocol.Defaults DEFAULTS =
       new TargetProtocol.Defaults(
-          TargetDefinition.Policy.FRACTION, 0.2, 100, 2, 5, 20, 3, 1000, 500);
+          TargetDefinition.Policy.FRACTION, 0.2, 100, 2, 5, 20, 3, 1000, 500, 100);
 
   private static PreparedCommand upsert(
       String id, String target, TargetPolicy policy, List<int[]> features) {
@@ -88,8 +88,9 @@ class TargetRegistryTest {
               "command c4 for target cook: no examples",
               "command c5 for target nothing: no target named nothing");
       // one key: the registry (sci, cook's and nothing's names are not stored), the count of
-      // targets, and the command ids, kept so that a command delivered again has no second effect
-      assertThat(h.numKeyedStateEntries()).isEqualTo(3);
+      // targets, and the last command ids (ids, order, next number), kept so that a command
+      // delivered again has no second effect
+      assertThat(h.numKeyedStateEntries()).isEqualTo(5);
       DeadLetter c3 = h.getSideOutput(DeadLetters.TAG).peek().getValue();
       assertThat(c3.getSourceTopic()).isEqualTo("control");
       assertThat(c3.getSourceOffset()).isEqualTo(7L);
@@ -259,6 +260,31 @@ class TargetRegistryTest {
       // examples [0,1|2,3] and [4,5|6,7]: every neuron weighs .25, ties by neuron id
       assertThat(first.getSummary())
           .isEqualTo("L0 0:0.250 1:0.250 4:0.250 | L1 2:0.250 3:0.250 6:0.250");
+    }
+  }
+
+  @Test
+  void remembersTheLastMaxCommandIdsOnly() throws Exception {
+    TargetProtocol.Defaults three =
+        new TargetProtocol.Defaults(
+            TargetDefinition.Policy.FRACTION, 0.2, 100, 2, 5, 20, 3, 1000, 500, 3);
+    try (var h =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new TargetRegistry(three), TargetRegistry::key, Types.STRING)) {
+      for (int i = 1; i <= 5; i++) {
+        h.processElement(remove("c" + i, "ghost"), 0);
+      }
+      h.processElement(remove("c5", "ghost"), 0); // among the last 3: a redelivery, ignored
+      h.processElement(remove("c3", "ghost"), 0); // the oldest of the last 3: still ignored
+      h.processElement(remove("c2", "ghost"), 0); // forgotten: answered again
+      assertThat(events(h))
+          .containsExactly(
+              "c1 REJECTED UNKNOWN_TARGET",
+              "c2 REJECTED UNKNOWN_TARGET",
+              "c3 REJECTED UNKNOWN_TARGET",
+              "c4 REJECTED UNKNOWN_TARGET",
+              "c5 REJECTED UNKNOWN_TARGET",
+              "c2 REJECTED UNKNOWN_TARGET");
     }
   }
 
