@@ -1,8 +1,5 @@
 package io.nagselector.nag;
 
-import java.io.DataInput;
-import java.io.DataOutput;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.datasketches.kll.KllDoublesSketch;
@@ -143,19 +140,13 @@ public final class FractionPolicy {
     return accepted;
   }
 
-  /** Writes the whole state (for operator state in the job). */
-  public void write(DataOutput out) throws IOException {
-    out.writeDouble(fraction);
-    byte[] bytes = sketch.toByteArray();
-    out.writeInt(bytes.length);
-    out.write(bytes);
+  /** The sketch in DataSketches' own versioned binary format (for checkpoints). */
+  public byte[] sketchBytes() {
+    return sketch.toByteArray();
   }
 
-  /** Reads what {@link #write} wrote. */
-  public static FractionPolicy read(DataInput in) throws IOException {
-    double fraction = in.readDouble();
-    byte[] bytes = new byte[in.readInt()];
-    in.readFully(bytes);
-    return new FractionPolicy(fraction, KllDoublesSketch.heapify(Memory.wrap(bytes)));
+  /** A policy of {@code fraction} over a sketch that {@link #sketchBytes} wrote. */
+  public static FractionPolicy of(double fraction, byte[] sketchBytes) {
+    return new FractionPolicy(fraction, KllDoublesSketch.heapify(Memory.wrap(sketchBytes)));
   }
 }

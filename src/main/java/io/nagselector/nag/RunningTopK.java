@@ -57,29 +57,15 @@ public final class RunningTopK {
     return merged.best();
   }
 
-  /** Writes the kept entries (for keyed state in the job). */
-  public void write(java.io.DataOutput out) throws java.io.IOException {
-    out.writeInt(k);
-    out.writeInt(worstOnTop.size());
-    for (Entry e : worstOnTop) {
-      out.writeUTF(e.docId());
-      out.writeDouble(e.similarity());
-      out.writeLong(e.tokens());
-      out.writeUTF(e.url() == null ? "" : e.url());
-    }
+  /** How many entries it keeps at most. */
+  public int k() {
+    return k;
   }
 
-  /** Reads what {@link #write} wrote. */
-  public static RunningTopK read(java.io.DataInput in) throws java.io.IOException {
-    RunningTopK topK = new RunningTopK(in.readInt());
-    int n = in.readInt();
-    for (int i = 0; i < n; i++) {
-      String id = in.readUTF();
-      double sim = in.readDouble();
-      long tokens = in.readLong();
-      String url = in.readUTF();
-      topK.offer(new Entry(id, sim, tokens, url.isEmpty() ? null : url));
-    }
+  /** A top-k of {@code k} holding {@code entries} (as {@link #best} returned them). */
+  public static RunningTopK of(int k, List<Entry> entries) {
+    RunningTopK topK = new RunningTopK(k);
+    entries.forEach(topK::offer);
     return topK;
   }
 }

@@ -1,12 +1,6 @@
 package io.nagselector.pipeline;
 
 import io.nagselector.nag.FractionPolicy;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,54 +50,49 @@ final class FractionSketches {
     targets.remove(name);
   }
 
+  /**
+   * One checkpointed sketch: a target version's fraction and its KLL sketch bytes. Stored by
+   * Flink's record serializer: a field may be added, none renamed or retyped.
+   */
+  public record Entry(String target, int version, double fraction, byte[] sketch) {
+    static Entry of(String target, int version, FractionPolicy policy) {
+      return new Entry(target, version, policy.fraction(), policy.sketchBytes());
+    }
+
+    FractionPolicy policy() {
+      return FractionPolicy.of(fraction, sketch);
+    }
+  }
+
   /** The entries to checkpoint; {@code first} for the instance that also writes the restored. */
-  List<byte[]> snapshot(boolean first) {
-    List<byte[]> out = new ArrayList<>();
+  List<Entry> snapshot(boolean first) {
+    List<Entry> out = new ArrayList<>();
     targets.forEach(
         (name, t) -> {
-          out.add(entry(name, t.version, t.own));
+          out.add(Entry.of(name, t.version, t.own));
           if (first) {
-            out.add(entry(name, t.version, t.restored));
+            out.add(Entry.of(name, t.version, t.restored));
           }
         });
     return out;
   }
 
   /** Every instance's checkpointed entries merged: the latest version of each target. */
-  static FractionSketches restore(Iterable<byte[]> entries) {
+  static FractionSketches restore(Iterable<Entry> entries) {
     Map<String, Integer> versions = new HashMap<>();
     Map<String, FractionPolicy> merged = new HashMap<>();
-    for (byte[] bytes : entries) {
-      try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-        String name = in.readUTF();
-        int version = in.readInt();
-        FractionPolicy policy = FractionPolicy.read(in);
-        Integer known = versions.get(name);
-        if (known == null || version > known) {
-          versions.put(name, version);
-          merged.put(name, policy);
-        } else if (version == known) {
-          merged.get(name).merge(policy);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+    for (Entry e : entries) {
+      FractionPolicy policy = e.policy();
+      Integer known = versions.get(e.target());
+      if (known == null || e.version() > known) {
+        versions.put(e.target(), e.version());
+        merged.put(e.target(), policy);
+      } else if (e.version() == known) {
+        merged.get(e.target()).merge(policy);
       }
     }
     FractionSketches sketches = new FractionSketches();
     merged.forEach((name, p) -> sketches.targets.put(name, new Target(versions.get(name), p)));
     return sketches;
-  }
-
-  private static byte[] entry(String name, int version, FractionPolicy policy) {
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      DataOutputStream out = new DataOutputStream(bytes);
-      out.writeUTF(name);
-      out.writeInt(version);
-      policy.write(out);
-      return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -34,7 +34,7 @@ public final class PrepareCommand extends RichAsyncFunction<ControlCommand, Prep
     result.complete(
         List.of(
             new PreparedCommand(
-                control.command(), List.of(), 0, extractor.fingerprint(), control.raw(), true)));
+                control.command(), new int[0][], 0, extractor.fingerprint(), control.raw(), true)));
   }
 
   /** Whether the command alone is over the limits, so extracting its examples would be wasted. */

@@ -13,7 +13,7 @@ import java.util.List;
  */
 public record PreparedCommand(
     TargetCommand command,
-    List<int[]> features,
+    int[][] features,
     int failedTexts,
     String fingerprint,
     RawRecord raw,
@@ -25,6 +25,6 @@ public record PreparedCommand(
       int failedTexts,
       String fingerprint,
       RawRecord raw) {
-    this(command, features, failedTexts, fingerprint, raw, false);
+    this(command, features.toArray(int[][]::new), failedTexts, fingerprint, raw, false);
   }
 }

@@ -8,12 +8,6 @@ import io.nagselector.nag.NagFeature;
 import io.nagselector.nag.RunningTopK;
 import io.nagselector.nag.Similarity;
 import io.nagselector.nag.TargetProfile;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,7 +17,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -44,23 +38,21 @@ public final class ScoreAndSelect
         Integer, ExtractedDocument, TargetDefinition, SelectedDocument>
     implements CheckpointedFunction {
   public static final MapStateDescriptor<String, TargetDefinition> TARGETS =
-      new MapStateDescriptor<>("targets", Types.STRING, Types.GENERIC(TargetDefinition.class));
-  static final MapStateDescriptor<String, byte[]> PER_TARGET =
-      new MapStateDescriptor<>(
-          "per-target", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+      new MapStateDescriptor<>("targets", Types.STRING, TypeInformation.of(TargetDefinition.class));
+  static final MapStateDescriptor<String, ShardState> PER_TARGET =
+      new MapStateDescriptor<>("per-target", Types.STRING, TypeInformation.of(ShardState.class));
 
   /** Warm-up documents, keyed by target name, NUL, doc id. */
-  static final MapStateDescriptor<String, byte[]> HELD =
-      new MapStateDescriptor<>(
-          "held", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+  static final MapStateDescriptor<String, HeldDocument> HELD =
+      new MapStateDescriptor<>("held", Types.STRING, TypeInformation.of(HeldDocument.class));
 
   /** Documents accepted by this shard for the target's current version (apart: written often). */
   static final MapStateDescriptor<String, Long> ACCEPTED =
       new MapStateDescriptor<>("accepted", Types.STRING, Types.LONG);
 
-  private static final ListStateDescriptor<byte[]> SKETCHES =
+  private static final ListStateDescriptor<FractionSketches.Entry> SKETCHES =
       new ListStateDescriptor<>(
-          "fraction-sketches", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+          "fraction-sketches", TypeInformation.of(FractionSketches.Entry.class));
 
   public static final org.apache.flink.util.OutputTag<ShardTopK> TOP_K =
       new org.apache.flink.util.OutputTag<>("top-k") {};
@@ -68,10 +60,10 @@ public final class ScoreAndSelect
   private final String modelFingerprint;
   private final int warmUp;
   private final long topKIntervalMillis;
-  private transient MapState<String, byte[]> perTarget;
-  private transient MapState<String, byte[]> held;
+  private transient MapState<String, ShardState> perTarget;
+  private transient MapState<String, HeldDocument> held;
   private transient MapState<String, Long> acceptedCounts;
-  private transient ListState<byte[]> sketchState;
+  private transient ListState<FractionSketches.Entry> sketchState;
   private transient FractionSketches sketches;
   private transient org.apache.flink.api.common.state.ValueState<Long> nextSnapshot;
   private transient Map<String, CachedProfile> profiles;
@@ -184,13 +176,26 @@ public final class ScoreAndSelect
         sketches.observe(def.name(), sim, doc.tokens());
         inForce = policy.threshold();
         if (state.warmUpLeft > 0) {
-          held.put(heldKey(def.name(), id), encode(sim, doc));
+          held.put(
+              heldKey(def.name(), id),
+              new HeldDocument(sim, doc.tokens(), doc.document(), doc.feature()));
           state.warmUpLeft--;
           changed = true;
           if (state.warmUpLeft == 0) {
-            for (FractionPolicy.Scored a :
-                FractionPolicy.decideWarmUp(takeHeld(def.name()), def.policyValue())) {
-              emit(out, decode(a.payload()), def, a.similarity(), null, profile, now);
+            Map<String, HeldDocument> warmUpDocs = takeHeld(def.name());
+            List<FractionPolicy.Scored> scored = new ArrayList<>();
+            warmUpDocs.forEach(
+                (docId, h) ->
+                    scored.add(new FractionPolicy.Scored(docId, h.similarity(), h.tokens(), null)));
+            for (FractionPolicy.Scored a : FractionPolicy.decideWarmUp(scored, def.policyValue())) {
+              emit(
+                  out,
+                  warmUpDocs.get(a.docId()).extracted(),
+                  def,
+                  a.similarity(),
+                  null,
+                  profile,
+                  now);
               state.accepted++;
             }
           }
@@ -228,30 +233,23 @@ public final class ScoreAndSelect
     return target + '\u0000' + docId;
   }
 
-  /** Removes and returns this shard's warm-up documents of a target. */
-  private List<FractionPolicy.Scored> takeHeld(String target) throws Exception {
-    List<FractionPolicy.Scored> docs = new ArrayList<>();
-    List<String> keys = new ArrayList<>();
+  /** Removes and returns this shard's warm-up documents of a target, by doc id in order. */
+  private Map<String, HeldDocument> takeHeld(String target) throws Exception {
+    Map<String, HeldDocument> docs = new java.util.TreeMap<>();
     String prefix = heldKey(target, "");
-    for (Map.Entry<String, byte[]> e : held.entries()) {
+    for (Map.Entry<String, HeldDocument> e : held.entries()) {
       if (e.getKey().startsWith(prefix)) {
-        keys.add(e.getKey());
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(e.getValue()));
-        double sim = in.readDouble();
-        int tokens = in.readInt();
-        docs.add(
-            new FractionPolicy.Scored(
-                e.getKey().substring(prefix.length()), sim, tokens, e.getValue()));
+        docs.put(e.getKey().substring(prefix.length()), e.getValue());
       }
     }
-    for (String key : keys) {
-      held.remove(key);
+    for (String docId : docs.keySet()) {
+      held.remove(heldKey(target, docId));
     }
-    docs.sort(java.util.Comparator.comparing(FractionPolicy.Scored::docId));
     return docs;
   }
 
-  private static void removeHeld(MapState<String, byte[]> state, String target) throws Exception {
+  private static void removeHeld(MapState<String, HeldDocument> state, String target)
+      throws Exception {
     List<String> keys = new ArrayList<>();
     for (String key : state.keys()) {
       if (key.startsWith(heldKey(target, ""))) {
@@ -299,7 +297,7 @@ public final class ScoreAndSelect
                 def.version(),
                 def.keepTopK(),
                 ctx.getCurrentKey(),
-                state.topK.best(),
+                state.topK.best().toArray(RunningTopK.Entry[]::new),
                 state.accepted,
                 inForce));
       }
@@ -370,15 +368,16 @@ public final class ScoreAndSelect
   }
 
   private Shard load(TargetDefinition def) throws Exception {
-    byte[] bytes = perTarget.get(def.name());
-    if (bytes != null) {
-      DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-      int version = in.readInt();
-      if (version == def.version()) {
-        int warmUpLeft = in.readInt();
+    ShardState stored = perTarget.get(def.name());
+    if (stored != null) {
+      if (stored.version() == def.version()) {
         Long accepted = acceptedCounts.get(def.name());
         return new Shard(
-            version, warmUpLeft, RunningTopK.read(in), accepted == null ? 0 : accepted, false);
+            stored.version(),
+            stored.warmUpLeft(),
+            RunningTopK.of(stored.k(), List.of(stored.best())),
+            accepted == null ? 0 : accepted,
+            false);
       }
       removeHeld(held, def.name()); // an older version's warm-up and count
       acceptedCounts.remove(def.name());
@@ -388,40 +387,12 @@ public final class ScoreAndSelect
   }
 
   private void save(TargetDefinition def, Shard shard) throws Exception {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    DataOutputStream out = new DataOutputStream(bytes);
-    out.writeInt(shard.version);
-    out.writeInt(shard.warmUpLeft);
-    shard.topK.write(out);
-    perTarget.put(def.name(), bytes.toByteArray());
-  }
-
-  /** A held warm-up document: its similarity and tokens first, then the document. */
-  private static byte[] encode(double sim, ExtractedDocument doc) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    DataOutputStream out = new DataOutputStream(bytes);
-    out.writeDouble(sim);
-    out.writeInt(doc.tokens());
-    ByteBuffer avro = CrawlDocument.getEncoder().encode(doc.document());
-    out.writeInt(avro.remaining());
-    out.write(avro.array(), avro.arrayOffset() + avro.position(), avro.remaining());
-    out.writeInt(doc.feature().length);
-    for (int v : doc.feature()) {
-      out.writeInt(v);
-    }
-    return bytes.toByteArray();
-  }
-
-  private static ExtractedDocument decode(byte[] held) throws IOException {
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(held));
-    in.readDouble();
-    int tokens = in.readInt();
-    byte[] avro = new byte[in.readInt()];
-    in.readFully(avro);
-    int[] feature = new int[in.readInt()];
-    for (int i = 0; i < feature.length; i++) {
-      feature[i] = in.readInt();
-    }
-    return new ExtractedDocument(CrawlDocument.getDecoder().decode(avro), feature, tokens, null);
+    perTarget.put(
+        def.name(),
+        new ShardState(
+            shard.version,
+            shard.warmUpLeft,
+            shard.topK.k(),
+            shard.topK.best().toArray(RunningTopK.Entry[]::new)));
   }
 }

@@ -58,6 +58,12 @@ public final class SelectorJob {
 
   /** The full job: targets come from the control topic's commands. */
   public Outputs build(DataStream<RawRecord> crawl, DataStream<RawRecord> control) {
+    // every record and state has an explicit serializer: a type Kryo would take fails the build
+    crawl
+        .getExecutionEnvironment()
+        .configure(
+            org.apache.flink.configuration.Configuration.fromMap(
+                java.util.Map.of("pipeline.generic-types", "false")));
     SingleOutputStreamOperator<ControlCommand> commands =
         control
             .process(new DecodeCommand(settings.targetDefaults().maxCommandBytes()))

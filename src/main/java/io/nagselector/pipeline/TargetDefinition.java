@@ -6,8 +6,10 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * A versioned target as broadcast to the scoring operator: its example features (the profile is
- * rebuilt from them where it is used), the policy and the model fingerprint they were made with.
+ * A versioned target as broadcast to the scoring operator and kept in the registry's and the
+ * broadcast state: its example features (the profile is rebuilt from them where it is used), the
+ * policy and the model fingerprint they were made with. Flink's record serializer stores it: a
+ * field may be added (with a default for old savepoints: Java's), none renamed or retyped.
  *
  * @param policyValue the fraction (FRACTION) or the similarity threshold (THRESHOLD)
  * @param keepTopK how many best documents the running top-k keeps
@@ -23,7 +25,7 @@ public record TargetDefinition(
     int keepTopK,
     int numLayers,
     int featureK,
-    List<int[]> examples,
+    int[][] examples,
     boolean paused)
     implements Serializable {
 
@@ -47,7 +49,7 @@ public record TargetDefinition(
         keepTopK,
         numLayers,
         featureK,
-        examples,
+        examples.toArray(int[][]::new),
         false);
   }
 
@@ -68,7 +70,7 @@ public record TargetDefinition(
 
   /** A removal, as broadcast: no examples. */
   public boolean removed() {
-    return examples.isEmpty();
+    return examples.length == 0;
   }
 
   /** How a target accepts documents. */
@@ -79,8 +81,8 @@ public record TargetDefinition(
 
   public TargetProfile profile() {
     TargetProfile.Builder builder = TargetProfile.builder(numLayers, featureK, 0);
-    for (int i = 0; i < examples.size(); i++) {
-      builder.add(NagFeature.of(name + "#" + i, numLayers, featureK, 0, examples.get(i)));
+    for (int i = 0; i < examples.length; i++) {
+      builder.add(NagFeature.of(name + "#" + i, numLayers, featureK, 0, examples[i]));
     }
     return builder.build();
   }

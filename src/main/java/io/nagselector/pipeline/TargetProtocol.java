@@ -65,7 +65,8 @@ public final class TargetProtocol implements Serializable {
 
   /**
    * One name's state: its current definition (null when it does not exist) and the last version it
-   * had.
+   * had. The registry's keyed state, stored by Flink's record serializer: a field may be added,
+   * none renamed or retyped.
    */
   public record State(TargetDefinition current, int lastVersion) implements Serializable {
     public static final State NONE = new State(null, 0);
@@ -135,11 +136,11 @@ public final class TargetProtocol implements Serializable {
       default -> {
         List<int[]> examples = new ArrayList<>();
         if (type == CommandType.ADD_EXAMPLES) {
-          examples.addAll(current.examples());
+          examples.addAll(List.of(current.examples()));
         }
         Rejected problem = checkExamples(prepared, examples.size());
         if (problem == null) {
-          examples.addAll(prepared.features());
+          examples.addAll(List.of(prepared.features()));
           problem = checkShape(examples, current, type);
         }
         if (problem == null && type == CommandType.UPSERT) {
@@ -160,7 +161,7 @@ public final class TargetProtocol implements Serializable {
                     current.keepTopK(),
                     current.numLayers(),
                     current.featureK(),
-                    List.copyOf(examples),
+                    examples.toArray(int[][]::new),
                     current.paused());
         return new Applied(new State(def, next), def);
       }
@@ -191,7 +192,7 @@ public final class TargetProtocol implements Serializable {
   private Rejected checkExamples(PreparedCommand prepared, int existing) {
     TargetCommand c = prepared.command();
     java.util.Optional<Rejected> over =
-        defaults.overLimits(c, existing, prepared.features().size());
+        defaults.overLimits(c, existing, prepared.features().length);
     if (over.isPresent()) {
       return over.get();
     }
@@ -209,7 +210,7 @@ public final class TargetProtocol implements Serializable {
           RejectReason.EXAMPLES_TIMED_OUT,
           "extracting the examples took longer than extraction.async-timeout");
     }
-    if (prepared.features().isEmpty()) {
+    if (prepared.features().length == 0) {
       return prepared.failedTexts() > 0
           ? new Rejected(
               RejectReason.ALL_EXAMPLES_EMPTY, "every example text was empty after tokenization")

@@ -11,11 +11,10 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.InstantiationUtil;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -33,7 +32,7 @@ public final class TargetRegistry
 
   private final TargetProtocol protocol;
   private final int maxCommandIds;
-  private transient MapState<String, byte[]> states;
+  private transient MapState<String, TargetProtocol.State> states;
   private transient ValueState<Integer> active;
   private transient CommandIds seen;
 
@@ -48,9 +47,7 @@ public final class TargetRegistry
         getRuntimeContext()
             .getMapState(
                 new MapStateDescriptor<>(
-                    "registry",
-                    Types.STRING,
-                    PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+                    "registry", Types.STRING, TypeInformation.of(TargetProtocol.State.class)));
     active = getRuntimeContext().getState(new ValueStateDescriptor<>("active", Types.INT));
     seen = new CommandIds(getRuntimeContext(), maxCommandIds);
   }
@@ -70,11 +67,8 @@ public final class TargetRegistry
     }
     Instant now = Instant.ofEpochMilli(ctx.timerService().currentProcessingTime());
     String name = c.getTarget() == null ? "" : c.getTarget();
-    byte[] bytes = states.get(name);
-    TargetProtocol.State current =
-        bytes == null
-            ? TargetProtocol.State.NONE
-            : InstantiationUtil.deserializeObject(bytes, getClass().getClassLoader());
+    TargetProtocol.State stored = states.get(name);
+    TargetProtocol.State current = stored == null ? TargetProtocol.State.NONE : stored;
     ControlEvent.Builder event =
         ControlEvent.newBuilder()
             .setCommandId(id == null ? "" : id)
@@ -84,7 +78,7 @@ public final class TargetRegistry
     int activeTargets = active.value() == null ? 0 : active.value();
     TargetProtocol.Outcome outcome = protocol.apply(current, prepared, activeTargets);
     if (outcome instanceof TargetProtocol.Applied applied) {
-      states.put(name, InstantiationUtil.serializeObject(applied.next()));
+      states.put(name, applied.next());
       boolean was = current.current() != null;
       boolean is = applied.next().current() != null;
       if (was != is) {
@@ -94,7 +88,7 @@ public final class TargetRegistry
       event.setStatus(CommandStatus.APPLIED).setVersion(def.version()).setPaused(def.paused());
       if (!def.removed()) {
         event
-            .setExampleCount(def.examples().size())
+            .setExampleCount(def.examples().length)
             .setProfileFingerprint(def.profile().fingerprint())
             .setSummary(TargetProtocol.summary(def, 3));
       }
@@ -172,7 +166,7 @@ public final class TargetRegistry
       s.setPolicy(def.policy().name())
           .setPolicyValue(def.policyValue())
           .setTopK(def.keepTopK())
-          .setExampleCount(def.examples().size())
+          .setExampleCount(def.examples().length)
           .setProfileFingerprint(def.profile().fingerprint())
           .setModelFingerprint(def.modelFingerprint())
           .setNumLayers(def.numLayers())

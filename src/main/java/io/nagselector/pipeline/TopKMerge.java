@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -27,8 +26,7 @@ public final class TopKMerge extends KeyedProcessFunction<String, ShardTopK, Top
     shards =
         getRuntimeContext()
             .getMapState(
-                new MapStateDescriptor<>(
-                    "shards", Types.INT, TypeInformation.of(new TypeHint<ShardTopK>() {})));
+                new MapStateDescriptor<>("shards", Types.INT, TypeInformation.of(ShardTopK.class)));
   }
 
   @Override
@@ -48,7 +46,7 @@ public final class TopKMerge extends KeyedProcessFunction<String, ShardTopK, Top
     }
     shards.put(update.shard(), update);
     for (ShardTopK s : shards.values()) {
-      current.add(s.entries());
+      current.add(List.of(s.entries()));
     }
     long accepted = 0;
     double threshold = Double.NaN;

@@ -130,11 +130,7 @@ class StreamingSelectionTest {
     odd.merge(even);
     assertThat(odd.threshold()).isEqualTo(all.threshold());
     assertThat(odd.observedTokens()).isEqualTo(450);
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    odd.write(new java.io.DataOutputStream(bytes));
-    FractionPolicy read =
-        FractionPolicy.read(
-            new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+    FractionPolicy read = FractionPolicy.of(odd.fraction(), odd.sketchBytes());
     assertThat(read.threshold()).isEqualTo(all.threshold());
     assertThat(read.fraction()).isEqualTo(0.2);
     assertThat(read.copy().observedTokens()).isEqualTo(450);

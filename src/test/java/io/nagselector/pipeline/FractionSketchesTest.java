@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /** Checkpointing the per-instance sketches: every observation counted once after any restore. */
 class FractionSketchesTest {
-  private static List<byte[]> snapshot(List<FractionSketches> instances) {
-    List<byte[]> all = new ArrayList<>();
+  private static List<FractionSketches.Entry> snapshot(List<FractionSketches> instances) {
+    List<FractionSketches.Entry> all = new ArrayList<>();
     for (int i = 0; i < instances.size(); i++) {
       all.addAll(instances.get(i).snapshot(i == 0));
     }
@@ -32,7 +32,7 @@ class FractionSketchesTest {
     one.observe("sci", 0.3, 1);
 
     // 1 -> 2: both instances start from all 36 tokens; nothing doubles on the next restore
-    List<byte[]> checkpoint = snapshot(List.of(one));
+    List<FractionSketches.Entry> checkpoint = snapshot(List.of(one));
     FractionSketches c = FractionSketches.restore(checkpoint);
     FractionSketches d = FractionSketches.restore(checkpoint);
     assertThat(c.policy("sci", 1, 0.2).observedTokens()).isEqualTo(36);

@@ -253,7 +253,7 @@ class TargetRegistryTest {
       assertThat(out)
           .extracting(TargetDefinition::paused)
           .containsExactly(false, false, true, false);
-      assertThat(out.get(1).examples()).hasSize(3);
+      assertThat(out.get(1).examples().length).isEqualTo(3);
       assertThat(out.get(1).policyValue()).isEqualTo(0.2); // ADD_EXAMPLES keeps the policy
       ControlEvent first = h.getSideOutput(TargetRegistry.EVENTS).peek().getValue();
       assertThat(first.getProfileFingerprint()).isEqualTo(out.get(0).profile().fingerprint());

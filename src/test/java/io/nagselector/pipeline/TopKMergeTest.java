@@ -15,16 +15,20 @@ class TopKMergeTest {
     return new RunningTopK.Entry(id, sim, 1, null);
   }
 
+  private static RunningTopK.Entry[] entries(RunningTopK.Entry... entries) {
+    return entries;
+  }
+
   @Test
   void mergesTheLatestTopKOfEveryShardOfTheNewestVersion() throws Exception {
     try (var h =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
             new TopKMerge(), ShardTopK::target, Types.STRING)) {
-      h.processElement(new ShardTopK("t", 1, 2, 0, List.of(e("a", 0.9), e("b", 0.5)), 2, 0.4), 0);
-      h.processElement(new ShardTopK("t", 1, 2, 1, List.of(e("c", 0.7)), 1, Double.NaN), 0);
-      h.processElement(new ShardTopK("t", 1, 2, 0, List.of(e("a", 0.9), e("d", 0.8)), 3, 0.45), 0);
-      h.processElement(new ShardTopK("t", 2, 2, 1, List.of(e("x", 0.1)), 0, Double.NaN), 0);
-      h.processElement(new ShardTopK("t", 1, 2, 0, List.of(e("late", 1.0)), 9, 0.5), 0);
+      h.processElement(new ShardTopK("t", 1, 2, 0, entries(e("a", 0.9), e("b", 0.5)), 2, 0.4), 0);
+      h.processElement(new ShardTopK("t", 1, 2, 1, entries(e("c", 0.7)), 1, Double.NaN), 0);
+      h.processElement(new ShardTopK("t", 1, 2, 0, entries(e("a", 0.9), e("d", 0.8)), 3, 0.45), 0);
+      h.processElement(new ShardTopK("t", 2, 2, 1, entries(e("x", 0.1)), 0, Double.NaN), 0);
+      h.processElement(new ShardTopK("t", 1, 2, 0, entries(e("late", 1.0)), 9, 0.5), 0);
       List<TopKSnapshot> out = h.extractOutputValues();
       assertThat(out).hasSize(4);
       assertThat(out.get(1).getEntries()).extracting(TopKEntry::getDocId).containsExactly("a", "c");
@@ -43,8 +47,8 @@ class TopKMergeTest {
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
             new TopKMerge(), ShardTopK::target, Types.STRING)) {
       h.processElement(
-          new ShardTopK("t", 1, 3, 0, List.of(e("a", 0.9), e("b", 0.5), e("c", 0.4)), 3, 0.3), 0);
-      h.processElement(new ShardTopK("t", 1, 3, 1, List.of(e("d", 0.7), e("e", 0.6)), 2, 0.3), 0);
+          new ShardTopK("t", 1, 3, 0, entries(e("a", 0.9), e("b", 0.5), e("c", 0.4)), 3, 0.3), 0);
+      h.processElement(new ShardTopK("t", 1, 3, 1, entries(e("d", 0.7), e("e", 0.6)), 2, 0.3), 0);
       assertThat(h.extractOutputValues().get(1).getEntries())
           .extracting(TopKEntry::getDocId)
           .containsExactly("a", "d", "e");
