@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -18,11 +20,12 @@ import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every record between operators and every piece of state has an explicit serializer that can
- * evolve: Flink's record (POJO) serializer or Avro's; nothing falls back to Kryo or Java
- * serialization, and the job refuses generic types at build time.
+ * What a savepoint needs of the job: every record between operators and every piece of state has an
+ * explicit serializer that can evolve (Flink's record serializer, or Avro's), nothing falls back to
+ * Kryo or Java serialization, the job refuses generic types at build time, and every operator, the
+ * sources' and sinks' included, has a stable uid.
  */
-class SerializersTest {
+class StateContractTest {
   private static StreamGraph jobGraph() {
     JobConfig c = JobConfig.load(Path.of("config/local.yaml"), Map.of());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -45,6 +48,30 @@ class SerializersTest {
       }
     }
     assertThat(kryo).isEmpty();
+  }
+
+  @Test
+  void everyOperatorHasAStableUid() {
+    List<String> without = new ArrayList<>();
+    Set<String> uids = new TreeSet<>();
+    for (StreamNode node : jobGraph().getStreamNodes()) {
+      String uid = node.getTransformationUID();
+      if (uid == null) {
+        without.add(node.getOperatorName());
+      } else {
+        assertThat(uids.add(uid)).as("uid %s used once", uid).isTrue();
+      }
+    }
+    assertThat(without).as("operators without a uid").isEmpty();
+    assertThat(uids)
+        .contains(
+            "crawl-source",
+            "control-source",
+            "selected-sink",
+            "top-k-sink",
+            "control-events-sink",
+            "targets-sink",
+            "dead-letter-sink");
   }
 
   @Test

@@ -1,0 +1,332 @@
+package io.nagselector.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nagselector.avro.CommandStatus;
+import io.nagselector.avro.CommandType;
+import io.nagselector.avro.ControlEvent;
+import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.PolicyKind;
+import io.nagselector.avro.SelectedDocument;
+import io.nagselector.avro.TargetCommand;
+import io.nagselector.avro.TargetPolicy;
+import io.nagselector.avro.TopKEntry;
+import io.nagselector.avro.TopKSnapshot;
+import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.nag.RunningTopK;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A savepoint written by an earlier build (checked in under src/test/resources/savepoints/) is
+ * restored by this one, and its state is the state it was: the registry and its command ids, the
+ * broadcast targets, the dedupe memory, each shard's top-k, accepted counts and warm-up documents,
+ * and the fraction sketches. Like Flink's own *MigrationTests.
+ *
+ * <p>To write a new fixture when the state format changes on purpose (docs/streaming.md): {@code
+ * ./mvnw -DskipTests package && ./mvnw failsafe:integration-test -Dit.test=SavepointCompatibilityIT
+ * -Dnag.savepoint-fixture.write=v2}, then add v2 to {@link #FIXTURES}.
+ */
+class SavepointCompatibilityIT extends PipelineIT {
+  private static final Path FIXTURES = Path.of("src/test/resources/savepoints");
+  private static final int DOCS = 24;
+  private static final int TOP_K = 5;
+  @TempDir Path dir;
+
+  /** The topics' contents before the savepoint: the same in the writing and the restoring run. */
+  private record Before(List<TargetCommand> commands, List<CrawlDocument> docs) {
+    static Before generate() {
+      Random rnd = new Random(16);
+      List<String> examples = List.of(randomText(rnd, 8), randomText(rnd, 8), randomText(rnd, 8));
+      List<TargetCommand> commands =
+          List.of(
+              upsert("c1", "all", PolicyKind.THRESHOLD, 0.0, examples),
+              upsert("c2", "frac", PolicyKind.FRACTION, 0.5, examples));
+      List<CrawlDocument> docs = new ArrayList<>();
+      for (int i = 0; i < DOCS; i++) {
+        docs.add(
+            CrawlDocument.newBuilder()
+                .setId(String.format("d%02d", i))
+                .setText(randomText(rnd, 4 + rnd.nextInt(8)))
+                .build());
+      }
+      return new Before(commands, docs);
+    }
+  }
+
+  private static String randomText(Random rnd, int words) {
+    return TinyCheckpoint.randomText(rnd, words);
+  }
+
+  private static TargetCommand upsert(
+      String id, String target, PolicyKind kind, double value, List<String> examples) {
+    return TargetCommand.newBuilder()
+        .setCommandId(id)
+        .setType(CommandType.UPSERT)
+        .setTarget(target)
+        .setExampleTexts(examples)
+        .setPolicy(new TargetPolicy(kind, value))
+        .setTopK(TOP_K)
+        .build();
+  }
+
+  private JobConfig config(EmbeddedKafka kafka, Path model) {
+    return testConfig(
+        kafka,
+        model,
+        dir,
+        "300ms",
+        Map.of(
+            "NAG_SELECTION_WARM_UP", "10",
+            "NAG_SELECTION_TOP_K_INTERVAL", "300ms",
+            "NAG_KAFKA_TOPICS_DUPLICATES", "duplicates"));
+  }
+
+  /** The same tiny model in both runs: its fingerprint is part of the targets in state. */
+  private Path model() throws Exception {
+    return TinyCheckpoint.decoder("llama", 21).write(dir.resolve("model"), "F32", 1);
+  }
+
+  private static void createTopics(EmbeddedKafka kafka) {
+    createJobTopics(kafka, "duplicates");
+  }
+
+  /**
+   * Sends what the topics held before the savepoint, to the same partitions and offsets; {@code
+   * answers}, when not null, is waited on for the commands' answers before the documents go.
+   */
+  private static void sendBefore(
+      KafkaProducer<byte[], byte[]> producer, Before before, KafkaConsumer<byte[], byte[]> answers)
+      throws Exception {
+    for (TargetCommand c : before.commands()) {
+      producer.send(
+          new ProducerRecord<>("control", 0, null, bytes(TargetCommand.getEncoder().encode(c))));
+    }
+    producer.flush();
+    if (answers != null) {
+      answers.subscribe(List.of("control-events"));
+      int applied = 0;
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (applied < before.commands().size()) {
+        assertThat(System.nanoTime()).as("waiting for the targets").isLessThan(deadline);
+        for (var r : answers.poll(Duration.ofMillis(300))) {
+          assertThat(ControlEvent.getDecoder().decode(r.value()).getStatus())
+              .isEqualTo(CommandStatus.APPLIED);
+          applied++;
+        }
+      }
+    }
+    for (int i = 0; i < before.docs().size(); i++) {
+      producer.send(
+          new ProducerRecord<>(
+              "crawl",
+              i % 2,
+              null,
+              bytes(CrawlDocument.getEncoder().encode(before.docs().get(i)))));
+    }
+    producer.flush();
+  }
+
+  @Test
+  void restoresEverySavepointOfEarlierBuilds() throws Exception {
+    String write = System.getProperty("nag.savepoint-fixture.write");
+    if (write != null) {
+      writeFixture(FIXTURES.resolve(write));
+      return;
+    }
+    List<Path> fixtures;
+    try (Stream<Path> list = Files.list(FIXTURES)) {
+      fixtures = list.filter(Files::isDirectory).sorted().toList();
+    }
+    assertThat(fixtures).as("checked-in savepoints").isNotEmpty();
+    for (Path fixture : fixtures) {
+      restore(fixture);
+    }
+  }
+
+  /** Runs the scenario up to the savepoint and keeps it, with what the restore will expect. */
+  private void writeFixture(Path target) throws Exception {
+    Before before = Before.generate();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
+      createTopics(kafka);
+      JobConfig config = config(kafka, model());
+      JobClient job = startJob(config, null);
+      try (KafkaConsumer<byte[], byte[]> answers = readCommitted(kafka, "answers")) {
+        sendBefore(producer, before, answers);
+      }
+      consumer.subscribe(List.of("selected", "top-k"));
+      Map<String, TopKSnapshot> topK = new HashMap<>();
+      Set<String> selected = new TreeSet<>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (System.nanoTime() < deadline
+          && (selected.size() < DOCS
+              || topK.get("all") == null
+              || topK.get("all").getAccepted() < DOCS)) {
+        for (var r : consumer.poll(Duration.ofMillis(300))) {
+          if (r.topic().equals("selected")) {
+            selected.add(SelectedDocument.getDecoder().decode(r.value()).getId());
+          } else {
+            TopKSnapshot s = TopKSnapshot.getDecoder().decode(r.value());
+            topK.put(s.getTarget(), s);
+          }
+        }
+      }
+      assertThat(selected).as("the threshold-0 target selected every document").hasSize(DOCS);
+      Path savepoint =
+          Path.of(
+              java.net.URI.create(
+                  job.stopWithSavepoint(
+                          false,
+                          dir.resolve("sp").toUri().toString(),
+                          SavepointFormatType.CANONICAL)
+                      .get()));
+      Files.createDirectories(target);
+      try (Stream<Path> files = Files.walk(savepoint)) {
+        for (Path f : files.filter(Files::isRegularFile).toList()) {
+          Path to = target.resolve("savepoint").resolve(savepoint.relativize(f).toString());
+          Files.createDirectories(to.getParent());
+          Files.copy(f, to);
+        }
+      }
+      Map<String, Object> expected = new LinkedHashMap<>();
+      expected.put(
+          "all-top-k",
+          topK.get("all").getEntries().stream()
+              .map(e -> Map.of("id", e.getDocId(), "similarity", e.getSimilarity()))
+              .toList());
+      expected.put("fingerprint", SelectorApp.fingerprint(config));
+      new ObjectMapper()
+          .writerWithDefaultPrettyPrinter()
+          .writeValue(target.resolve("expected.json").toFile(), expected);
+    }
+  }
+
+  private void restore(Path fixture) throws Exception {
+    String name = fixture.getFileName().toString();
+    JsonNode expected = new ObjectMapper().readTree(fixture.resolve("expected.json").toFile());
+    Before before = Before.generate();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
+      createTopics(kafka);
+      JobConfig config = config(kafka, model());
+      assertThat(SelectorApp.fingerprint(config))
+          .as(name + ": the same model as the writing run")
+          .isEqualTo(expected.get("fingerprint").asText());
+      sendBefore(producer, before, null); // the topics as they were; the job resumes after them
+      JobClient job = startJob(config, fixture.resolve("savepoint").toAbsolutePath().toString());
+      consumer.subscribe(List.of("selected", "top-k", "duplicates", "control-events"));
+
+      // a command delivered again is recognised (command ids restored)
+      producer.send(
+          new ProducerRecord<>(
+              "control",
+              0,
+              null,
+              bytes(TargetCommand.getEncoder().encode(before.commands().get(0)))));
+      // a text seen before the savepoint, under a new id, is a duplicate (dedupe memory restored)
+      CrawlDocument copy =
+          CrawlDocument.newBuilder(before.docs().get(0)).setId("copy-of-d00").build();
+      producer.send(
+          new ProducerRecord<>("crawl", 0, null, bytes(CrawlDocument.getEncoder().encode(copy))));
+      // new documents: enough to end every shard's warm-up of the fraction target
+      Random rnd = new Random(17);
+      List<String> fresh = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        CrawlDocument d =
+            CrawlDocument.newBuilder()
+                .setId(String.format("n%02d", i))
+                .setText(randomText(rnd, 4 + rnd.nextInt(8)) + " new")
+                .build();
+        fresh.add(d.getId());
+        producer.send(
+            new ProducerRecord<>(
+                "crawl", i % 2, null, bytes(CrawlDocument.getEncoder().encode(d))));
+      }
+      producer.flush();
+
+      Map<String, Double> allSims = new HashMap<>();
+      Set<String> fracSelected = new TreeSet<>();
+      List<String> duplicates = new ArrayList<>();
+      List<ControlEvent> events = new ArrayList<>();
+      TopKSnapshot allTopK = null;
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (System.nanoTime() < deadline
+          && (allSims.size() < fresh.size()
+              || duplicates.isEmpty()
+              || allTopK == null
+              || allTopK.getAccepted() < DOCS + fresh.size()
+              || fracSelected.stream().noneMatch(id -> id.startsWith("d")))) {
+        for (var r : consumer.poll(Duration.ofMillis(300))) {
+          switch (r.topic()) {
+            case "selected" -> {
+              SelectedDocument s = SelectedDocument.getDecoder().decode(r.value());
+              if (s.getTarget().equals("all")) {
+                allSims.put(s.getId(), s.getSimilarity());
+              } else {
+                fracSelected.add(s.getId());
+              }
+            }
+            case "duplicates" ->
+                duplicates.add(CrawlDocument.getDecoder().decode(r.value()).getId());
+            case "control-events" -> events.add(ControlEvent.getDecoder().decode(r.value()));
+            default -> {
+              TopKSnapshot s = TopKSnapshot.getDecoder().decode(r.value());
+              if (s.getTarget().equals("all")) {
+                allTopK = s;
+              }
+            }
+          }
+        }
+      }
+      // the registry and its targets: the new documents are scored against both targets
+      assertThat(allSims.keySet()).as(name + ": restored targets select").containsAll(fresh);
+      assertThat(allSims.keySet())
+          .as(name + ": nothing from before selected again")
+          .doesNotContainAnyElementsOf(before.docs().stream().map(CrawlDocument::getId).toList());
+      assertThat(events).as(name + ": the redelivered command c1 is ignored").isEmpty();
+      assertThat(duplicates).as(name + ": the dedupe memory").containsExactly("copy-of-d00");
+      // each shard's accepted count and top-k: the published top-k merges before and after
+      assertThat(allTopK).as(name + ": a top-k of the threshold target").isNotNull();
+      assertThat(allTopK.getAccepted())
+          .as(name + ": accepted counts")
+          .isEqualTo(DOCS + fresh.size());
+      RunningTopK best = new RunningTopK(TOP_K);
+      for (JsonNode e : expected.get("all-top-k")) {
+        best.offer(
+            new RunningTopK.Entry(e.get("id").asText(), e.get("similarity").asDouble(), 0, null));
+      }
+      allSims.forEach((id, sim) -> best.offer(new RunningTopK.Entry(id, sim, 0, null)));
+      assertThat(allTopK.getEntries().stream().map(TopKEntry::getDocId).toList())
+          .as(name + ": the shards' top-k")
+          .isEqualTo(best.best().stream().map(RunningTopK.Entry::docId).toList());
+      // the fraction target's warm-up documents from before the savepoint are decided now
+      assertThat(fracSelected)
+          .as(name + ": held warm-up documents")
+          .anyMatch(id -> id.startsWith("d"));
+      job.cancel().get();
+    }
+  }
+}
