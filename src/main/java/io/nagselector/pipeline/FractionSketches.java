@@ -46,21 +46,41 @@ final class FractionSketches {
     t.view.observe(similarity, tokens);
   }
 
+  /** Counts a decided document of the target's current version, accepted or not. */
+  void decided(String name, long tokens, boolean accepted) {
+    Target t = targets.get(name);
+    t.own.decided(tokens, accepted);
+    t.view.decided(tokens, accepted);
+  }
+
   void remove(String name) {
     targets.remove(name);
   }
 
   /**
-   * One checkpointed sketch: a target version's fraction and its KLL sketch bytes. Stored by
-   * Flink's record serializer: a field may be added, none renamed or retyped.
+   * One checkpointed sketch: a target version's fraction, its KLL sketch bytes, and the tokens
+   * decided and accepted for it (added after savepoint v1, whose entries restore them as null:
+   * unknown). Stored by Flink's record serializer: a field may be added, none renamed or retyped.
    */
-  public record Entry(String target, int version, double fraction, byte[] sketch) {
+  public record Entry(
+      String target,
+      int version,
+      double fraction,
+      byte[] sketch,
+      Long decidedTokens,
+      Long acceptedTokens) {
     static Entry of(String target, int version, FractionPolicy policy) {
-      return new Entry(target, version, policy.fraction(), policy.sketchBytes());
+      return new Entry(
+          target,
+          version,
+          policy.fraction(),
+          policy.sketchBytes(),
+          policy.decidedTokens(),
+          policy.acceptedTokens());
     }
 
     FractionPolicy policy() {
-      return FractionPolicy.of(fraction, sketch);
+      return FractionPolicy.of(fraction, sketch, decidedTokens, acceptedTokens);
     }
   }
 

@@ -187,7 +187,12 @@ public final class ScoreAndSelect
             warmUpDocs.forEach(
                 (docId, h) ->
                     scored.add(new FractionPolicy.Scored(docId, h.similarity(), h.tokens(), null)));
-            for (FractionPolicy.Scored a : FractionPolicy.decideWarmUp(scored, def.policyValue())) {
+            List<FractionPolicy.Scored> chosen =
+                FractionPolicy.decideWarmUp(scored, def.policyValue());
+            for (FractionPolicy.Scored s : scored) {
+              sketches.decided(def.name(), s.tokens(), chosen.contains(s));
+            }
+            for (FractionPolicy.Scored a : chosen) {
               emit(
                   out,
                   warmUpDocs.get(a.docId()).extracted(),
@@ -199,9 +204,13 @@ public final class ScoreAndSelect
               state.accepted++;
             }
           }
-        } else if (policy.accepts(id, sim)) {
-          emit(out, doc, def, sim, inForce, profile, now);
-          state.accepted++;
+        } else {
+          boolean accepts = policy.accepts(id, sim);
+          sketches.decided(def.name(), doc.tokens(), accepts);
+          if (accepts) {
+            emit(out, doc, def, sim, inForce, profile, now);
+            state.accepted++;
+          }
         }
       }
       acceptedCounter(def.name());

@@ -32,10 +32,16 @@ class StreamingSelectionTest {
       if (held.size() < warmUp) {
         held.add(d);
         if (held.size() == warmUp) {
-          FractionPolicy.decideWarmUp(held, f).forEach(a -> accepted.add(a.docId()));
+          List<FractionPolicy.Scored> chosen = FractionPolicy.decideWarmUp(held, f);
+          held.forEach(h -> policy.decided(h.tokens(), chosen.contains(h)));
+          chosen.forEach(a -> accepted.add(a.docId()));
         }
-      } else if (policy.accepts(d.docId(), d.similarity())) {
-        accepted.add(d.docId());
+      } else {
+        boolean accepts = policy.accepts(d.docId(), d.similarity());
+        policy.decided(d.tokens(), accepts);
+        if (accepts) {
+          accepted.add(d.docId());
+        }
       }
     }
     return accepted;
@@ -82,7 +88,12 @@ class StreamingSelectionTest {
         .containsExactly("b");
     FractionPolicy policy = new FractionPolicy(0.5);
     held.forEach(d -> policy.observe(d.similarity(), d.tokens()));
-    // the sketch holds .1, .5, .9 (10 tokens each): the median is .5
+    policy.decided(10, false); // a
+    policy.decided(10, true); // b
+    policy.decided(10, false); // c
+    // 10 of 30 tokens accepted where 15 were due: the effective fraction is 0.5 + 0.5 x 5 / 30
+    assertThat(policy.effectiveFraction()).isEqualTo(0.5 + 0.5 * 5 / 30);
+    // the sketch holds .1, .5, .9 (10 tokens each): its 1 - 0.583 quantile is .5
     assertThat(policy.threshold()).isEqualTo(0.5);
     assertThat(policy.accepts("d", 0.7)).isTrue();
     assertThat(policy.accepts("e", 0.2)).isFalse();
@@ -98,10 +109,60 @@ class StreamingSelectionTest {
       double sim = rnd.nextInt(4) * 0.25; // four tied levels of equal mass
       policy.observe(sim, 10);
       allTokens += 10;
-      acceptedTokens += policy.accepts("d" + i, sim) ? 10 : 0;
+      boolean accepts = policy.accepts("d" + i, sim);
+      policy.decided(10, accepts);
+      if (accepts) {
+        acceptedTokens += 10;
+      }
     }
     // "at or above the quantile" would take half of the tokens; sharing the tie keeps ~ 25 %
     assertThat((double) acceptedTokens / allTokens).isBetween(0.22, 0.28);
+  }
+
+  @Test
+  void theWarmUpTakesTheBoundaryDocumentWhenThatEndsNearerTheBudget() {
+    List<FractionPolicy.Scored> held =
+        List.of(
+            new FractionPolicy.Scored("a", 0.9, 10),
+            new FractionPolicy.Scored("b", 0.8, 10),
+            new FractionPolicy.Scored("c", 0.7, 10),
+            new FractionPolicy.Scored("d", 0.6, 10));
+    // budget 0.35 x 40 = 14: a fits (10); b would end at 20, 6 over where leaving it is 4 under
+    assertThat(FractionPolicy.decideWarmUp(held, 0.35))
+        .extracting(FractionPolicy.Scored::docId)
+        .containsExactly("a");
+    // budget 0.45 x 40 = 18: b ends at 20, 2 over where leaving it is 8 under (the paper's floor
+    // rule, applied to every shard, stopped at a: each warm-up under its budget)
+    assertThat(FractionPolicy.decideWarmUp(held, 0.45))
+        .extracting(FractionPolicy.Scored::docId)
+        .containsExactly("a", "b");
+    // the first is kept even when it alone is over
+    assertThat(FractionPolicy.decideWarmUp(held, 0.1))
+        .extracting(FractionPolicy.Scored::docId)
+        .containsExactly("a");
+  }
+
+  @Test
+  void theThresholdFollowsTheAcceptedShareBackToTheFraction() {
+    FractionPolicy policy = new FractionPolicy(0.2);
+    for (int i = 1; i <= 100; i++) {
+      policy.observe(i / 100.0, 10); // 1,000 tokens: exact quantiles below the sketch's k
+    }
+    policy.decided(800, false);
+    policy.decided(200, true); // on target
+    assertThat(policy.effectiveFraction()).isEqualTo(0.2);
+    assertThat(policy.threshold()).isEqualTo(0.80);
+    FractionPolicy behind = new FractionPolicy(0.2);
+    for (int i = 1; i <= 100; i++) {
+      behind.observe(i / 100.0, 10);
+    }
+    behind.decided(900, false);
+    behind.decided(100, true); // 100 tokens behind: 0.2 + 0.5 x 100 / 1000
+    assertThat(behind.effectiveFraction()).isEqualTo(0.25);
+    assertThat(behind.threshold()).isEqualTo(0.75);
+    behind.decided(1000, true); // 1,100 of 2,000 where 400 were due: 0.2 - 0.5 x 700 / 2000
+    assertThat(behind.effectiveFraction()).isEqualTo(0.2 - 0.5 * 700 / 2000);
+    assertThat(behind.threshold()).isEqualTo(0.98);
   }
 
   @Test
@@ -130,7 +191,9 @@ class StreamingSelectionTest {
     odd.merge(even);
     assertThat(odd.threshold()).isEqualTo(all.threshold());
     assertThat(odd.observedTokens()).isEqualTo(450);
-    FractionPolicy read = FractionPolicy.of(odd.fraction(), odd.sketchBytes());
+    FractionPolicy read =
+        FractionPolicy.of(
+            odd.fraction(), odd.sketchBytes(), odd.decidedTokens(), odd.acceptedTokens());
     assertThat(read.threshold()).isEqualTo(all.threshold());
     assertThat(read.fraction()).isEqualTo(0.2);
     assertThat(read.copy().observedTokens()).isEqualTo(450);
