@@ -18,7 +18,7 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * exact batch rule ({@link #decideWarmUp}), so nothing is admitted or lost before the sketch means
  * something.
  */
-public final class FractionPolicy {
+public final class FractionPolicy implements FractionState {
   /** A scored document waiting for, or receiving, a decision; the payload is the caller's. */
   public record Scored(String docId, double similarity, long tokens, byte[] payload) {
     public Scored(String docId, double similarity, long tokens) {
@@ -63,6 +63,7 @@ public final class FractionPolicy {
    * Counts a decided document's tokens, and whether it was accepted (by the warm-up or the
    * threshold). Documents held in a warm-up count when the warm-up decides them, not before.
    */
+  @Override
   public void decided(long tokens, boolean accepted) {
     decidedTokens += tokens;
     if (accepted) {
@@ -91,6 +92,7 @@ public final class FractionPolicy {
   }
 
   /** Adds a scored document to the running quantile (documents without tokens weigh nothing). */
+  @Override
   public void observe(double similarity, long tokens) {
     if (tokens > 0) {
       sketch.update(similarity, tokens);
@@ -105,6 +107,7 @@ public final class FractionPolicy {
    * at the fraction instead of taking the whole tie. Nothing is accepted before anything was
    * observed.
    */
+  @Override
   public boolean accepts(String docId, double similarity) {
     double q = threshold();
     if (Double.isNaN(q) || similarity < q) {
@@ -118,6 +121,7 @@ public final class FractionPolicy {
    * quantile costs a pass over the sketch, so it is refreshed only once the observations since the
    * last refresh exceed 1/1024 of all: the rank it stands for moves by less than that meanwhile.
    */
+  @Override
   public double threshold() {
     if (sketch.isEmpty()) {
       return Double.NaN;
@@ -150,7 +154,7 @@ public final class FractionPolicy {
     return fraction;
   }
 
-  /** The token weight observed so far. */
+  @Override
   public long observedTokens() {
     return sketch.getN();
   }

@@ -1,6 +1,7 @@
 package io.nagselector.pipeline;
 
 import io.nagselector.nag.FractionPolicy;
+import io.nagselector.nag.FractionState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.Map;
  * observed since the last restore, and instance 0 also writes what was restored.
  */
 final class FractionSketches {
-  private static final class Target {
+  private static final class Target implements FractionState {
     final int version;
     final FractionPolicy restored;
     final FractionPolicy own;
@@ -25,32 +26,48 @@ final class FractionSketches {
       this.own = new FractionPolicy(restored.fraction());
       this.view = restored.copy();
     }
+
+    @Override
+    public void observe(double similarity, long tokens) {
+      own.observe(similarity, tokens);
+      view.observe(similarity, tokens);
+    }
+
+    @Override
+    public double threshold() {
+      return view.threshold();
+    }
+
+    @Override
+    public boolean accepts(String docId, double similarity) {
+      return view.accepts(docId, similarity);
+    }
+
+    @Override
+    public void decided(long tokens, boolean accepted) {
+      own.decided(tokens, accepted);
+      view.decided(tokens, accepted);
+    }
+
+    @Override
+    public long observedTokens() {
+      return view.observedTokens();
+    }
   }
 
   private final Map<String, Target> targets = new HashMap<>();
 
-  /** The policy of this target version (a fresh one when the version changed). */
-  FractionPolicy policy(String name, int version, double fraction) {
+  /**
+   * The rule's state of this target version (a fresh one when the version changed): decisions by
+   * all observations, this instance's recorded apart for the next checkpoint.
+   */
+  FractionState policy(String name, int version, double fraction) {
     Target t = targets.get(name);
     if (t == null || t.version != version) {
       t = new Target(version, new FractionPolicy(fraction));
       targets.put(name, t);
     }
-    return t.view;
-  }
-
-  /** Adds an observation to the target's current version (see {@link #policy}). */
-  void observe(String name, double similarity, long tokens) {
-    Target t = targets.get(name);
-    t.own.observe(similarity, tokens);
-    t.view.observe(similarity, tokens);
-  }
-
-  /** Counts a decided document of the target's current version, accepted or not. */
-  void decided(String name, long tokens, boolean accepted) {
-    Target t = targets.get(name);
-    t.own.decided(tokens, accepted);
-    t.view.decided(tokens, accepted);
+    return t;
   }
 
   void remove(String name) {

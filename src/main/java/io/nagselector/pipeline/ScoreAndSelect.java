@@ -4,6 +4,8 @@ import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.nag.FractionPolicy;
+import io.nagselector.nag.FractionRule;
+import io.nagselector.nag.FractionState;
 import io.nagselector.nag.NagFeature;
 import io.nagselector.nag.RunningTopK;
 import io.nagselector.nag.Similarity;
@@ -172,42 +174,42 @@ public final class ScoreAndSelect
           state.accepted++;
         }
       } else {
-        FractionPolicy policy = sketches.policy(def.name(), def.version(), def.policyValue());
-        sketches.observe(def.name(), sim, doc.tokens());
-        inForce = policy.threshold();
-        if (state.warmUpLeft > 0) {
-          held.put(
-              heldKey(def.name(), id),
-              new HeldDocument(sim, doc.tokens(), doc.document(), doc.feature()));
+        FractionState fraction = sketches.policy(def.name(), def.version(), def.policyValue());
+        // the warm-up's documents, read only when this document completes it
+        Map<String, HeldDocument> warmUp = state.warmUpLeft == 1 ? takeHeld(def.name()) : Map.of();
+        List<FractionPolicy.Scored> warmUpScored =
+            warmUp.entrySet().stream()
+                .map(
+                    e ->
+                        new FractionPolicy.Scored(
+                            e.getKey(), e.getValue().similarity(), e.getValue().tokens()))
+                .toList();
+        FractionRule.Outcome outcome =
+            FractionRule.offer(
+                fraction,
+                def.policyValue(),
+                state.warmUpLeft,
+                new FractionPolicy.Scored(id, sim, doc.tokens()),
+                warmUpScored);
+        if (outcome instanceof FractionRule.Held) {
+          holdForWarmUp(def.name(), sim, doc);
           state.warmUpLeft--;
           changed = true;
-          if (state.warmUpLeft == 0) {
-            Map<String, HeldDocument> warmUpDocs = takeHeld(def.name());
-            List<FractionPolicy.Scored> scored = new ArrayList<>();
-            warmUpDocs.forEach(
-                (docId, h) ->
-                    scored.add(new FractionPolicy.Scored(docId, h.similarity(), h.tokens(), null)));
-            List<FractionPolicy.Scored> chosen =
-                FractionPolicy.decideWarmUp(scored, def.policyValue());
-            for (FractionPolicy.Scored s : scored) {
-              sketches.decided(def.name(), s.tokens(), chosen.contains(s));
-            }
-            for (FractionPolicy.Scored a : chosen) {
-              emit(
-                  out,
-                  warmUpDocs.get(a.docId()).extracted(),
-                  def,
-                  a.similarity(),
-                  null,
-                  profile,
-                  now);
-              state.accepted++;
-            }
+          inForce = Double.NaN;
+        } else if (outcome instanceof FractionRule.WarmUpDecided decided) {
+          state.warmUpLeft = 0;
+          changed = true;
+          for (FractionPolicy.Scored a : decided.accepted()) {
+            ExtractedDocument accepted =
+                a.docId().equals(id) ? doc : warmUp.get(a.docId()).extracted();
+            emit(out, accepted, def, a.similarity(), null, profile, now);
+            state.accepted++;
           }
+          inForce = fraction.threshold();
         } else {
-          boolean accepts = policy.accepts(id, sim);
-          sketches.decided(def.name(), doc.tokens(), accepts);
-          if (accepts) {
+          FractionRule.Decided decided = (FractionRule.Decided) outcome;
+          inForce = decided.threshold();
+          if (decided.accepted()) {
             emit(out, doc, def, sim, inForce, profile, now);
             state.accepted++;
           }
@@ -236,6 +238,12 @@ public final class ScoreAndSelect
     NagFeature feature =
         NagFeature.of(doc.document().getId(), def.numLayers(), def.featureK(), 0, doc.feature());
     out.collect(selected(doc.document(), doc.tokens(), def, sim, threshold, profile, feature, now));
+  }
+
+  private void holdForWarmUp(String target, double sim, ExtractedDocument doc) throws Exception {
+    held.put(
+        heldKey(target, doc.document().getId()),
+        new HeldDocument(sim, doc.tokens(), doc.document(), doc.feature()));
   }
 
   private static String heldKey(String target, String docId) {

@@ -13,10 +13,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fraction policy over whole streams in random orders, as the job applies it: documents keyed
- * to shards by id, each shard's first documents decided by the warm-up rule, then the running
- * threshold of one sketch fed by every document. Compared with the paper's batch rule over the same
- * documents: the accepted token share, precision and recall, over many seeds.
+ * The fraction rule over whole streams in random orders, as the job applies it ({@link
+ * FractionRule} per shard, documents keyed to shards by id, one sketch fed by every document).
+ * Compared with the paper's batch rule over the same documents: the accepted token share, precision
+ * and recall, over many seeds.
  */
 class FractionStreamSimulationTest {
   private static final double FRACTION = 0.2;
@@ -62,26 +62,22 @@ class FractionStreamSimulationTest {
       int shard = Math.floorMod(ids[i].hashCode(), shards); // as ScoreAndSelect.shard
       policy.observe(sims[i], tokens[i]);
       total += tokens[i];
-      if (left[shard] > 0) {
-        held.get(shard).add(new FractionPolicy.Scored(ids[i], sims[i], tokens[i]));
-        if (--left[shard] == 0) {
-          List<FractionPolicy.Scored> chosen =
-              FractionPolicy.decideWarmUp(held.get(shard), FRACTION);
-          for (FractionPolicy.Scored h : held.get(shard)) {
-            policy.decided(h.tokens(), chosen.contains(h));
-          }
-          for (FractionPolicy.Scored a : chosen) {
-            accepted.add(index.get(a.docId()));
-            acceptedTokens += a.tokens();
-          }
-        }
-      } else {
-        boolean accepts = policy.accepts(ids[i], sims[i]);
-        policy.decided(tokens[i], accepts);
-        if (accepts) {
-          accepted.add(i);
-          acceptedTokens += tokens[i];
-        }
+      FractionPolicy.Scored doc = new FractionPolicy.Scored(ids[i], sims[i], tokens[i]);
+      FractionRule.Outcome outcome =
+          FractionRule.offer(policy, FRACTION, left[shard], doc, held.get(shard));
+      List<FractionPolicy.Scored> chosen = List.of();
+      if (outcome instanceof FractionRule.Held) {
+        held.get(shard).add(doc);
+        left[shard]--;
+      } else if (outcome instanceof FractionRule.WarmUpDecided decided) {
+        left[shard] = 0;
+        chosen = decided.accepted();
+      } else if (((FractionRule.Decided) outcome).accepted()) {
+        chosen = List.of(doc);
+      }
+      for (FractionPolicy.Scored a : chosen) {
+        accepted.add(index.get(a.docId()));
+        acceptedTokens += a.tokens();
       }
     }
     Set<Integer> agreed = new HashSet<>(accepted);

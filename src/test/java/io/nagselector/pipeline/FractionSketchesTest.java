@@ -22,14 +22,14 @@ class FractionSketchesTest {
     FractionSketches b = new FractionSketches();
     a.policy("sci", 1, 0.2);
     b.policy("sci", 1, 0.2);
-    a.observe("sci", 0.5, 10);
-    b.observe("sci", 0.7, 20);
-    b.observe("sci", 0.1, 5);
+    a.policy("sci", 1, 0.2).observe(0.5, 10);
+    b.policy("sci", 1, 0.2).observe(0.7, 20);
+    b.policy("sci", 1, 0.2).observe(0.1, 5);
 
     // 2 -> 1: the one instance sees all 35 tokens
     FractionSketches one = FractionSketches.restore(snapshot(List.of(a, b)));
     assertThat(one.policy("sci", 1, 0.2).observedTokens()).isEqualTo(35);
-    one.observe("sci", 0.3, 1);
+    one.policy("sci", 1, 0.2).observe(0.3, 1);
 
     // 1 -> 2: both instances start from all 36 tokens; nothing doubles on the next restore
     List<FractionSketches.Entry> checkpoint = snapshot(List.of(one));
@@ -37,8 +37,8 @@ class FractionSketchesTest {
     FractionSketches d = FractionSketches.restore(checkpoint);
     assertThat(c.policy("sci", 1, 0.2).observedTokens()).isEqualTo(36);
     assertThat(d.policy("sci", 1, 0.2).observedTokens()).isEqualTo(36);
-    c.observe("sci", 0.9, 2);
-    d.observe("sci", 0.9, 3);
+    c.policy("sci", 1, 0.2).observe(0.9, 2);
+    d.policy("sci", 1, 0.2).observe(0.9, 3);
     FractionSketches again = FractionSketches.restore(snapshot(List.of(c, d)));
     assertThat(again.policy("sci", 1, 0.2).observedTokens()).isEqualTo(41);
   }
@@ -48,11 +48,11 @@ class FractionSketchesTest {
     FractionSketches a = new FractionSketches();
     FractionSketches b = new FractionSketches();
     a.policy("sci", 1, 0.2);
-    a.observe("sci", 0.5, 10);
+    a.policy("sci", 1, 0.2).observe(0.5, 10);
     b.policy("sci", 2, 0.3);
-    b.observe("sci", 0.6, 4);
+    b.policy("sci", 2, 0.3).observe(0.6, 4);
     assertThat(a.policy("sci", 2, 0.3).observedTokens()).isZero();
-    a.observe("sci", 0.2, 1);
+    a.policy("sci", 2, 0.3).observe(0.2, 1);
     a.policy("gone", 1, 0.2);
     a.remove("gone");
 

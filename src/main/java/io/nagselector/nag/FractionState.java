@@ -1,0 +1,19 @@
+package io.nagselector.nag;
+
+/** A target's running fraction rule as one shard sees it (a {@link FractionPolicy}, or a view). */
+public interface FractionState {
+  /** Adds a scored document to the running quantile. */
+  void observe(double similarity, long tokens);
+
+  /** The similarity a document needs now (NaN before anything was observed). */
+  double threshold();
+
+  /** Whether a document of this similarity is accepted now. */
+  boolean accepts(String docId, double similarity);
+
+  /** Counts a decided document's tokens, and whether it was accepted. */
+  void decided(long tokens, boolean accepted);
+
+  /** The token weight observed so far. */
+  long observedTokens();
+}
