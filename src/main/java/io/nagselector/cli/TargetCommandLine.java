@@ -8,6 +8,7 @@ import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
 import io.nagselector.avro.TargetState;
 import io.nagselector.avro.TopKSnapshot;
+import io.nagselector.control.ControlClient;
 import io.nagselector.io.BadRows;
 import io.nagselector.io.FeatureFiles;
 import io.nagselector.io.InputPaths;
@@ -17,7 +18,6 @@ import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.KafkaClientConfig;
 import io.nagselector.pipeline.TargetProtocol;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,15 +25,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -416,91 +410,29 @@ final class TargetCommandLine {
     @Override
     public Integer call() throws Exception {
       JobConfig c = connection.load();
-      String id = sending.commandId == null ? UUID.randomUUID().toString() : sending.commandId;
       Duration timeout = JobConfig.parseDuration(sending.timeout, "--timeout");
-      TargetCommand command =
-          command()
-              .setCommandId(id)
-              .setTarget(sending.name)
-              .setIssuedAt(java.time.Instant.now())
-              .build();
-      ByteBuffer b = TargetCommand.getEncoder().encode(command);
-      byte[] value = new byte[b.remaining()];
-      b.get(value);
+      TargetCommand.Builder command = command().setTarget(sending.name);
+      if (sending.commandId != null) {
+        command.setCommandId(sending.commandId);
+      }
       PrintWriter out = spec.commandLine().getOut();
-      try (KafkaConsumer<byte[], byte[]> events = sending.wait ? events(c, false) : null;
-          KafkaProducer<byte[], byte[]> producer =
-              new KafkaProducer<>(
-                  KafkaClientConfig.with(KafkaClientConfig.of(c), "enable.idempotence", "true"),
-                  new ByteArraySerializer(),
-                  new ByteArraySerializer())) {
-        producer
-            .send(
-                new ProducerRecord<>(
-                    c.string("kafka.topics.control"),
-                    sending.name.getBytes(StandardCharsets.UTF_8),
-                    value))
-            .get();
+      try (ControlClient client = ControlClient.open(c)) {
+        String id = client.send(command);
         out.printf("sent %s %s (command %s)%n", command.getType(), sending.name, id);
         out.flush();
-        if (events == null) {
+        if (!sending.wait) {
           return 0;
         }
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (System.currentTimeMillis() < deadline) {
-          for (ConsumerRecord<byte[], byte[]> r : events.poll(Duration.ofMillis(300))) {
-            ControlEvent e = ControlEvent.getDecoder().decode(r.value());
-            if (e.getCommandId().equals(id)) {
-              out.println(TargetProtocol.describe(e));
-              return e.getStatus() == CommandStatus.APPLIED ? 0 : REJECTED;
-            }
-          }
-        }
-        throw new UserInputException(
-            "no answer to command " + id + " within " + sending.timeout + " (is the job running?)");
+        ControlEvent e = client.await(id, timeout);
+        out.println(TargetProtocol.describe(e));
+        return e.getStatus() == CommandStatus.APPLIED ? 0 : REJECTED;
       }
     }
   }
 
   /** A consumer of the control-events topic, at its end unless {@code fromBeginning}. */
   static KafkaConsumer<byte[], byte[]> events(JobConfig c, boolean fromBeginning) {
-    KafkaConsumer<byte[], byte[]> consumer = consumer(c);
-    List<TopicPartition> partitions =
-        partitions(consumer, c.string("kafka.topics.control-events"), c);
-    consumer.assign(partitions);
-    if (fromBeginning) {
-      consumer.seekToBeginning(partitions);
-    } else {
-      consumer.seekToEnd(partitions);
-      partitions.forEach(consumer::position); // fix the position before anything is sent
-    }
-    return consumer;
-  }
-
-  private static KafkaConsumer<byte[], byte[]> consumer(JobConfig c) {
-    return new KafkaConsumer<>(
-        KafkaClientConfig.with(
-            KafkaClientConfig.of(c),
-            "isolation.level",
-            "read_committed",
-            "enable.auto.commit",
-            "false"),
-        new ByteArrayDeserializer(),
-        new ByteArrayDeserializer());
-  }
-
-  private static List<TopicPartition> partitions(
-      KafkaConsumer<byte[], byte[]> consumer, String topic, JobConfig c) {
-    List<TopicPartition> partitions =
-        consumer.partitionsFor(topic).stream()
-            .map(p -> new TopicPartition(topic, p.partition()))
-            .toList();
-    if (partitions.isEmpty()) {
-      consumer.close();
-      throw new UserInputException(
-          "topic " + topic + " does not exist at " + c.string("kafka.bootstrap-servers"));
-    }
-    return partitions;
+    return ControlClient.reader(c, c.string("kafka.topics.control-events"), fromBeginning);
   }
 
   static TargetPolicy parsePolicy(String spec) {

@@ -6,6 +6,7 @@ import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
+import io.nagselector.control.ControlClient;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.SelectorApp;
@@ -17,7 +18,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -182,13 +182,12 @@ public final class Demo {
                     io.nagselector.pipeline.KafkaClientConfig.of(c)),
                 new ByteArraySerializer(),
                 new ByteArraySerializer());
-        DemoWatcher watcher = new DemoWatcher(c, progress)) {
+        DemoWatcher watcher = new DemoWatcher(c, progress);
+        ControlClient control = ControlClient.open(c)) {
       List<String> sent = new ArrayList<>();
       for (DemoTargets.Target t : targets) {
         sent.add(
-            command(
-                producer,
-                c,
+            control.send(
                 TargetCommand.newBuilder()
                     .setType(CommandType.UPSERT)
                     .setTarget(t.name())
@@ -196,7 +195,7 @@ public final class Demo {
                     .setPolicy(new TargetPolicy(PolicyKind.FRACTION, o.fraction()))
                     .setTopK(o.topK())));
       }
-      awaitAnswers(watcher, sent);
+      awaitAnswers(control, sent);
       long start = System.nanoTime();
       long lastLine = 0;
       boolean changed = false;
@@ -213,9 +212,7 @@ public final class Demo {
           for (DemoTargets.Target t : targets) {
             if (!t.more().isEmpty()) {
               more.add(
-                  command(
-                      producer,
-                      c,
+                  control.send(
                       TargetCommand.newBuilder()
                           .setType(CommandType.ADD_EXAMPLES)
                           .setTarget(t.name())
@@ -227,7 +224,7 @@ public final class Demo {
             say(
                 "half-way: %d more examples for %s",
                 targets.stream().mapToInt(t -> t.more().size()).sum(), names(targets));
-            awaitAnswers(watcher, more);
+            awaitAnswers(control, more);
           }
         }
         if (System.nanoTime() - lastLine > 1_000_000_000L) {
@@ -270,35 +267,8 @@ public final class Demo {
         targets.stream().filter(t -> !t.more().isEmpty()).map(DemoTargets.Target::name).toList());
   }
 
-  private String command(
-      KafkaProducer<byte[], byte[]> producer, JobConfig c, TargetCommand.Builder b)
-      throws Exception {
-    String id = java.util.UUID.randomUUID().toString();
-    TargetCommand command = b.setCommandId(id).setIssuedAt(java.time.Instant.now()).build();
-    ByteBuffer buffer = TargetCommand.getEncoder().encode(command);
-    byte[] value = new byte[buffer.remaining()];
-    buffer.get(value);
-    producer
-        .send(
-            new ProducerRecord<>(
-                c.string("kafka.topics.control"),
-                command.getTarget().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                value))
-        .get();
-    return id;
-  }
-
-  private void awaitAnswers(DemoWatcher watcher, List<String> ids) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (!watcher.events.keySet().containsAll(ids)) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "the job did not answer the target commands within 2 minutes");
-      }
-      watcher.poll(Duration.ofMillis(200));
-    }
-    for (String id : ids) {
-      ControlEvent e = watcher.events.get(id);
+  private void awaitAnswers(ControlClient control, List<String> ids) {
+    for (ControlEvent e : control.awaitAll(ids, Duration.ofMinutes(2))) {
       say("%s", TargetProtocol.describe(e));
       if (e.getStatus() != CommandStatus.APPLIED) {
         throw new IllegalStateException("the job refused a demo target: " + e.getMessage());

@@ -1,13 +1,10 @@
 package io.nagselector.demo;
 
-import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.pipeline.JobConfig;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -21,7 +18,6 @@ final class DemoWatcher implements AutoCloseable {
   private final String deadLetters;
   private final String selected;
   private final DemoProgress progress;
-  final Map<String, ControlEvent> events = new HashMap<>();
 
   DemoWatcher(JobConfig c, DemoProgress progress) {
     this.progress = progress;
@@ -40,9 +36,7 @@ final class DemoWatcher implements AutoCloseable {
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
     List<TopicPartition> partitions = new ArrayList<>();
-    for (String topic :
-        List.of(
-            features, duplicates, deadLetters, selected, c.string("kafka.topics.control-events"))) {
+    for (String topic : List.of(features, duplicates, deadLetters, selected)) {
       consumer
           .partitionsFor(topic)
           .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
@@ -63,9 +57,6 @@ final class DemoWatcher implements AutoCloseable {
       } else if (topic.equals(selected)) {
         SelectedDocument s = SelectedDocument.getDecoder().decode(r.value());
         progress.accepted(s.getTarget(), s.getTargetVersion());
-      } else {
-        ControlEvent e = ControlEvent.getDecoder().decode(r.value());
-        events.put(e.getCommandId(), e);
       }
     }
   }

@@ -3,8 +3,10 @@ package io.nagselector.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.nagselector.avro.CommandStatus;
 import io.nagselector.cluster.LocalFlinkCluster;
 import io.nagselector.cluster.SupervisedCluster;
+import io.nagselector.control.ControlClient;
 import io.nagselector.kafka.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -203,9 +205,14 @@ class ClusterIT {
       List<String> sent = new ArrayList<>();
 
       String first = cluster.rest().runJar(jar, JobMain.class.getName(), args);
-      PipelineIT.sendAllTarget(producer, rnd);
+      JobConfig client =
+          JobConfig.load(CONFIG, Map.of("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()));
+      try (ControlClient control = ControlClient.open(client)) {
+        String upsert = control.send(PipelineIT.allTarget(rnd));
+        assertThat(control.await(upsert, WAIT).getStatus()).isEqualTo(CommandStatus.APPLIED);
+      }
       int[] applied = {0};
-      pollSelected(out, seen, Integer.MAX_VALUE, applied, 1);
+      pollSelected(out, seen, Integer.MAX_VALUE, applied, 1); // the same answer, as out reads it
       sent.addAll(PipelineIT.sendDocs(producer, "d", 50, texts, rnd));
       pollSelected(out, seen, sent.size(), applied);
       assertThat(seen).as("session, first run").hasSize(50);

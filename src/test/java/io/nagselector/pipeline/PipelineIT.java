@@ -108,20 +108,22 @@ abstract class PipelineIT {
    */
   static void sendAllTarget(KafkaProducer<byte[], byte[]> producer, java.util.Random rnd)
       throws Exception {
-    io.nagselector.avro.TargetCommand upsert =
-        io.nagselector.avro.TargetCommand.newBuilder()
-            .setCommandId("c1")
-            .setType(io.nagselector.avro.CommandType.UPSERT)
-            .setTarget("all")
-            .setExampleTexts(
-                java.util.List.of(io.nagselector.model.TinyCheckpoint.randomText(rnd, 6)))
-            .setPolicy(
-                new io.nagselector.avro.TargetPolicy(io.nagselector.avro.PolicyKind.THRESHOLD, 0.0))
-            .build();
+    io.nagselector.avro.TargetCommand upsert = allTarget(rnd).build();
     producer.send(
         new org.apache.kafka.clients.producer.ProducerRecord<>(
             "control", bytes(io.nagselector.avro.TargetCommand.getEncoder().encode(upsert))));
     producer.flush();
+  }
+
+  /** UPSERT "all" (command c1): a threshold-0 target, so every extracted document is selected. */
+  static io.nagselector.avro.TargetCommand.Builder allTarget(java.util.Random rnd) {
+    return io.nagselector.avro.TargetCommand.newBuilder()
+        .setCommandId("c1")
+        .setType(io.nagselector.avro.CommandType.UPSERT)
+        .setTarget("all")
+        .setExampleTexts(java.util.List.of(io.nagselector.model.TinyCheckpoint.randomText(rnd, 6)))
+        .setPolicy(
+            new io.nagselector.avro.TargetPolicy(io.nagselector.avro.PolicyKind.THRESHOLD, 0.0));
   }
 
   /** Sends {@code n} documents PREFIX0.. with texts not in {@code texts}; returns their ids. */

@@ -14,6 +14,7 @@ import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
 import io.nagselector.avro.TopKEntry;
 import io.nagselector.avro.TopKSnapshot;
+import io.nagselector.control.ControlClient;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
 import io.nagselector.nag.RunningTopK;
@@ -112,28 +113,21 @@ class SavepointCompatibilityIT extends PipelineIT {
   }
 
   /**
-   * Sends what the topics held before the savepoint, to the same partitions and offsets; {@code
-   * answers}, when not null, is waited on for the commands' answers before the documents go.
+   * Sends what the topics held before the savepoint, to the same partitions and offsets; with
+   * {@code await}, waits for the commands' answers before the documents go.
    */
   private static void sendBefore(
-      KafkaProducer<byte[], byte[]> producer, Before before, KafkaConsumer<byte[], byte[]> answers)
+      JobConfig config, KafkaProducer<byte[], byte[]> producer, Before before, boolean await)
       throws Exception {
-    for (TargetCommand c : before.commands()) {
-      producer.send(
-          new ProducerRecord<>("control", 0, null, bytes(TargetCommand.getEncoder().encode(c))));
-    }
-    producer.flush();
-    if (answers != null) {
-      answers.subscribe(List.of("control-events"));
-      int applied = 0;
-      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (applied < before.commands().size()) {
-        assertThat(System.nanoTime()).as("waiting for the targets").isLessThan(deadline);
-        for (var r : answers.poll(Duration.ofMillis(300))) {
-          assertThat(ControlEvent.getDecoder().decode(r.value()).getStatus())
-              .isEqualTo(CommandStatus.APPLIED);
-          applied++;
-        }
+    try (ControlClient control = ControlClient.open(config)) {
+      List<String> ids = new ArrayList<>();
+      for (TargetCommand c : before.commands()) {
+        ids.add(control.send(TargetCommand.newBuilder(c)));
+      }
+      if (await) {
+        assertThat(control.awaitAll(ids, Duration.ofSeconds(90)))
+            .extracting(ControlEvent::getStatus)
+            .containsOnly(CommandStatus.APPLIED);
       }
     }
     for (int i = 0; i < before.docs().size(); i++) {
@@ -173,9 +167,7 @@ class SavepointCompatibilityIT extends PipelineIT {
       createTopics(kafka);
       JobConfig config = config(kafka, model());
       JobClient job = startJob(config, null);
-      try (KafkaConsumer<byte[], byte[]> answers = readCommitted(kafka, "answers")) {
-        sendBefore(producer, before, answers);
-      }
+      sendBefore(config, producer, before, true);
       consumer.subscribe(List.of("selected", "top-k"));
       Map<String, TopKSnapshot> topK = new HashMap<>();
       Set<String> selected = new TreeSet<>();
@@ -235,7 +227,7 @@ class SavepointCompatibilityIT extends PipelineIT {
       assertThat(SelectorApp.fingerprint(config))
           .as(name + ": the same model as the writing run")
           .isEqualTo(expected.get("fingerprint").asText());
-      sendBefore(producer, before, null); // the topics as they were; the job resumes after them
+      sendBefore(config, producer, before, false); // the topics as they were; the job resumes after
       JobClient job = startJob(config, fixture.resolve("savepoint").toAbsolutePath().toString());
       consumer.subscribe(List.of("selected", "top-k", "duplicates", "control-events"));
 
