@@ -131,16 +131,7 @@ public final class ControlClient implements AutoCloseable {
    */
   public static KafkaConsumer<byte[], byte[]> reader(
       JobConfig c, String topic, boolean fromBeginning) {
-    KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(
-            KafkaClientConfig.with(
-                KafkaClientConfig.of(c),
-                "isolation.level",
-                "read_committed",
-                "enable.auto.commit",
-                "false"),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer());
+    KafkaConsumer<byte[], byte[]> consumer = committedReader(c);
     List<TopicPartition> partitions =
         consumer.partitionsFor(topic).stream()
             .map(p -> new TopicPartition(topic, p.partition()))
@@ -158,6 +149,19 @@ public final class ControlClient implements AutoCloseable {
       partitions.forEach(consumer::position);
     }
     return consumer;
+  }
+
+  /** A consumer of committed records only, without a group: the caller assigns partitions. */
+  public static KafkaConsumer<byte[], byte[]> committedReader(JobConfig c) {
+    return new KafkaConsumer<>(
+        KafkaClientConfig.with(
+            KafkaClientConfig.of(c),
+            "isolation.level",
+            "read_committed",
+            "enable.auto.commit",
+            "false"),
+        new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
   }
 
   private static byte[] bytes(ByteBuffer b) {

@@ -8,7 +8,6 @@ import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Follows the job's committed outputs and counts them into a {@link DemoProgress}. */
 final class DemoWatcher implements AutoCloseable {
@@ -25,16 +24,7 @@ final class DemoWatcher implements AutoCloseable {
     duplicates = c.string("kafka.topics.duplicates");
     deadLetters = c.string("kafka.topics.dead-letter");
     selected = c.string("kafka.topics.selected");
-    consumer =
-        new KafkaConsumer<>(
-            io.nagselector.pipeline.KafkaClientConfig.with(
-                io.nagselector.pipeline.KafkaClientConfig.of(c),
-                "isolation.level",
-                "read_committed",
-                "enable.auto.commit",
-                "false"),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer());
+    consumer = io.nagselector.control.ControlClient.committedReader(c);
     List<TopicPartition> partitions = new ArrayList<>();
     for (String topic : List.of(features, duplicates, deadLetters, selected)) {
       consumer
