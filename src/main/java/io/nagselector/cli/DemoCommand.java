@@ -4,6 +4,7 @@ import io.nagselector.demo.Demo;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -64,25 +65,22 @@ final class DemoCommand implements Callable<Integer> {
       description = "Leave the job and the broker up at the end, until Ctrl-C.")
   boolean keepRunning;
 
-  @Option(
-      names = "--flink-cluster",
-      paramLabel = "TASKMANAGERS",
-      arity = "0..1",
-      fallbackValue = "1",
-      defaultValue = "0",
-      description = {
-        "Run the packaged job artifact the way a Flink cluster runs it: a JobManager in application",
-        "mode and this many TaskManagers, separate JVMs started from target/flink-dist (a killed",
-        "TaskManager is replaced). Default: a MiniCluster in this JVM."
-      })
-  int flinkCluster;
+  @Mixin FlinkClusterOption flinkCluster;
 
   @Override
   public Integer call() throws Exception {
     Threads.configureForWorkers(2);
     return new Demo(
             new Demo.Options(
-                docs, targets, fraction, topK, model, rate, out, keepRunning, flinkCluster),
+                docs,
+                targets,
+                fraction,
+                topK,
+                model,
+                rate,
+                out,
+                keepRunning,
+                flinkCluster.taskManagers),
             spec.commandLine().getOut())
         .run();
   }

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,24 +30,13 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--config", defaultValue = "config/local.yaml", paramLabel = "FILE")
   Path config;
 
-  @Option(
-      names = "--flink-cluster",
-      paramLabel = "TASKMANAGERS",
-      arity = "0..1",
-      fallbackValue = "1",
-      defaultValue = "0",
-      description = {
-        "Run the packaged job artifact the way a Flink cluster runs it: a JobManager in application",
-        "mode and this many TaskManagers, separate JVMs started from target/flink-dist (a killed",
-        "TaskManager is replaced), until Ctrl-C. Default: a MiniCluster in this JVM."
-      })
-  int flinkCluster;
+  @Mixin FlinkClusterOption flinkCluster;
 
   @Override
   public Integer call() throws Exception {
     JobConfig c = JobConfig.load(config, System.getenv());
     io.nagselector.pipeline.KafkaClientConfig.checkConnection(c, java.time.Duration.ofSeconds(30));
-    if (flinkCluster > 0) {
+    if (flinkCluster.taskManagers > 0) {
       return onFlinkCluster();
     }
     Threads.configureForWorkers(c.positive("model.workers"));
@@ -66,7 +56,12 @@ final class RunCommand implements Callable<Integer> {
     Path work = java.nio.file.Files.createTempDirectory("nag-cluster");
     try (SupervisedCluster cluster =
         SupervisedCluster.start(
-            jar.getParent(), work, config.toAbsolutePath(), Map.of(), flinkCluster, out)) {
+            jar.getParent(),
+            work,
+            config.toAbsolutePath(),
+            Map.of(),
+            flinkCluster.taskManagers,
+            out)) {
       String job = cluster.awaitRunning(java.time.Duration.ofMinutes(2));
       out.printf("job %s running; Ctrl-C stops the cluster (the logs stay in %s)%n", job, work);
       Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
