@@ -3,6 +3,7 @@ package io.nagselector.cli;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.nagselector.model.Backbone;
 import io.nagselector.model.Backbones;
@@ -16,6 +17,7 @@ import io.nagselector.model.Extractor;
 import io.nagselector.model.NeuronType;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -75,13 +77,13 @@ final class BenchExtractCommand implements Callable<Integer> {
   @Option(names = "--dtype", description = "fp32 (bf16 is refused: DJL 0.36 cannot run it).")
   String dtype;
 
-  private ai.djl.ndarray.types.DataType dtype() {
+  private DataType dtype() {
     return Compute.dtype(dtype);
   }
 
   private static boolean[] trueArray(int n) {
     boolean[] a = new boolean[n];
-    java.util.Arrays.fill(a, true);
+    Arrays.fill(a, true);
     return a;
   }
 
@@ -119,7 +121,7 @@ final class BenchExtractCommand implements Callable<Integer> {
         }
         int warmUp = Math.min(32, tokens.length); // JIT and allocator warm-up
         new Extractor(backbone, tokenizer, settings, root)
-            .extractTokenized(ids.subList(0, warmUp), java.util.Arrays.copyOf(tokens, warmUp));
+            .extractTokenized(ids.subList(0, warmUp), Arrays.copyOf(tokens, warmUp));
         Extractor extractor = new Extractor(backbone, tokenizer, settings, root);
         long start = System.nanoTime();
         List<ExtractionResult> results = extractor.extractTokenized(ids, tokens);
@@ -191,7 +193,7 @@ final class BenchExtractCommand implements Callable<Integer> {
       try (Backbone cpuBackbone = loaded.backbone()) {
         List<ExtractionResult> cpu =
             new Extractor(cpuBackbone, loaded.tokenizer(), settings, cpuRoot)
-                .extractTokenized(ids, java.util.Arrays.copyOf(tokens, ids.size()));
+                .extractTokenized(ids, Arrays.copyOf(tokens, ids.size()));
         int triples = 0;
         int sameSet = 0;
         int sameOrder = 0;
@@ -209,13 +211,13 @@ final class BenchExtractCommand implements Callable<Integer> {
             int[] a = g.get(type);
             int[] b = c.get(type);
             for (int from = 0; from < a.length; from += k) {
-              int[] x = java.util.Arrays.copyOfRange(a, from, from + k);
-              int[] y = java.util.Arrays.copyOfRange(b, from, from + k);
+              int[] x = Arrays.copyOfRange(a, from, from + k);
+              int[] y = Arrays.copyOfRange(b, from, from + k);
               triples++;
-              sameOrder += java.util.Arrays.equals(x, y) ? 1 : 0;
-              java.util.Arrays.sort(x);
-              java.util.Arrays.sort(y);
-              sameSet += java.util.Arrays.equals(x, y) ? 1 : 0;
+              sameOrder += Arrays.equals(x, y) ? 1 : 0;
+              Arrays.sort(x);
+              Arrays.sort(y);
+              sameSet += Arrays.equals(x, y) ? 1 : 0;
             }
           }
         }
@@ -254,8 +256,7 @@ final class BenchExtractCommand implements Callable<Integer> {
    * GFLOP/s of [rows x hidden] . [hidden x intermediate], the model's largest projection. Each
    * product's first element is read back, so a GPU's queue is drained before the clock stops.
    */
-  private static double gemmRate(
-      NDManager root, int rows, Backbone backbone, ai.djl.ndarray.types.DataType type) {
+  private static double gemmRate(NDManager root, int rows, Backbone backbone, DataType type) {
     int hidden = backbone.width(NeuronType.FWD_DOWN);
     int inter = backbone.width(NeuronType.FWD_UP);
     try (NDManager m = root.newSubManager()) {
@@ -273,7 +274,7 @@ final class BenchExtractCommand implements Callable<Integer> {
         }
         last = x.matMul(w);
       }
-      last.get(0, 0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat();
+      last.get(0, 0).toType(DataType.FLOAT32, false).getFloat();
       double seconds = (System.nanoTime() - start) / 1e9;
       return reps * 2.0 * rows * hidden * inter / seconds / 1e9;
     }

@@ -6,23 +6,29 @@ import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
+import io.nagselector.io.TempDirs;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.pipeline.FeatureExtractor;
+import io.nagselector.pipeline.FlinkSettings;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.SelectorApp;
 import io.nagselector.pipeline.SharedExtractor;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -120,8 +126,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
           bare, windowed, inFlight);
 
       StreamExecutionEnvironment env =
-          StreamExecutionEnvironment.getExecutionEnvironment(
-              io.nagselector.pipeline.FlinkSettings.defaults(config));
+          StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.defaults(config));
       env.setParallelism(2);
       SelectorApp.assemble(env, config, fingerprint);
       JobClient job = env.executeAsync("bench-pipeline");
@@ -172,13 +177,13 @@ final class BenchPipelineCommand implements Callable<Integer> {
         job.cancel().get();
       }
     } finally {
-      io.nagselector.io.TempDirs.deleteTree(work);
+      TempDirs.deleteTree(work);
     }
     return 0;
   }
 
   static void produce(KafkaProducer<byte[], byte[]> producer, List<String> texts, String prefix)
-      throws java.io.IOException {
+      throws IOException {
     for (int i = 0; i < texts.size(); i++) {
       CrawlDocument d = CrawlDocument.newBuilder().setId(prefix + i).setText(texts.get(i)).build();
       producer.send(
@@ -207,8 +212,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
    */
   private static double bareRate(FeatureExtractor extractor, List<String> texts, int window)
       throws Exception {
-    java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(window);
-    List<Long> done = java.util.Collections.synchronizedList(new ArrayList<>());
+    Semaphore slots = new Semaphore(window);
+    List<Long> done = Collections.synchronizedList(new ArrayList<>());
     List<CompletableFuture<ExtractionResult>> all = new ArrayList<>();
     for (int i = 0; i < texts.size(); i++) {
       slots.acquire();
@@ -226,7 +231,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
   }
 
   /** Documents per second between the 10th and 90th percentile of the selection times. */
-  static double steadyRate(java.util.Collection<Long> times) {
+  static double steadyRate(Collection<Long> times) {
     long[] sorted = times.stream().mapToLong(Long::longValue).sorted().toArray();
     int from = sorted.length / 10;
     int to = sorted.length - 1 - sorted.length / 10;

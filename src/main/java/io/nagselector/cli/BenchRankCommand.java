@@ -4,6 +4,7 @@ import io.nagselector.bench.PoolGenerator;
 import io.nagselector.io.PoolRanker;
 import io.nagselector.io.RankOptions;
 import io.nagselector.io.RankReport;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Spec;
 final class BenchRankCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  private java.io.PrintWriter out() {
+  private PrintWriter out() {
     return spec.commandLine().getOut();
   }
 

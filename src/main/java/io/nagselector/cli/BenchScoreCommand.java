@@ -1,6 +1,7 @@
 package io.nagselector.cli;
 
 import io.nagselector.bench.ScoreBenchmark;
+import java.io.PrintWriter;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Spec;
 final class BenchScoreCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  private java.io.PrintWriter out() {
+  private PrintWriter out() {
     return spec.commandLine().getOut();
   }
 

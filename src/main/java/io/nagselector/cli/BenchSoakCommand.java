@@ -3,10 +3,14 @@ package io.nagselector.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nagselector.avro.CommandType;
+import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
+import io.nagselector.demo.Demo;
+import io.nagselector.io.TempDirs;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.pipeline.FlinkSettings;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.KafkaClientConfig;
 import io.nagselector.pipeline.SelectorApp;
@@ -27,6 +31,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -96,14 +101,12 @@ final class BenchSoakCommand implements Callable<Integer> {
       JobConfig config = JobConfig.load(Path.of("config/local.yaml"), env);
       SelectorApp.createTopics(kafka, config);
       Threads.configureForWorkers(config.positive("model.workers"));
-      int restPort = io.nagselector.demo.Demo.freePort(8081);
-      Configuration flink = io.nagselector.pipeline.FlinkSettings.defaults(config);
+      int restPort = Demo.freePort(8081);
+      Configuration flink = FlinkSettings.defaults(config);
       flink.set(RestOptions.PORT, restPort);
       // the live RocksDB instances, so that their size on disk can be reported
       flink.set(
-          org.apache.flink.configuration.ConfigOptions.key("state.backend.rocksdb.localdir")
-              .stringType()
-              .noDefaultValue(),
+          ConfigOptions.key("state.backend.rocksdb.localdir").stringType().noDefaultValue(),
           work.resolve("rocksdb").toString());
       StreamExecutionEnvironment senv = StreamExecutionEnvironment.getExecutionEnvironment(flink);
       senv.setParallelism(2);
@@ -214,7 +217,7 @@ final class BenchSoakCommand implements Callable<Integer> {
         job.cancel().get();
       }
     } finally {
-      io.nagselector.io.TempDirs.deleteTree(work);
+      TempDirs.deleteTree(work);
     }
     return 0;
   }
@@ -263,12 +266,8 @@ final class BenchSoakCommand implements Callable<Integer> {
 
   private static byte[] crawl(int i, String text) throws Exception {
     return bytes(
-        io.nagselector.avro.CrawlDocument.getEncoder()
-            .encode(
-                io.nagselector.avro.CrawlDocument.newBuilder()
-                    .setId("s" + i)
-                    .setText(text)
-                    .build()));
+        CrawlDocument.getEncoder()
+            .encode(CrawlDocument.newBuilder().setId("s" + i).setText(text).build()));
   }
 
   private static byte[] bytes(ByteBuffer b) {

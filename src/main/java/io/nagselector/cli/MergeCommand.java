@@ -1,6 +1,7 @@
 package io.nagselector.cli;
 
 import io.nagselector.io.Merger;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
 final class MergeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  private java.io.PrintWriter out() {
+  private PrintWriter out() {
     return spec.commandLine().getOut();
   }
 

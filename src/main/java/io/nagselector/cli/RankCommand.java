@@ -3,6 +3,7 @@ package io.nagselector.cli;
 import io.nagselector.io.PoolRanker;
 import io.nagselector.io.RankOptions;
 import io.nagselector.io.RankReport;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
 final class RankCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  private java.io.PrintWriter out() {
+  private PrintWriter out() {
     return spec.commandLine().getOut();
   }
 

@@ -3,8 +3,12 @@ package io.nagselector.cli;
 import io.nagselector.cluster.SupervisedCluster;
 import io.nagselector.pipeline.FlinkSettings;
 import io.nagselector.pipeline.JobConfig;
+import io.nagselector.pipeline.KafkaClientConfig;
 import io.nagselector.pipeline.SelectorApp;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
@@ -35,7 +39,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     JobConfig c = JobConfig.load(config, System.getenv());
-    io.nagselector.pipeline.KafkaClientConfig.checkConnection(c, java.time.Duration.ofSeconds(30));
+    KafkaClientConfig.checkConnection(c, Duration.ofSeconds(30));
     if (flinkCluster.taskManagers > 0) {
       return onFlinkCluster();
     }
@@ -50,10 +54,10 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private int onFlinkCluster() throws Exception {
-    java.io.PrintWriter out = new java.io.PrintWriter(System.out, true);
+    PrintWriter out = new PrintWriter(System.out, true);
     Path jar =
         Path.of(RunCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    Path work = java.nio.file.Files.createTempDirectory("nag-cluster");
+    Path work = Files.createTempDirectory("nag-cluster");
     try (SupervisedCluster cluster =
         SupervisedCluster.start(
             jar.getParent(),
@@ -62,7 +66,7 @@ final class RunCommand implements Callable<Integer> {
             Map.of(),
             flinkCluster.taskManagers,
             out)) {
-      String job = cluster.awaitRunning(java.time.Duration.ofMinutes(2));
+      String job = cluster.awaitRunning(Duration.ofMinutes(2));
       out.printf("job %s running; Ctrl-C stops the cluster (the logs stay in %s)%n", job, work);
       Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
       cluster.cluster().jobManager().waitFor();

@@ -2,6 +2,7 @@ package io.nagselector.cli;
 
 import io.nagselector.io.BadRows;
 import io.nagselector.io.LayerSlicer;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
 final class SliceCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  private java.io.PrintWriter out() {
+  private PrintWriter out() {
     return spec.commandLine().getOut();
   }
 

@@ -4,7 +4,9 @@ import io.nagselector.avro.TargetState;
 import io.nagselector.io.UserInputException;
 import io.nagselector.pipeline.BackfillJob;
 import io.nagselector.pipeline.JobConfig;
+import io.nagselector.pipeline.KafkaClientConfig;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -45,7 +47,7 @@ final class TargetBackfillCommand implements Callable<Integer> {
     JobConfig c = connection.unchecked();
     Instant from = since == null ? null : parseSince(since, Instant.now());
     BackfillJob.featuresTopic(c);
-    io.nagselector.pipeline.KafkaClientConfig.checkConnection(c, java.time.Duration.ofSeconds(30));
+    KafkaClientConfig.checkConnection(c, Duration.ofSeconds(30));
     Map<String, TargetState> states =
         TargetCommandLine.latest(
             c, c.string("kafka.topics.targets"), TargetState.getDecoder()::decode);

@@ -14,17 +14,24 @@ import io.nagselector.io.FeatureFiles;
 import io.nagselector.io.InputPaths;
 import io.nagselector.io.RowFiles;
 import io.nagselector.io.UserInputException;
+import io.nagselector.kafka.TopicReader;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.KafkaClientConfig;
 import io.nagselector.pipeline.TargetProtocol;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -313,7 +320,7 @@ final class TargetCommandLine {
       out.printf(
           "%-24s %7s %-16s %8s %6s %9s %9s%n",
           "NAME", "VERSION", "POLICY", "EXAMPLES", "PAUSED", "ACCEPTED", "THRESHOLD");
-      for (TargetState s : new java.util.TreeMap<>(states).values()) {
+      for (TargetState s : new TreeMap<>(states).values()) {
         if (s.getRemoved()) {
           continue;
         }
@@ -323,12 +330,12 @@ final class TargetCommandLine {
             "%-24s %7d %-16s %8d %6s %9s %9s%n",
             s.getName(),
             s.getVersion(),
-            s.getPolicy().toLowerCase(java.util.Locale.ROOT) + ":" + s.getPolicyValue(),
+            s.getPolicy().toLowerCase(Locale.ROOT) + ":" + s.getPolicyValue(),
             s.getExampleCount(),
             s.getPaused() ? "yes" : "no",
             current ? Long.toString(t.getAccepted()) : "0",
             current && t.getThreshold() != null
-                ? String.format(java.util.Locale.ROOT, "%.4f", t.getThreshold())
+                ? String.format(Locale.ROOT, "%.4f", t.getThreshold())
                 : "-");
       }
       out.flush();
@@ -338,8 +345,8 @@ final class TargetCommandLine {
 
   /** Waits until control-events holds an answer to every command id of the control topic. */
   static void awaitAnswers(JobConfig c, Duration timeout) throws Exception {
-    java.util.Set<String> sent = new java.util.HashSet<>();
-    io.nagselector.kafka.TopicReader.readAll(
+    Set<String> sent = new HashSet<>();
+    TopicReader.readAll(
         KafkaClientConfig.of(c),
         c.string("kafka.topics.control"),
         r -> {
@@ -348,14 +355,14 @@ final class TargetCommandLine {
             if (id != null && !id.isBlank()) {
               sent.add(id);
             }
-          } catch (java.io.IOException | RuntimeException notACommand) {
+          } catch (IOException | RuntimeException notACommand) {
             // dead-lettered by the job: no answer will come
           }
         });
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      java.util.Set<String> waiting = new java.util.HashSet<>(sent);
-      io.nagselector.kafka.TopicReader.readAll(
+      Set<String> waiting = new HashSet<>(sent);
+      TopicReader.readAll(
           KafkaClientConfig.of(c),
           c.string("kafka.topics.control-events"),
           r -> waiting.remove(ControlEvent.getDecoder().decode(r.value()).getCommandId()));
@@ -375,15 +382,15 @@ final class TargetCommandLine {
   }
 
   interface Decoder<T> {
-    T decode(byte[] bytes) throws java.io.IOException;
+    T decode(byte[] bytes) throws IOException;
   }
 
   /** The last committed record of every key of a topic. */
   static <T> Map<String, T> latest(JobConfig c, String topic, Decoder<T> decoder)
-      throws java.io.IOException {
-    Map<String, T> latest = new java.util.HashMap<>();
+      throws IOException {
+    Map<String, T> latest = new HashMap<>();
     try {
-      io.nagselector.kafka.TopicReader.readAll(
+      TopicReader.readAll(
           KafkaClientConfig.of(c),
           topic,
           r -> {
@@ -391,7 +398,7 @@ final class TargetCommandLine {
               latest.put(new String(r.key(), StandardCharsets.UTF_8), decoder.decode(r.value()));
             }
           });
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
       throw new IllegalStateException(e);
@@ -438,7 +445,7 @@ final class TargetCommandLine {
   static TargetPolicy parsePolicy(String spec) {
     String[] parts = spec.split(":", 2);
     try {
-      PolicyKind kind = PolicyKind.valueOf(parts[0].trim().toUpperCase(java.util.Locale.ROOT));
+      PolicyKind kind = PolicyKind.valueOf(parts[0].trim().toUpperCase(Locale.ROOT));
       return new TargetPolicy(kind, Double.parseDouble(parts[1].trim()));
     } catch (RuntimeException e) {
       throw new UserInputException(

@@ -1,5 +1,6 @@
 package io.nagselector.cluster;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -110,7 +111,7 @@ final class FlinkJvms {
   }
 
   private String classpath() {
-    return layout.flinkLib().resolve("*") + java.io.File.pathSeparator + layout.libJar();
+    return layout.flinkLib().resolve("*") + File.pathSeparator + layout.libJar();
   }
 
   private Path conf() {

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -49,7 +50,7 @@ public final class FlinkRest {
 
   /** {@code /jobs/overview}: every job's id, name and state. */
   public List<JsonNode> jobs() throws IOException, InterruptedException {
-    List<JsonNode> jobs = new java.util.ArrayList<>();
+    List<JsonNode> jobs = new ArrayList<>();
     get("/jobs/overview").path("jobs").forEach(jobs::add);
     return jobs;
   }

@@ -1,6 +1,8 @@
 package io.nagselector.cluster;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A Flink cluster of separate JVMs on this machine, started the way the flink image starts them:
@@ -192,8 +195,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
   }
 
   static int freePort() throws IOException {
-    try (java.net.ServerSocket s =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
@@ -211,7 +213,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
       for (Process p : taskManagers) {
         p.waitFor();
       }
-      if (jobManager != null && !jobManager.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (jobManager != null && !jobManager.waitFor(10, TimeUnit.SECONDS)) {
         jobManager.destroyForcibly().waitFor();
       }
     } catch (InterruptedException e) {

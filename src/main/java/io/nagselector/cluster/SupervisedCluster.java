@@ -1,5 +1,6 @@
 package io.nagselector.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.nagselector.io.UserInputException;
 import io.nagselector.pipeline.JobMain;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.JobID;
 
 /**
  * The job in a local application cluster, as the Flink Kubernetes operator would run it: the
@@ -76,7 +78,7 @@ public final class SupervisedCluster implements AutoCloseable {
     Map<String, String> c = new LinkedHashMap<>();
     c.put("execution.shutdown-on-application-finish", "false");
     c.put("execution.submit-failed-job-on-application-error", "true");
-    c.put("$internal.pipeline.job-id", new org.apache.flink.api.common.JobID().toHexString());
+    c.put("$internal.pipeline.job-id", new JobID().toHexString());
     c.put("cluster.intercept-user-system-exit", "THROW");
     c.put("restart-strategy.type", "fixed-delay");
     c.put("restart-strategy.fixed-delay.attempts", "1000");
@@ -93,7 +95,7 @@ public final class SupervisedCluster implements AutoCloseable {
   public String awaitRunning(Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      for (com.fasterxml.jackson.databind.JsonNode job : cluster.rest().jobs()) {
+      for (JsonNode job : cluster.rest().jobs()) {
         String id = job.path("jid").asText();
         switch (job.path("state").asText()) {
           case "RUNNING" -> {

@@ -5,6 +5,7 @@ import io.nagselector.avro.TargetCommand;
 import io.nagselector.io.UserInputException;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.KafkaClientConfig;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -79,7 +80,7 @@ public final class ControlClient implements AutoCloseable {
               + ": "
               + e.getCause(),
           e);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("cannot encode command " + built.getCommandId(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -120,7 +121,7 @@ public final class ControlClient implements AutoCloseable {
   private static ControlEvent decode(byte[] value) {
     try {
       return ControlEvent.getDecoder().decode(value);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return null; // not an answer of this job's schema: not ours to wait for
     }
   }

@@ -6,9 +6,13 @@ import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
+import io.nagselector.cluster.SupervisedCluster;
 import io.nagselector.control.ControlClient;
+import io.nagselector.io.TempDirs;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.pipeline.FlinkSettings;
 import io.nagselector.pipeline.JobConfig;
+import io.nagselector.pipeline.KafkaClientConfig;
 import io.nagselector.pipeline.SelectorApp;
 import io.nagselector.pipeline.TargetProtocol;
 import io.nagselector.report.ReportHtml;
@@ -28,7 +32,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -106,7 +112,7 @@ public final class Demo {
         }
       }
     } finally {
-      io.nagselector.io.TempDirs.deleteTree(work);
+      TempDirs.deleteTree(work);
       stopped.countDown();
     }
     return 0;
@@ -121,8 +127,8 @@ public final class Demo {
       throws Exception {
     if (o.flinkCluster()) {
       Path jar = Path.of(Demo.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      io.nagselector.cluster.SupervisedCluster cluster =
-          io.nagselector.cluster.SupervisedCluster.start(
+      SupervisedCluster cluster =
+          SupervisedCluster.start(
               jar.getParent(),
               work.resolve("flink"),
               work.resolve("demo.yaml"),
@@ -139,7 +145,7 @@ public final class Demo {
       return cluster;
     }
     int uiPort = freePort(8081);
-    Configuration flink = io.nagselector.pipeline.FlinkSettings.defaults(config);
+    Configuration flink = FlinkSettings.defaults(config);
     flink.set(RestOptions.PORT, uiPort);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
     SelectorApp.assemble(env, config, fingerprint);
@@ -178,8 +184,7 @@ public final class Demo {
     DemoProgress progress = new DemoProgress(System.nanoTime());
     try (KafkaProducer<byte[], byte[]> producer =
             new KafkaProducer<>(
-                io.nagselector.pipeline.KafkaClientConfig.with(
-                    io.nagselector.pipeline.KafkaClientConfig.of(c)),
+                KafkaClientConfig.with(KafkaClientConfig.of(c)),
                 new ByteArraySerializer(),
                 new ByteArraySerializer());
         DemoWatcher watcher = new DemoWatcher(c, progress);
@@ -325,7 +330,7 @@ public final class Demo {
                   mean,
                   "#".repeat((int) Math.round(30 * mean / max))));
     }
-    Map<String, Long> reasons = new java.util.TreeMap<>();
+    Map<String, Long> reasons = new TreeMap<>();
     data.dead().forEach(d -> reasons.merge(d.reason(), 1L, Long::sum));
     out.printf("%ndead letters: %s%n", reasons.isEmpty() ? "none" : reasons);
     out.printf(
@@ -356,7 +361,7 @@ public final class Demo {
                 () -> {
                   interrupted.countDown();
                   try {
-                    stopped.await(1, java.util.concurrent.TimeUnit.MINUTES);
+                    stopped.await(1, TimeUnit.MINUTES);
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.io.InputPaths;
+import io.nagselector.io.UserInputException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ final class DemoCorpus {
       }
     }
     if (out.isEmpty()) {
-      throw new io.nagselector.io.UserInputException("--docs " + docs + ": no documents");
+      throw new UserInputException("--docs " + docs + ": no documents");
     }
     return out;
   }

@@ -1,7 +1,9 @@
 package io.nagselector.demo;
 
 import io.nagselector.avro.SelectedDocument;
+import io.nagselector.control.ControlClient;
 import io.nagselector.pipeline.JobConfig;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +26,7 @@ final class DemoWatcher implements AutoCloseable {
     duplicates = c.string("kafka.topics.duplicates");
     deadLetters = c.string("kafka.topics.dead-letter");
     selected = c.string("kafka.topics.selected");
-    consumer = io.nagselector.control.ControlClient.committedReader(c);
+    consumer = ControlClient.committedReader(c);
     List<TopicPartition> partitions = new ArrayList<>();
     for (String topic : List.of(features, duplicates, deadLetters, selected)) {
       consumer
@@ -35,7 +37,7 @@ final class DemoWatcher implements AutoCloseable {
     consumer.seekToBeginning(partitions);
   }
 
-  void poll(Duration timeout) throws java.io.IOException {
+  void poll(Duration timeout) throws IOException {
     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
       String topic = r.topic();
       if (topic.equals(features)) {

@@ -1,6 +1,7 @@
 package io.nagselector.io;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -72,8 +73,7 @@ public final class BadRows implements AutoCloseable {
   }
 
   /** Rejects a line that is not valid JSON, with the parser's own description. */
-  public void rejectMalformedJson(
-      Location where, com.fasterxml.jackson.core.JsonProcessingException e, String raw) {
+  public void rejectMalformedJson(Location where, JsonProcessingException e, String raw) {
     reject(
         where, null, BadRowReason.MALFORMED_JSON, "malformed JSON: " + e.getOriginalMessage(), raw);
   }

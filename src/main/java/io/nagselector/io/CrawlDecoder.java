@@ -9,7 +9,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageDecoder;
 
 /**
  * Turns a crawl-topic record value into a {@link CrawlDocument}: Avro single-object encoding (the
@@ -33,17 +36,17 @@ public final class CrawlDecoder {
   public record Rejected(DeadLetterReason reason, String message) implements Result {}
 
   private final Format format;
-  private final org.apache.avro.message.BinaryMessageDecoder<CrawlDocument> avroDecoder;
+  private final BinaryMessageDecoder<CrawlDocument> avroDecoder;
 
   public CrawlDecoder(Format format) {
-    this(format, java.util.List.of());
+    this(format, List.of());
   }
 
   /**
    * @param olderSchemas earlier versions of the CrawlDocument schema that producers may still
    *     write: their records are resolved into the current schema (new fields take their defaults)
    */
-  public CrawlDecoder(Format format, java.util.List<org.apache.avro.Schema> olderSchemas) {
+  public CrawlDecoder(Format format, List<Schema> olderSchemas) {
     this.format = format;
     this.avroDecoder = CrawlDocument.createDecoder(null);
     olderSchemas.forEach(avroDecoder::addSchema);

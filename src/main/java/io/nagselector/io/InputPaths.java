@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /** Expands a file, a directory (its data files) or a glob into a sorted list of files. */
@@ -51,7 +52,7 @@ public final class InputPaths {
     return base.toString().isEmpty() ? Path.of(".") : base;
   }
 
-  private static List<Path> list(Path base, int depth, java.util.function.Predicate<Path> accept) {
+  private static List<Path> list(Path base, int depth, Predicate<Path> accept) {
     if (!Files.isDirectory(base)) {
       return List.of();
     }

@@ -2,6 +2,7 @@ package io.nagselector.io;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** Reads '\n'-terminated lines as byte slices of a reused buffer, without decoding them. */
@@ -91,7 +92,7 @@ final class LineReader implements AutoCloseable {
   }
 
   String text() {
-    return new String(buf, lineStart, length(), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(buf, lineStart, length(), StandardCharsets.UTF_8);
   }
 
   @Override

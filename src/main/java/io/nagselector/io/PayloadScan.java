@@ -3,6 +3,7 @@ package io.nagselector.io;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * The first pass over the pool payload: joins each row to its feature by doc id and records its
@@ -35,8 +36,7 @@ final class PayloadScan {
     this.seen = new BitSet(pool.size());
   }
 
-  void read(
-      List<Path> files, RankOptions o, BadRows bad, java.util.function.LongConsumer progress) {
+  void read(List<Path> files, RankOptions o, BadRows bad, LongConsumer progress) {
     boolean[] columnsSeen = new boolean[2];
     RowFiles.read(
         files,

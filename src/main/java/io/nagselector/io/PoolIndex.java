@@ -1,5 +1,6 @@
 package io.nagselector.io;
 
+import io.nagselector.nag.IndexSort;
 import java.util.Arrays;
 
 /**
@@ -48,7 +49,7 @@ final class PoolIndex {
   /** Positions sorted by id (plain string order; for lookups and duplicate detection). */
   int[] sortedById() {
     String[] local = ids;
-    int[] order = io.nagselector.nag.IndexSort.sort(size, (a, b) -> local[a].compareTo(local[b]));
+    int[] order = IndexSort.sort(size, (a, b) -> local[a].compareTo(local[b]));
     return order;
   }
 

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,7 +68,7 @@ public final class PoolRanker {
           BudgetSelection.select(
               joined.scores, joined.ids, joined.numeric, joined.tokens, o.fraction());
       int[] rank = new int[pool.size()];
-      java.util.Arrays.fill(rank, -1);
+      Arrays.fill(rank, -1);
       long selectedTokens = 0;
       for (int r = 0; r < chosen.length; r++) {
         rank[joined.docs[chosen[r]]] = r;

@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 /**
  * Streams rows from input files through a transform into one output file. For Parquet output the
@@ -25,7 +26,7 @@ final class RowCopier {
   static long copy(
       List<Path> inputs,
       Path output,
-      java.util.function.Supplier<Transform> transforms,
+      Supplier<Transform> transforms,
       BadRows bad,
       LongConsumer progress)
       throws IOException {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.LongConsumer;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.io.LocalInputFile;
 
@@ -66,8 +67,7 @@ public final class RowFiles {
     for (Path file : files) {
       try {
         if (DataFormat.of(file) == DataFormat.PARQUET) {
-          try (var reader =
-              org.apache.parquet.hadoop.ParquetFileReader.open(new LocalInputFile(file))) {
+          try (var reader = ParquetFileReader.open(new LocalInputFile(file))) {
             rows += reader.getRecordCount();
           }
         } else {

@@ -1,10 +1,14 @@
 package io.nagselector.kafka;
 
+import io.nagselector.io.TempDirs;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -13,6 +17,9 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -102,7 +109,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       p.put("share.coordinator.state.topic.min.isr", "1");
       p.put("group.initial.rebalance.delay.ms", "0");
       // room for the job's kafka.transaction-timeout (1 h by default; 15 min is Kafka's default)
-      p.put("transaction.max.timeout.ms", Long.toString(java.time.Duration.ofHours(2).toMillis()));
+      p.put("transaction.max.timeout.ms", Long.toString(Duration.ofHours(2).toMillis()));
       p.put("auto.create.topics.enable", "false");
       KafkaConfig config = KafkaConfig.fromProps(p, false);
       new Formatter()
@@ -111,7 +118,7 @@ public final class EmbeddedKafka implements AutoCloseable {
           .setDirectories(List.of(dir.toString()))
           .setControllerListenerName("CONTROLLER")
           .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-          .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+          .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
           .run();
       KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
       server.startup();
@@ -166,11 +173,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       admin
           .alterUserScramCredentials(
               List.of(
-                  new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
-                      user,
-                      new org.apache.kafka.clients.admin.ScramCredentialInfo(
-                          org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 4096),
-                      password)))
+                  new UserScramCredentialUpsertion(
+                      user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password)))
           .all()
           .get();
     } catch (Exception e) {
@@ -204,6 +208,6 @@ public final class EmbeddedKafka implements AutoCloseable {
   @Override
   public void close() {
     stop();
-    io.nagselector.io.TempDirs.deleteTree(dataDir);
+    TempDirs.deleteTree(dataDir);
   }
 }

@@ -1,8 +1,11 @@
 package io.nagselector.kafka;
 
+import io.nagselector.io.UserInputException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -18,9 +21,9 @@ public final class TopicReader {
   private TopicReader() {}
 
   /** {@code client}: the connection properties (bootstrap.servers, security). */
-  public static void readAll(java.util.Properties client, String topic, RecordHandler handler)
+  public static void readAll(Properties client, String topic, RecordHandler handler)
       throws Exception {
-    Map<String, Object> config = new java.util.HashMap<>();
+    Map<String, Object> config = new HashMap<>();
     client.forEach((k, v) -> config.put((String) k, v));
     config.put("isolation.level", "read_committed");
     config.put("enable.auto.commit", "false");
@@ -31,7 +34,7 @@ public final class TopicReader {
               .map(p -> new TopicPartition(topic, p.partition()))
               .toList();
       if (partitions.isEmpty()) {
-        throw new io.nagselector.io.UserInputException(
+        throw new UserInputException(
             "topic " + topic + " does not exist at " + client.getProperty("bootstrap.servers"));
       }
       consumer.assign(partitions);

@@ -2,8 +2,10 @@ package io.nagselector.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -85,7 +87,7 @@ final class BertModel implements Backbone {
         src,
         src.floats(e + "word_embeddings.weight", c.vocabSize(), d),
         src.floats(e + "position_embeddings.weight", c.maxPositionEmbeddings(), d),
-        java.util.Arrays.copyOf(types, d),
+        Arrays.copyOf(types, d),
         Layers.LayerNorm.load(src, e + "LayerNorm", d, c.layerNormEps()),
         blocks);
   }
@@ -131,7 +133,7 @@ final class BertModel implements Backbone {
         }
       }
     }
-    return batch.create(out, new ai.djl.ndarray.types.Shape(tokens.length, maxLength, d));
+    return batch.create(out, new Shape(tokens.length, maxLength, d));
   }
 
   @Override

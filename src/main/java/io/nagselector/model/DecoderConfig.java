@@ -2,6 +2,7 @@ package io.nagselector.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * config.json of a decoder-only family: {@code llama}, {@code qwen2} (llama plus q/k/v biases),
@@ -52,7 +53,7 @@ public record DecoderConfig(
               rs.path("original_max_position_embeddings").asInt(8192));
     }
     boolean[] useRope = new boolean[layers];
-    java.util.Arrays.fill(useRope, true);
+    Arrays.fill(useRope, true);
     JsonNode noRope = c.path("no_rope_layers");
     if (type.equals("smollm3") && noRope.isArray()) {
       if (noRope.size() != layers) {

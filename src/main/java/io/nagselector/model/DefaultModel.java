@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -46,7 +47,7 @@ public final class DefaultModel {
   }
 
   static String configHash() {
-    return Backbones.sha256(CONFIG.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return Backbones.sha256(CONFIG.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   static String tokenizerHash() {

@@ -1,5 +1,6 @@
 package io.nagselector.model;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -46,7 +47,7 @@ public record ExtractionSettings(
   boolean[] layerMask(int numLayers) {
     boolean[] mask = new boolean[numLayers];
     if (layers == null) {
-      java.util.Arrays.fill(mask, true);
+      Arrays.fill(mask, true);
       return mask;
     }
     for (int l : layers) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Turns documents into NAG features: tokenize, sort by length into batches bounded by count and by
@@ -106,8 +107,7 @@ public final class Extractor {
     }
   }
 
-  private final java.util.concurrent.atomic.LongAdder paddedTokens =
-      new java.util.concurrent.atomic.LongAdder();
+  private final LongAdder paddedTokens = new LongAdder();
 
   /** Tokens processed including padding, since this extractor was made. */
   public long paddedTokens() {

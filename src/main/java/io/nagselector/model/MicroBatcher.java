@@ -9,6 +9,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -43,8 +44,7 @@ public final class MicroBatcher<T, R> implements AutoCloseable {
     }
   }
 
-  private final java.util.concurrent.atomic.AtomicLongArray counts =
-      new java.util.concurrent.atomic.AtomicLongArray(4);
+  private final AtomicLongArray counts = new AtomicLongArray(4);
 
   private final int maxBatch;
   private final int maxBatchTokens;

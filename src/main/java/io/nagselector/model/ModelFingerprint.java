@@ -1,5 +1,10 @@
 package io.nagselector.model;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -38,16 +43,12 @@ public record ModelFingerprint(
     if (model.equals("default")) {
       return of("bert", DefaultModel.configHash(), DefaultModel.tokenizerHash(), settings);
     }
-    java.nio.file.Path dir = java.nio.file.Path.of(model);
-    java.nio.file.Path config = dir.resolve("config.json");
-    java.nio.file.Path tokenizer = dir.resolve("tokenizer.json");
+    Path dir = Path.of(model);
+    Path config = dir.resolve("config.json");
+    Path tokenizer = dir.resolve("tokenizer.json");
     try {
-      byte[] bytes = java.nio.file.Files.readAllBytes(config);
-      String type =
-          new com.fasterxml.jackson.databind.ObjectMapper()
-              .readTree(bytes)
-              .path("model_type")
-              .asText("");
+      byte[] bytes = Files.readAllBytes(config);
+      String type = new ObjectMapper().readTree(bytes).path("model_type").asText("");
       if (!List.of("llama", "qwen2", "qwen3", "smollm3", "bert").contains(type)) {
         throw new ModelException(
             config
@@ -56,11 +57,8 @@ public record ModelFingerprint(
                 + "' is not supported (llama, qwen2, qwen3, smollm3, bert)");
       }
       return of(
-          type,
-          Backbones.sha256(bytes),
-          Backbones.sha256(java.nio.file.Files.readAllBytes(tokenizer)),
-          settings);
-    } catch (java.io.IOException e) {
+          type, Backbones.sha256(bytes), Backbones.sha256(Files.readAllBytes(tokenizer)), settings);
+    } catch (IOException e) {
       throw new ModelException(model + ": cannot read config.json and tokenizer.json: " + e, e);
     }
   }
@@ -74,7 +72,7 @@ public record ModelFingerprint(
     String layers =
         settings.layers() == null
             ? "all"
-            : java.util.Arrays.stream(settings.layers())
+            : Arrays.stream(settings.layers())
                 .mapToObj(Integer::toString)
                 .collect(Collectors.joining(","));
     return new ModelFingerprint(

@@ -10,9 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Tensors of a Hugging Face checkpoint directory: {@code model.safetensors}, or shards listed in
@@ -38,7 +41,7 @@ public final class Safetensors implements TensorSource {
         s.readHeader(single);
       } else if (Files.exists(index)) {
         JsonNode map = JSON.readTree(index.toFile()).path("weight_map");
-        java.util.Set<String> shards = new java.util.TreeSet<>();
+        Set<String> shards = new TreeSet<>();
         map.fields().forEachRemaining(e -> shards.add(e.getValue().asText()));
         for (String shard : shards) {
           s.readHeader(dir.resolve(shard));
@@ -108,12 +111,7 @@ public final class Safetensors implements TensorSource {
     Entry e = entries.get(name);
     if (e == null) {
       throw new ModelException(
-          dir
-              + ": tensor "
-              + name
-              + " is missing (expected shape "
-              + java.util.Arrays.toString(shape)
-              + ")");
+          dir + ": tensor " + name + " is missing (expected shape " + Arrays.toString(shape) + ")");
     }
     checkShape(name, e.shape(), shape);
     long count = 1;

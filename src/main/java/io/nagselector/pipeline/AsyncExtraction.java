@@ -4,11 +4,20 @@ import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.NeuronType;
+import java.io.Serializable;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.function.Predicate;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.apache.flink.streaming.util.retryable.AsyncRetryStrategies;
 
 /**
  * Operator 4: hands each document to the shared, batching {@link FeatureExtractor} and completes
@@ -19,7 +28,7 @@ public final class AsyncExtraction extends RichAsyncFunction<SourcedDocument, Ex
   private final FeatureExtractor.Factory factory;
   private final NeuronType type;
   private transient FeatureExtractor extractor;
-  private transient org.apache.flink.metrics.Histogram latency;
+  private transient Histogram latency;
 
   public AsyncExtraction(FeatureExtractor.Factory factory, NeuronType type) {
     this.factory = factory;
@@ -29,8 +38,7 @@ public final class AsyncExtraction extends RichAsyncFunction<SourcedDocument, Ex
   @Override
   public void open(OpenContext context) {
     extractor = factory.open();
-    org.apache.flink.metrics.MetricGroup batcher =
-        getRuntimeContext().getMetricGroup().addGroup("batcher");
+    MetricGroup batcher = getRuntimeContext().getMetricGroup().addGroup("batcher");
     batcher.gauge("queued", () -> extractor.stats() == null ? 0 : extractor.stats().queued());
     batcher.gauge(
         "meanBatchSize", () -> extractor.stats() == null ? 0.0 : extractor.stats().meanBatchSize());
@@ -38,9 +46,7 @@ public final class AsyncExtraction extends RichAsyncFunction<SourcedDocument, Ex
     latency =
         getRuntimeContext()
             .getMetricGroup()
-            .histogram(
-                "extractionLatencyMs",
-                new org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram(1000));
+            .histogram("extractionLatencyMs", new DescriptiveStatisticsHistogram(1000));
   }
 
   @Override
@@ -84,21 +90,19 @@ public final class AsyncExtraction extends RichAsyncFunction<SourcedDocument, Ex
    * Retries documents whose extraction failed (not those that are empty after tokenization), with
    * exponential backoff from {@code backoff} up to 8x it, {@code maxAttempts} attempts in all.
    */
-  public static org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy<ExtractedDocument>
-      retryStrategy(int maxAttempts, java.time.Duration backoff) {
-    return new org.apache.flink.streaming.util.retryable.AsyncRetryStrategies
-                .ExponentialBackoffDelayRetryStrategyBuilder<
-            ExtractedDocument>(maxAttempts, backoff.toMillis(), backoff.toMillis() * 8, 2.0)
+  public static AsyncRetryStrategy<ExtractedDocument> retryStrategy(
+      int maxAttempts, Duration backoff) {
+    return new AsyncRetryStrategies.ExponentialBackoffDelayRetryStrategyBuilder<ExtractedDocument>(
+            maxAttempts, backoff.toMillis(), backoff.toMillis() * 8, 2.0)
         .ifResult(new RetryOnFailure())
         .build();
   }
 
   /** Retry when a document's extraction failed (serializable: it travels in the job graph). */
   private static final class RetryOnFailure
-      implements java.util.function.Predicate<java.util.Collection<ExtractedDocument>>,
-          java.io.Serializable {
+      implements Predicate<Collection<ExtractedDocument>>, Serializable {
     @Override
-    public boolean test(java.util.Collection<ExtractedDocument> results) {
+    public boolean test(Collection<ExtractedDocument> results) {
       return results.stream()
           .anyMatch(
               r -> r.failed() && r.deadLetter().getReason() == DeadLetterReason.EXTRACTION_FAILED);

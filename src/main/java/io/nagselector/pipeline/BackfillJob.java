@@ -5,16 +5,20 @@ import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetState;
 import io.nagselector.avro.TopKEntry;
 import io.nagselector.avro.TopKSnapshot;
+import io.nagselector.io.UserInputException;
 import io.nagselector.nag.NagFeature;
 import io.nagselector.nag.ProfileMatrix;
 import io.nagselector.nag.Similarity;
 import io.nagselector.nag.TargetProfile;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -57,7 +61,7 @@ public final class BackfillJob {
    */
   public static Report run(JobConfig c, TargetState target, Instant since) throws Exception {
     String features = featuresTopic(c);
-    java.util.Properties client = KafkaClientConfig.of(c);
+    Properties client = KafkaClientConfig.of(c);
     Configuration conf = new Configuration();
     conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -102,7 +106,7 @@ public final class BackfillJob {
   public static String featuresTopic(JobConfig c) {
     String features = c.string("kafka.topics.features");
     if (features.isBlank()) {
-      throw new io.nagselector.io.UserInputException(
+      throw new UserInputException(
           "kafka.topics.features is not set: backfill reads the features the job writes there");
     }
     return features;
@@ -270,10 +274,9 @@ public final class BackfillJob {
 
   /** A record already encoded for its topic. */
   public record EncodedRecord(String topic, byte[] key, byte[] value) {
-    static EncodedRecord of(
-        String topic, String key, org.apache.avro.specific.SpecificRecordBase record) {
+    static EncodedRecord of(String topic, String key, SpecificRecordBase record) {
       return new EncodedRecord(
-          topic, key.getBytes(java.nio.charset.StandardCharsets.UTF_8), KafkaWiring.encode(record));
+          topic, key.getBytes(StandardCharsets.UTF_8), KafkaWiring.encode(record));
     }
   }
 }

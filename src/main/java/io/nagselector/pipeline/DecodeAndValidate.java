@@ -5,6 +5,8 @@ import io.nagselector.io.CrawlDecoder;
 import io.nagselector.io.DocumentValidator;
 import java.time.Instant;
 import java.util.Optional;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -17,7 +19,7 @@ public final class DecodeAndValidate extends ProcessFunction<RawRecord, SourcedD
   private final int maxTextBytes;
   private transient CrawlDecoder decoder;
   private transient DocumentValidator validator;
-  private transient org.apache.flink.metrics.Counter documentsIn;
+  private transient Counter documentsIn;
   private transient DeadLetterCounters deadLetters;
 
   public DecodeAndValidate(CrawlDecoder.Format format, int maxTextBytes) {
@@ -26,7 +28,7 @@ public final class DecodeAndValidate extends ProcessFunction<RawRecord, SourcedD
   }
 
   @Override
-  public void open(org.apache.flink.api.common.functions.OpenContext context) {
+  public void open(OpenContext context) {
     decoder = new CrawlDecoder(format);
     validator = new DocumentValidator(maxTextBytes);
     documentsIn = getRuntimeContext().getMetricGroup().counter("documentsIn");

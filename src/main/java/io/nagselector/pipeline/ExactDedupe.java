@@ -2,6 +2,7 @@ package io.nagselector.pipeline;
 
 import io.nagselector.avro.CrawlDocument;
 import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
@@ -32,7 +33,7 @@ public final class ExactDedupe
   }
 
   @Override
-  public void open(org.apache.flink.api.common.functions.OpenContext context) {
+  public void open(OpenContext context) {
     firstSeen = getRuntimeContext().getState(new ValueStateDescriptor<>("first-seen", Long.class));
     duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
   }

@@ -1,6 +1,7 @@
 package io.nagselector.pipeline;
 
 import io.nagselector.model.ExtractionResult;
+import io.nagselector.model.MicroBatcher;
 import java.io.Serializable;
 import java.util.concurrent.CompletableFuture;
 
@@ -12,7 +13,7 @@ public interface FeatureExtractor extends AutoCloseable {
   CompletableFuture<ExtractionResult> extract(String docId, String text);
 
   /** Batching counters, when the extractor batches (null otherwise). */
-  default io.nagselector.model.MicroBatcher.Stats stats() {
+  default MicroBatcher.Stats stats() {
     return null;
   }
 

@@ -2,6 +2,7 @@ package io.nagselector.pipeline;
 
 import io.nagselector.io.UserInputException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
@@ -85,7 +86,7 @@ public final class FlinkSettings {
   static Duration maxRestartBackoff(ReadableConfig flink) {
     String type =
         flink.getOptional(RestartStrategyOptions.RESTART_STRATEGY).orElse("exponential-delay");
-    return switch (type.toLowerCase(java.util.Locale.ROOT)) {
+    return switch (type.toLowerCase(Locale.ROOT)) {
       case "none", "off", "disable" -> Duration.ZERO;
       case "fixed-delay", "fixeddelay" ->
           flink.get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY);

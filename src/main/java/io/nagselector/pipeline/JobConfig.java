@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.nagselector.io.CrawlDecoder;
 import io.nagselector.io.UserInputException;
+import io.nagselector.model.Compute;
 import io.nagselector.model.NeuronType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +28,7 @@ import java.util.regex.Pattern;
 public final class JobConfig {
   private static final Set<String> KEYS =
       new TreeSet<>(
-          java.util.List.of(
+          List.of(
               "kafka.bootstrap-servers",
               "kafka.security-protocol",
               "kafka.sasl-mechanism",
@@ -132,7 +134,7 @@ public final class JobConfig {
     format();
     KafkaClientConfig.validate(this);
     modelDevice();
-    io.nagselector.model.Compute.dtypeName(string("model.dtype").trim(), "config: model.dtype");
+    Compute.dtypeName(string("model.dtype").trim(), "config: model.dtype");
     positive("input.max-text-bytes");
     positive("model.top-k");
     positive("model.max-length");

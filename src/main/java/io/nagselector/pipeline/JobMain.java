@@ -3,6 +3,7 @@ package io.nagselector.pipeline;
 import io.nagselector.io.UserInputException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -72,7 +73,7 @@ public final class JobMain {
               + " "
               + CONFIG_OPTION
               + " /absolute/path/to/config.yaml (got "
-              + java.util.Arrays.toString(args)
+              + Arrays.toString(args)
               + ")");
     }
     Path path = Path.of(args[1]);

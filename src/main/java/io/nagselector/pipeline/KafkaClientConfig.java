@@ -3,8 +3,22 @@ package io.nagselector.pipeline;
 import io.nagselector.io.UserInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 
 /**
  * The Kafka clients' connection settings from the job's config: the brokers and, when configured,
@@ -87,22 +101,18 @@ public final class KafkaClientConfig {
    * Connects once, so that wrong brokers, credentials or trust fail at start-up with a message that
    * names the setting (never the password) instead of a job that restarts forever.
    */
-  public static void checkConnection(JobConfig c, java.time.Duration timeout) {
+  public static void checkConnection(JobConfig c, Duration timeout) {
     Properties p = of(c);
     String servers = p.getProperty("bootstrap.servers");
     p.setProperty("default.api.timeout.ms", Long.toString(timeout.toMillis()));
     p.setProperty("request.timeout.ms", Long.toString(timeout.toMillis()));
-    try (org.apache.kafka.clients.admin.Admin admin =
-        org.apache.kafka.clients.admin.Admin.create(p)) {
-      java.util.Collection<org.apache.kafka.common.Node> nodes =
-          admin
-              .describeCluster()
-              .nodes()
-              .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    try (Admin admin = Admin.create(p)) {
+      Collection<Node> nodes =
+          admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       checkTransactionTimeout(admin, c, nodes, timeout);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof org.apache.kafka.common.errors.SaslAuthenticationException) {
+      if (cause instanceof SaslAuthenticationException) {
         throw new UserInputException(
             "Kafka at "
                 + servers
@@ -111,7 +121,7 @@ public final class KafkaClientConfig {
                 + "' (check kafka.sasl-password / NAG_KAFKA_SASL_PASSWORD): "
                 + cause.getMessage());
       }
-      if (cause instanceof org.apache.kafka.common.errors.SslAuthenticationException) {
+      if (cause instanceof SslAuthenticationException) {
         throw new UserInputException(
             "the TLS handshake with Kafka at "
                 + servers
@@ -120,7 +130,7 @@ public final class KafkaClientConfig {
       }
       throw new UserInputException(
           "cannot use Kafka at " + servers + " (kafka.bootstrap-servers): " + cause);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new UserInputException(
           "no answer from Kafka at "
               + servers
@@ -148,28 +158,24 @@ public final class KafkaClientConfig {
    * configuration are not checked.
    */
   private static void checkTransactionTimeout(
-      org.apache.kafka.clients.admin.Admin admin,
-      JobConfig c,
-      java.util.Collection<org.apache.kafka.common.Node> nodes,
-      java.time.Duration timeout)
-      throws InterruptedException, java.util.concurrent.TimeoutException {
+      Admin admin, JobConfig c, Collection<Node> nodes, Duration timeout)
+      throws InterruptedException, TimeoutException {
     if (nodes.isEmpty()) {
       return;
     }
-    org.apache.kafka.common.config.ConfigResource broker =
-        new org.apache.kafka.common.config.ConfigResource(
-            org.apache.kafka.common.config.ConfigResource.Type.BROKER,
-            Integer.toString(nodes.iterator().next().id()));
-    org.apache.kafka.clients.admin.ConfigEntry max;
+    ConfigResource broker =
+        new ConfigResource(
+            ConfigResource.Type.BROKER, Integer.toString(nodes.iterator().next().id()));
+    ConfigEntry max;
     try {
       max =
           admin
-              .describeConfigs(java.util.List.of(broker))
+              .describeConfigs(List.of(broker))
               .all()
-              .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+              .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
               .get(broker)
               .get("transaction.max.timeout.ms");
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       return; // not authorised to describe the broker's configuration: the producer will say
     }
     long wanted = c.duration("kafka.transaction-timeout").toMillis();
@@ -187,8 +193,8 @@ public final class KafkaClientConfig {
   }
 
   /** {@code p} plus {@code extra} (key, value, key, value ...), as a new map for a client. */
-  public static java.util.Map<String, Object> with(Properties p, Object... extra) {
-    java.util.Map<String, Object> out = new java.util.HashMap<>();
+  public static Map<String, Object> with(Properties p, Object... extra) {
+    Map<String, Object> out = new HashMap<>();
     p.forEach((k, v) -> out.put((String) k, v));
     for (int i = 0; i < extra.length; i += 2) {
       out.put((String) extra[i], extra[i + 1]);

@@ -1,21 +1,33 @@
 package io.nagselector.pipeline;
 
+import io.nagselector.avro.ControlEvent;
+import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DeadLetter;
+import io.nagselector.avro.DocumentFeature;
 import io.nagselector.avro.SelectedDocument;
+import io.nagselector.avro.TargetState;
+import io.nagselector.avro.TopKSnapshot;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** The job's Kafka sources and exactly-once sinks; records are Avro single-object encoded. */
@@ -38,9 +50,7 @@ public final class KafkaWiring {
       Properties client, String topic, String groupId) {
     return raw(client, topic)
         .setGroupId(groupId)
-        .setStartingOffsets(
-            OffsetsInitializer.committedOffsets(
-                org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
         .build();
   }
 
@@ -65,8 +75,7 @@ public final class KafkaWiring {
         .build();
   }
 
-  private static org.apache.flink.connector.kafka.source.KafkaSourceBuilder<RawRecord> raw(
-      Properties client, String topic) {
+  private static KafkaSourceBuilder<RawRecord> raw(Properties client, String topic) {
     return KafkaSource.<RawRecord>builder()
         .setProperties(client)
         .setTopics(topic)
@@ -90,28 +99,28 @@ public final class KafkaWiring {
   }
 
   /** Top-k snapshots keyed by target, for a compacted topic. */
-  public static KafkaSink<io.nagselector.avro.TopKSnapshot> topKSink(
+  public static KafkaSink<TopKSnapshot> topKSink(
       Properties client, String topic, String transactionalIdPrefix) {
     return sink(client, topic, transactionalIdPrefix + "-top-k", s -> s.getTarget());
   }
 
   /** Every extracted document's feature, keyed by doc id. */
-  public static KafkaSink<io.nagselector.avro.DocumentFeature> featuresSink(
+  public static KafkaSink<DocumentFeature> featuresSink(
       Properties client, String topic, String transactionalIdPrefix) {
     return sink(client, topic, transactionalIdPrefix + "-features", f -> f.getId());
   }
 
-  public static KafkaSink<io.nagselector.avro.CrawlDocument> duplicatesSink(
+  public static KafkaSink<CrawlDocument> duplicatesSink(
       Properties client, String topic, String transactionalIdPrefix) {
     return sink(client, topic, transactionalIdPrefix + "-duplicates", d -> d.getId());
   }
 
-  public static KafkaSink<io.nagselector.avro.ControlEvent> controlEventsSink(
+  public static KafkaSink<ControlEvent> controlEventsSink(
       Properties client, String topic, String transactionalIdPrefix) {
     return sink(client, topic, transactionalIdPrefix + "-events", e -> e.getTarget());
   }
 
-  public static KafkaSink<io.nagselector.avro.TargetState> targetsSink(
+  public static KafkaSink<TargetState> targetsSink(
       Properties client, String topic, String transactionalIdPrefix) {
     return sink(client, topic, transactionalIdPrefix + "-targets", s -> s.getName());
   }
@@ -121,7 +130,7 @@ public final class KafkaWiring {
     return sink(client, topic, transactionalIdPrefix + "-dead", d -> d.getDocId());
   }
 
-  private interface KeyOf<T> extends java.io.Serializable {
+  private interface KeyOf<T> extends Serializable {
     String key(T record);
   }
 
@@ -145,9 +154,8 @@ public final class KafkaWiring {
         .build();
   }
 
-  private static final java.util.Map<
-          org.apache.avro.Schema, org.apache.avro.message.BinaryMessageEncoder<SpecificRecordBase>>
-      ENCODERS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<Schema, BinaryMessageEncoder<SpecificRecordBase>> ENCODERS =
+      new ConcurrentHashMap<>();
 
   /** Avro single-object encoding of any of our records. */
   static byte[] encode(SpecificRecordBase record) {
@@ -156,9 +164,7 @@ public final class KafkaWiring {
           ENCODERS
               .computeIfAbsent(
                   record.getSchema(),
-                  schema ->
-                      new org.apache.avro.message.BinaryMessageEncoder<>(
-                          record.getSpecificData(), schema))
+                  schema -> new BinaryMessageEncoder<>(record.getSpecificData(), schema))
               .encode(record);
       byte[] bytes = new byte[buffer.remaining()];
       buffer.get(bytes);

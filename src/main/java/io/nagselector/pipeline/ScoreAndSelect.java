@@ -10,22 +10,31 @@ import io.nagselector.nag.NagFeature;
 import io.nagselector.nag.RunningTopK;
 import io.nagselector.nag.Similarity;
 import io.nagselector.nag.TargetProfile;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Operator 5, keyed by a virtual shard of the doc id and connected to the broadcast targets: scores
@@ -56,8 +65,7 @@ public final class ScoreAndSelect
       new ListStateDescriptor<>(
           "fraction-sketches", TypeInformation.of(FractionSketches.Entry.class));
 
-  public static final org.apache.flink.util.OutputTag<ShardTopK> TOP_K =
-      new org.apache.flink.util.OutputTag<>("top-k") {};
+  public static final OutputTag<ShardTopK> TOP_K = new OutputTag<>("top-k") {};
 
   private final String modelFingerprint;
   private final int warmUp;
@@ -67,14 +75,14 @@ public final class ScoreAndSelect
   private transient MapState<String, Long> acceptedCounts;
   private transient ListState<FractionSketches.Entry> sketchState;
   private transient FractionSketches sketches;
-  private transient org.apache.flink.api.common.state.ValueState<Long> nextSnapshot;
+  private transient ValueState<Long> nextSnapshot;
   private transient Map<String, CachedProfile> profiles;
-  private transient Map<String, org.apache.flink.metrics.Counter> accepted;
+  private transient Map<String, Counter> accepted;
   private transient Map<String, Double> thresholds;
 
   private record CachedProfile(int version, TargetProfile profile) {}
 
-  public ScoreAndSelect(String modelFingerprint, int warmUp, java.time.Duration topKInterval) {
+  public ScoreAndSelect(String modelFingerprint, int warmUp, Duration topKInterval) {
     this.modelFingerprint = modelFingerprint;
     this.warmUp = warmUp;
     this.topKIntervalMillis = topKInterval.toMillis();
@@ -86,27 +94,23 @@ public final class ScoreAndSelect
   }
 
   @Override
-  public void open(org.apache.flink.api.common.functions.OpenContext context) {
+  public void open(OpenContext context) {
     perTarget = getRuntimeContext().getMapState(PER_TARGET);
     held = getRuntimeContext().getMapState(HELD);
     acceptedCounts = getRuntimeContext().getMapState(ACCEPTED);
     nextSnapshot =
-        getRuntimeContext()
-            .getState(
-                new org.apache.flink.api.common.state.ValueStateDescriptor<>(
-                    "next-top-k", Long.class));
+        getRuntimeContext().getState(new ValueStateDescriptor<>("next-top-k", Long.class));
     profiles = new HashMap<>();
     accepted = new HashMap<>();
-    thresholds = new java.util.concurrent.ConcurrentHashMap<>();
+    thresholds = new ConcurrentHashMap<>();
   }
 
   /** The target's acceptance counter; its metrics are registered the first time it is seen. */
-  private org.apache.flink.metrics.Counter acceptedCounter(String target) {
+  private Counter acceptedCounter(String target) {
     return accepted.computeIfAbsent(
         target,
         t -> {
-          org.apache.flink.metrics.MetricGroup group =
-              getRuntimeContext().getMetricGroup().addGroup("target", t);
+          MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("target", t);
           group.gauge("threshold", () -> thresholds.getOrDefault(t, Double.NaN));
           return group.counter("accepted");
         });
@@ -252,7 +256,7 @@ public final class ScoreAndSelect
 
   /** Removes and returns this shard's warm-up documents of a target, by doc id in order. */
   private Map<String, HeldDocument> takeHeld(String target) throws Exception {
-    Map<String, HeldDocument> docs = new java.util.TreeMap<>();
+    Map<String, HeldDocument> docs = new TreeMap<>();
     String prefix = heldKey(target, "");
     for (Map.Entry<String, HeldDocument> e : held.entries()) {
       if (e.getKey().startsWith(prefix)) {

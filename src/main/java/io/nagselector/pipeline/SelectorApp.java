@@ -1,6 +1,14 @@
 package io.nagselector.pipeline;
 
+import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.model.ExtractionSettings;
+import io.nagselector.model.ModelFingerprint;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -26,12 +34,12 @@ public final class SelectorApp {
   /** The model fingerprint of the configured extractor, from its files (no weights are loaded). */
   public static String fingerprint(JobConfig c) {
     ExtractorSpec spec = extractorSpec(c);
-    return io.nagselector.model.ModelFingerprint.ofFiles(
+    return ModelFingerprint.ofFiles(
             spec.model(),
-            new io.nagselector.model.ExtractionSettings(
+            new ExtractionSettings(
                 spec.topK(),
                 spec.maxLength(),
-                java.util.List.of(spec.neuronType()),
+                List.of(spec.neuronType()),
                 null,
                 spec.batchSize(),
                 spec.maxBatchTokens()))
@@ -39,10 +47,10 @@ public final class SelectorApp {
   }
 
   /** Every topic the configured job reads or writes (optional ones when set). */
-  public static java.util.Set<String> topics(JobConfig c) {
-    java.util.Set<String> topics = new java.util.TreeSet<>();
+  public static Set<String> topics(JobConfig c) {
+    Set<String> topics = new TreeSet<>();
     for (String key :
-        java.util.List.of(
+        List.of(
             "crawl",
             "control",
             "control-events",
@@ -64,17 +72,15 @@ public final class SelectorApp {
    * Creates on an embedded broker every topic the configured job reads and writes (crawl with 2
    * partitions, top-k and targets compacted), plus {@code more}.
    */
-  public static void createTopics(
-      io.nagselector.kafka.EmbeddedKafka kafka, JobConfig c, String... more) {
-    Map<String, Integer> partitions = new java.util.HashMap<>();
+  public static void createTopics(EmbeddedKafka kafka, JobConfig c, String... more) {
+    Map<String, Integer> partitions = new HashMap<>();
     topics(c).forEach(topic -> partitions.put(topic, 1));
     partitions.put(c.string("kafka.topics.crawl"), 2);
     for (String topic : more) {
       partitions.put(topic, 1);
     }
     kafka.createTopics(
-        partitions,
-        java.util.List.of(c.string("kafka.topics.top-k"), c.string("kafka.topics.targets")));
+        partitions, List.of(c.string("kafka.topics.top-k"), c.string("kafka.topics.targets")));
   }
 
   /** Adds the whole job to {@code env}; {@code fingerprint} is the extractor's. */
@@ -88,7 +94,7 @@ public final class SelectorApp {
       JobConfig c,
       String fingerprint,
       FeatureExtractor.Factory extractor) {
-    java.util.Properties client = KafkaClientConfig.of(c);
+    Properties client = KafkaClientConfig.of(c);
     String group = c.string("kafka.group-id");
     DataStream<RawRecord> crawl =
         env.fromSource(
@@ -131,7 +137,7 @@ public final class SelectorApp {
             !c.string("kafka.topics.duplicates").isBlank());
     SelectorJob.Outputs out = new SelectorJob(settings, extractor).build(crawl, control);
     String prefix = c.string("kafka.transactional-id-prefix");
-    java.util.Properties producer = KafkaClientConfig.producer(c);
+    Properties producer = KafkaClientConfig.producer(c);
     out.selected()
         .sinkTo(KafkaWiring.selectedSink(producer, c.string("kafka.topics.selected"), prefix))
         .uid("selected-sink")

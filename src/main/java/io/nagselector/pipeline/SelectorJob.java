@@ -1,13 +1,20 @@
 package io.nagselector.pipeline;
 
+import io.nagselector.avro.ControlEvent;
+import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DeadLetter;
+import io.nagselector.avro.DocumentFeature;
 import io.nagselector.avro.SelectedDocument;
+import io.nagselector.avro.TargetState;
+import io.nagselector.avro.TopKSnapshot;
 import io.nagselector.io.CrawlDecoder;
 import io.nagselector.io.DocumentValidator;
 import io.nagselector.model.NeuronType;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -42,11 +49,11 @@ public final class SelectorJob {
   public record Outputs(
       DataStream<SelectedDocument> selected,
       DataStream<DeadLetter> deadLetters,
-      DataStream<io.nagselector.avro.TopKSnapshot> topK,
-      DataStream<io.nagselector.avro.DocumentFeature> features,
-      DataStream<io.nagselector.avro.CrawlDocument> duplicates,
-      DataStream<io.nagselector.avro.ControlEvent> events,
-      DataStream<io.nagselector.avro.TargetState> targetStates) {}
+      DataStream<TopKSnapshot> topK,
+      DataStream<DocumentFeature> features,
+      DataStream<CrawlDocument> duplicates,
+      DataStream<ControlEvent> events,
+      DataStream<TargetState> targetStates) {}
 
   private final Settings settings;
   private final FeatureExtractor.Factory extractor;
@@ -61,9 +68,7 @@ public final class SelectorJob {
     // every record and state has an explicit serializer: a type Kryo would take fails the build
     crawl
         .getExecutionEnvironment()
-        .configure(
-            org.apache.flink.configuration.Configuration.fromMap(
-                java.util.Map.of("pipeline.generic-types", "false")));
+        .configure(Configuration.fromMap(Map.of("pipeline.generic-types", "false")));
     SingleOutputStreamOperator<ControlCommand> commands =
         control
             .process(new DecodeCommand(settings.targetDefaults().maxCommandBytes()))
@@ -141,14 +146,14 @@ public final class SelectorJob {
             .getSideOutput(DeadLetters.TAG)
             .union(
                 features.getSideOutput(DeadLetters.TAG), selected.getSideOutput(DeadLetters.TAG));
-    DataStream<io.nagselector.avro.TopKSnapshot> topK =
+    DataStream<TopKSnapshot> topK =
         selected
             .getSideOutput(ScoreAndSelect.TOP_K)
             .keyBy(ShardTopK::target, Types.STRING)
             .process(new TopKMerge())
             .uid("top-k-merge")
             .name("top-k merge");
-    DataStream<io.nagselector.avro.DocumentFeature> documentFeatures =
+    DataStream<DocumentFeature> documentFeatures =
         features
             .map(new ToDocumentFeature(settings.modelFingerprint()))
             .uid("document-features")

@@ -148,7 +148,7 @@ public final class SharedExtractor {
     }
 
     @Override
-    public io.nagselector.model.MicroBatcher.Stats stats() {
+    public MicroBatcher.Stats stats() {
       return loaded.batcher.stats();
     }
 

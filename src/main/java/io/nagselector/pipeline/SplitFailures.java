@@ -1,15 +1,17 @@
 package io.nagselector.pipeline;
 
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /** Routes documents whose extraction failed to the dead-letter side output. */
 public final class SplitFailures extends ProcessFunction<ExtractedDocument, ExtractedDocument> {
   private transient DeadLetterCounters deadLetters;
-  private transient org.apache.flink.metrics.Counter extracted;
+  private transient Counter extracted;
 
   @Override
-  public void open(org.apache.flink.api.common.functions.OpenContext context) {
+  public void open(OpenContext context) {
     deadLetters = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
     extracted = getRuntimeContext().getMetricGroup().counter("extracted");
   }

@@ -1,12 +1,20 @@
 package io.nagselector.pipeline;
 
+import io.nagselector.avro.CommandStatus;
 import io.nagselector.avro.CommandType;
+import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.RejectReason;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
+import io.nagselector.nag.TargetProfile;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -37,20 +45,20 @@ public final class TargetProtocol implements Serializable {
      * counted in UTF-8 bytes. The one rule both the extraction step (which then extracts nothing)
      * and the registry apply.
      */
-    public java.util.Optional<Rejected> overLimits(TargetCommand c, int existing, int extracted) {
+    public Optional<Rejected> overLimits(TargetCommand c, int existing, int extracted) {
       int given =
           existing
               + Math.max(c.getExampleTexts().size() + c.getExampleFeatures().size(), extracted);
       if (given > maxExamples) {
-        return java.util.Optional.of(
+        return Optional.of(
             new Rejected(
                 RejectReason.TOO_MANY_EXAMPLES,
                 given + " examples, more than targets.max-examples " + maxExamples));
       }
       for (String text : c.getExampleTexts()) {
-        int bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > maxExampleBytes) {
-          return java.util.Optional.of(
+          return Optional.of(
               new Rejected(
                   RejectReason.EXAMPLE_TOO_LARGE,
                   "an example text of "
@@ -59,7 +67,7 @@ public final class TargetProtocol implements Serializable {
                       + maxExampleBytes));
         }
       }
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 
@@ -191,8 +199,7 @@ public final class TargetProtocol implements Serializable {
 
   private Rejected checkExamples(PreparedCommand prepared, int existing) {
     TargetCommand c = prepared.command();
-    java.util.Optional<Rejected> over =
-        defaults.overLimits(c, existing, prepared.features().length);
+    Optional<Rejected> over = defaults.overLimits(c, existing, prepared.features().length);
     if (over.isPresent()) {
       return over.get();
     }
@@ -271,10 +278,10 @@ public final class TargetProtocol implements Serializable {
 
   /** Per layer, the {@code perLayer} most weighted neurons of the target's profile. */
   public static String summary(TargetDefinition def, int perLayer) {
-    io.nagselector.nag.TargetProfile profile = def.profile();
+    TargetProfile profile = def.profile();
     StringBuilder out = new StringBuilder();
     for (int layer = 0; layer < def.numLayers(); layer++) {
-      java.util.TreeSet<Integer> neurons = new java.util.TreeSet<>();
+      TreeSet<Integer> neurons = new TreeSet<>();
       for (int[] example : def.examples()) {
         for (int j = 0; j < def.featureK(); j++) {
           neurons.add(example[layer * def.featureK() + j]);
@@ -284,22 +291,20 @@ public final class TargetProtocol implements Serializable {
       List<Integer> best =
           neurons.stream()
               .sorted(
-                  java.util.Comparator.<Integer>comparingDouble(n -> -profile.weight(l, n))
+                  Comparator.<Integer>comparingDouble(n -> -profile.weight(l, n))
                       .thenComparing(n -> n))
               .limit(perLayer)
               .toList();
       out.append(layer == 0 ? "" : " | ").append('L').append(layer);
       for (int n : best) {
-        out.append(' ')
-            .append(n)
-            .append(String.format(java.util.Locale.ROOT, ":%.3f", profile.weight(l, n)));
+        out.append(' ').append(n).append(String.format(Locale.ROOT, ":%.3f", profile.weight(l, n)));
       }
     }
     return out.toString();
   }
 
   /** One line for a control event, as `target --wait` and `demo` print it. */
-  public static String describe(io.nagselector.avro.ControlEvent e) {
+  public static String describe(ControlEvent e) {
     StringBuilder s =
         new StringBuilder()
             .append(e.getStatus())
@@ -307,7 +312,7 @@ public final class TargetProtocol implements Serializable {
             .append(e.getCommandType())
             .append(' ')
             .append(e.getTarget());
-    if (e.getStatus() == io.nagselector.avro.CommandStatus.APPLIED) {
+    if (e.getStatus() == CommandStatus.APPLIED) {
       s.append(" version ").append(e.getVersion());
       if (e.getPaused()) {
         s.append(" (paused)");

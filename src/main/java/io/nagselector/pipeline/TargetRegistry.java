@@ -3,9 +3,13 @@ package io.nagselector.pipeline;
 import io.nagselector.avro.CommandStatus;
 import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.DeadLetterReason;
+import io.nagselector.avro.NeuronCount;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetState;
+import io.nagselector.nag.TargetProfile;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -111,14 +115,13 @@ public final class TargetRegistry
     ctx.output(EVENTS, event.build());
   }
 
-  private static java.util.List<io.nagselector.avro.NeuronCount> neuronCounts(
-      io.nagselector.nag.TargetProfile profile) {
-    java.util.List<io.nagselector.avro.NeuronCount> counts = new java.util.ArrayList<>();
+  private static List<NeuronCount> neuronCounts(TargetProfile profile) {
+    List<NeuronCount> counts = new ArrayList<>();
     for (int layer = 0; layer < profile.numLayers(); layer++) {
       for (int neuron = 0; neuron < profile.numNeurons(); neuron++) {
         int count = profile.count(layer, neuron);
         if (count > 0) {
-          counts.add(new io.nagselector.avro.NeuronCount(layer, neuron, count));
+          counts.add(new NeuronCount(layer, neuron, count));
         }
       }
     }
@@ -126,20 +129,20 @@ public final class TargetRegistry
   }
 
   /** The profile a targets-topic record describes, checked against its fingerprint. */
-  public static io.nagselector.nag.TargetProfile profile(TargetState state) {
+  public static TargetProfile profile(TargetState state) {
     int[][] counts = new int[state.getNumLayers()][];
     int width = 0;
-    for (io.nagselector.avro.NeuronCount c : state.getNeuronCounts()) {
+    for (NeuronCount c : state.getNeuronCounts()) {
       width = Math.max(width, c.getNeuron() + 1);
     }
     for (int layer = 0; layer < counts.length; layer++) {
       counts[layer] = new int[width];
     }
-    for (io.nagselector.avro.NeuronCount c : state.getNeuronCounts()) {
+    for (NeuronCount c : state.getNeuronCounts()) {
       counts[c.getLayer()][c.getNeuron()] = c.getCount();
     }
-    io.nagselector.nag.TargetProfile profile =
-        io.nagselector.nag.TargetProfile.fromCounts(
+    TargetProfile profile =
+        TargetProfile.fromCounts(
             state.getNumLayers(), state.getFeatureK(), state.getExampleCount(), counts);
     if (!profile.fingerprint().equals(state.getProfileFingerprint())) {
       throw new IllegalStateException(

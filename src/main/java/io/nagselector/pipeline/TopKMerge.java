@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -22,7 +23,7 @@ public final class TopKMerge extends KeyedProcessFunction<String, ShardTopK, Top
   private transient MapState<Integer, ShardTopK> shards;
 
   @Override
-  public void open(org.apache.flink.api.common.functions.OpenContext context) {
+  public void open(OpenContext context) {
     shards =
         getRuntimeContext()
             .getMapState(

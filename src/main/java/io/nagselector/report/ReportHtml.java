@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /**
  * Writes the report: one self-contained HTML file, ECharts (from its webjar) and the data inlined,
@@ -20,7 +21,7 @@ public final class ReportHtml {
   public static void write(RunData data, Path file) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".partial");
     Files.writeString(tmp, html(ReportModel.of(data)), StandardCharsets.UTF_8);
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
   }
 
   static String html(ReportModel model) throws IOException {

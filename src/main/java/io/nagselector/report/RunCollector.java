@@ -11,12 +11,14 @@ import io.nagselector.nag.NagFeature;
 import io.nagselector.nag.Similarity;
 import io.nagselector.nag.TargetProfile;
 import io.nagselector.pipeline.JobConfig;
+import io.nagselector.pipeline.KafkaClientConfig;
 import io.nagselector.pipeline.TargetRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 
 /**
@@ -30,7 +32,7 @@ public final class RunCollector {
   private RunCollector() {}
 
   public static RunData collect(JobConfig c) throws Exception {
-    java.util.Properties servers = io.nagselector.pipeline.KafkaClientConfig.of(c);
+    Properties servers = KafkaClientConfig.of(c);
     Map<String, TargetState> states = new TreeMap<>();
     TopicReader.readAll(
         servers,
@@ -125,7 +127,7 @@ public final class RunCollector {
     Map<String, TargetProfile> profiles = new TreeMap<>();
     states.forEach((name, s) -> profiles.put(name, TargetRegistry.profile(s)));
     TopicReader.readAll(
-        io.nagselector.pipeline.KafkaClientConfig.of(c),
+        KafkaClientConfig.of(c),
         topic,
         r -> {
           DocumentFeature f = DocumentFeature.getDecoder().decode(r.value());

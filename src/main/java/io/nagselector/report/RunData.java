@@ -2,6 +2,7 @@ package io.nagselector.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.nagselector.io.UserInputException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -103,7 +104,7 @@ public record RunData(
 
   public static RunData readFrom(Path dir) throws IOException {
     if (!Files.isRegularFile(dir.resolve(TARGETS))) {
-      throw new io.nagselector.io.UserInputException(
+      throw new UserInputException(
           dir + ": no " + TARGETS + " (give the directory a demo run wrote, or a Kafka config)");
     }
     List<Target> targets = List.of(JSON.readValue(dir.resolve(TARGETS).toFile(), Target[].class));

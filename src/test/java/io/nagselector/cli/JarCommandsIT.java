@@ -2,8 +2,13 @@ package io.nagselector.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.pipeline.JobConfig;
+import io.nagselector.pipeline.SelectorApp;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -65,8 +71,8 @@ class JarCommandsIT {
                     }
                   }
                   return null;
-                } catch (java.io.IOException e) {
-                  throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
                 }
               });
       String line = ready.get(150, TimeUnit.SECONDS);
@@ -111,10 +117,8 @@ class JarCommandsIT {
 
   @Test
   void runStartsTheJobOnTheConfiguredBroker() throws Exception {
-    try (io.nagselector.kafka.EmbeddedKafka kafka = io.nagselector.kafka.EmbeddedKafka.start()) {
-      io.nagselector.pipeline.SelectorApp.createTopics(
-          kafka,
-          io.nagselector.pipeline.JobConfig.load(Path.of("config/local.yaml"), java.util.Map.of()));
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      SelectorApp.createTopics(kafka, JobConfig.load(Path.of("config/local.yaml"), Map.of()));
       ProcessBuilder run = java("run", "--config", "config/local.yaml");
       run.environment().put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
       run.environment().put("NAG_CHECKPOINTS_INTERVAL", "1s");

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -115,7 +116,7 @@ class MainTest {
   @Test
   void badFractionIsAUserError() {
     String[] args = rankArgs("o.jsonl", false);
-    String[] withFraction = java.util.Arrays.copyOf(args, args.length + 2);
+    String[] withFraction = Arrays.copyOf(args, args.length + 2);
     withFraction[args.length] = "--fraction";
     withFraction[args.length + 1] = "-0.5";
     assertThat(run(withFraction)).isEqualTo(2);
@@ -125,7 +126,7 @@ class MainTest {
   @Test
   void unknownOptionIsAUsageError() {
     String[] args = rankArgs("o.jsonl", false);
-    String[] withUnknown = java.util.Arrays.copyOf(args, args.length + 1);
+    String[] withUnknown = Arrays.copyOf(args, args.length + 1);
     withUnknown[args.length] = "--frobnicate";
     assertThat(run(withUnknown)).isEqualTo(2);
     assertThat(err.toString())

@@ -3,10 +3,15 @@ package io.nagselector.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.ControlEvent;
+import io.nagselector.avro.CrawlDocument;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.pipeline.FlinkSettings;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.SelectorApp;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +26,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,8 +66,7 @@ class TargetCommandIT {
       JobConfig config = JobConfig.load(Path.of("config/local.yaml"), env);
       SelectorApp.createTopics(kafka, config);
       StreamExecutionEnvironment flink =
-          StreamExecutionEnvironment.getExecutionEnvironment(
-              io.nagselector.pipeline.FlinkSettings.defaults(config));
+          StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.defaults(config));
       flink.setParallelism(1);
       SelectorApp.assemble(flink, config, SelectorApp.fingerprint(config));
       JobClient job = flink.executeAsync("target-command-it");
@@ -126,31 +133,31 @@ class TargetCommandIT {
                   common))
           .isEqualTo(Main.USER_ERROR);
       // 12 documents, all accepted at threshold 0: `target list` shows them once published
-      try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
-          new org.apache.kafka.clients.producer.KafkaProducer<>(
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(
               Map.of("bootstrap.servers", kafka.bootstrapServers()),
-              new org.apache.kafka.common.serialization.ByteArraySerializer(),
-              new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+              new ByteArraySerializer(),
+              new ByteArraySerializer())) {
         for (int i = 0; i < 12; i++) {
-          java.nio.ByteBuffer b =
-              io.nagselector.avro.CrawlDocument.getEncoder()
+          ByteBuffer b =
+              CrawlDocument.getEncoder()
                   .encode(
-                      io.nagselector.avro.CrawlDocument.newBuilder()
+                      CrawlDocument.newBuilder()
                           .setId("d" + i)
                           .setText(TinyCheckpoint.randomText(rnd, 6))
                           .build());
           byte[] value = new byte[b.remaining()];
           b.get(value);
-          producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("crawl", value));
+          producer.send(new ProducerRecord<>("crawl", value));
         }
       }
       String listed = "";
       long until = System.currentTimeMillis() + 60_000;
       while (!listed.contains(" 12 ") && System.currentTimeMillis() < until) {
-        java.io.StringWriter text = new java.io.StringWriter();
+        StringWriter text = new StringWriter();
         assertThat(
                 Main.commandLine()
-                    .setOut(new java.io.PrintWriter(text))
+                    .setOut(new PrintWriter(text))
                     .execute("target", "list", "--config", cli.toString()))
             .isZero();
         listed = text.toString();
@@ -171,10 +178,10 @@ class TargetCommandIT {
                   "--config",
                   cli.toString()))
           .isZero();
-      java.io.StringWriter afterWait = new java.io.StringWriter();
+      StringWriter afterWait = new StringWriter();
       assertThat(
               Main.commandLine()
-                  .setOut(new java.io.PrintWriter(afterWait))
+                  .setOut(new PrintWriter(afterWait))
                   .execute(
                       "target", "list", "--wait", "--timeout", "60s", "--config", cli.toString()))
           .isZero();

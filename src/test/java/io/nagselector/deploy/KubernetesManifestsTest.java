@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.nagselector.io.UserInputException;
 import io.nagselector.pipeline.FlinkSettings;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.JobMain;
+import io.nagselector.pipeline.SelectorApp;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import io.strimzi.api.kafka.model.user.KafkaUser;
 import io.strimzi.api.kafka.model.user.KafkaUserAuthorizationSimple;
@@ -24,6 +26,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,8 +91,7 @@ class KubernetesManifestsTest {
     assertThat(config.string("kafka.security-protocol")).isEqualTo("SASL_SSL");
     // the job's transaction timeout outlives the deployment's restart backoff and checkpoints
     FlinkSettings.checkTransactionTimeout(
-        config.duration("kafka.transaction-timeout"),
-        org.apache.flink.configuration.Configuration.fromMap(conf));
+        config.duration("kafka.transaction-timeout"), Configuration.fromMap(conf));
 
     // one Strimzi topic per configured topic; top-k and targets compacted
     Map<String, String> policies = new HashMap<>();
@@ -199,7 +201,7 @@ class KubernetesManifestsTest {
     JobConfig withoutCa = null;
     try {
       withoutCa = JobConfig.load(file, env);
-    } catch (io.nagselector.io.UserInputException e) {
+    } catch (UserInputException e) {
       assertThat(e.getMessage()).contains("kafka.ssl-truststore /opt/nag/kafka-ca/ca.crt");
     }
     assertThat(withoutCa).as("the CA path exists only in the pod").isNull();
@@ -209,6 +211,6 @@ class KubernetesManifestsTest {
   }
 
   private static Set<String> configuredTopics(JobConfig c) {
-    return new TreeSet<>(io.nagselector.pipeline.SelectorApp.topics(c));
+    return new TreeSet<>(SelectorApp.topics(c));
   }
 }

@@ -8,7 +8,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,27 +70,24 @@ class CrawlDecoderTest {
   @Test
   void readsRecordsWrittenWithAnOlderSchemaVersion() throws Exception {
     // a version 0 without token_count and attributes, written by an older producer
-    org.apache.avro.Schema v0 =
-        new org.apache.avro.Schema.Parser()
+    Schema v0 =
+        new Schema.Parser()
             .parse(
                 "{\"type\": \"record\", \"name\": \"CrawlDocument\", \"namespace\":"
                     + " \"io.nagselector.avro\", \"fields\": [{\"name\": \"id\", \"type\":"
                     + " [\"null\", \"string\"]}, {\"name\": \"text\", \"type\": [\"null\","
                     + " \"string\"]}]}");
-    org.apache.avro.generic.GenericRecord old = new org.apache.avro.generic.GenericData.Record(v0);
+    GenericRecord old = new GenericData.Record(v0);
     old.put("id", "old-1");
     old.put("text", "written by version 0");
-    ByteBuffer b =
-        new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
-                org.apache.avro.generic.GenericData.get(), v0)
-            .encode(old);
+    ByteBuffer b = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v0).encode(old);
     byte[] bytes = new byte[b.remaining()];
     b.get(bytes);
 
     assertThat(reason(AVRO.decode(bytes))).isEqualTo(DeadLetterReason.DECODE_ERROR);
     CrawlDocument d =
         ((CrawlDecoder.Decoded)
-                new CrawlDecoder(CrawlDecoder.Format.AVRO, java.util.List.of(v0)).decode(bytes))
+                new CrawlDecoder(CrawlDecoder.Format.AVRO, List.of(v0)).decode(bytes))
             .document();
     assertThat(d.getId()).isEqualTo("old-1");
     assertThat(d.getText()).isEqualTo("written by version 0");

@@ -14,6 +14,8 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.avro.AvroSchemaConverter;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.io.LocalInputFile;
@@ -142,9 +144,8 @@ final class PoolFiles {
   }
 
   static Schema parquetSchema(Path file) throws IOException {
-    try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(new LocalInputFile(file))) {
-      return new org.apache.parquet.avro.AvroSchemaConverter()
-          .convert(reader.getFooter().getFileMetaData().getSchema());
+    try (var reader = ParquetFileReader.open(new LocalInputFile(file))) {
+      return new AvroSchemaConverter().convert(reader.getFooter().getFileMetaData().getSchema());
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -73,7 +74,7 @@ class PoolRankerReferenceTest {
       row.put("q", q);
       payload.add(row);
     }
-    java.util.Collections.shuffle(payload, rnd);
+    Collections.shuffle(payload, rnd);
     PoolFiles.writeLines(dir.resolve("target.jsonl"), targetLines);
     PoolFiles.writeLines(dir.resolve("pool.jsonl"), featureLines);
     PoolFiles.writeJsonl(dir.resolve("payload.jsonl"), payload);

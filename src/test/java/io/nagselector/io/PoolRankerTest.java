@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -159,13 +160,11 @@ class PoolRankerTest {
   @Test
   void countsRowsOnOneSideOnlyAndFailsOnThemWhenStrict() throws IOException {
     Files.writeString(
-        dir.resolve("pool.jsonl"),
-        featureLine("d6", 0, 1, 2, 3) + "\n",
-        java.nio.file.StandardOpenOption.APPEND);
+        dir.resolve("pool.jsonl"), featureLine("d6", 0, 1, 2, 3) + "\n", StandardOpenOption.APPEND);
     Files.writeString(
         dir.resolve("payload.jsonl"),
         PoolFiles.JSON.writeValueAsString(payload("d7", 3L, "web")) + "\n",
-        java.nio.file.StandardOpenOption.APPEND);
+        StandardOpenOption.APPEND);
     RankReport report = ranker().run("target.jsonl", "pool.jsonl", "payload.jsonl");
     assertThat(report.joined()).isEqualTo(5);
     assertThat(report.featuresWithoutPayload()).isEqualTo(1);

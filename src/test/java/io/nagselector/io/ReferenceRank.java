@@ -1,6 +1,7 @@
 package io.nagselector.io;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -128,12 +129,12 @@ final class ReferenceRank {
   private static int compareCodePoints(String a, String b) {
     int[] x = a.codePoints().toArray();
     int[] y = b.codePoints().toArray();
-    return java.util.Arrays.compare(x, y);
+    return Arrays.compare(x, y);
   }
 
   private static double[] minMax(double[] v) {
-    double lo = java.util.Arrays.stream(v).min().orElse(0);
-    double hi = java.util.Arrays.stream(v).max().orElse(0);
+    double lo = Arrays.stream(v).min().orElse(0);
+    double hi = Arrays.stream(v).max().orElse(0);
     double[] out = new double[v.length];
     for (int i = 0; i < v.length; i++) {
       out[i] = hi == lo ? 0 : (v[i] - lo) / (hi - lo);

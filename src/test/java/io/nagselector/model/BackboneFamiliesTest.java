@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,9 +75,7 @@ class BackboneFamiliesTest extends EngineTest {
             for (int i = 0; i < ours.length; i++) {
               assertThat((double) ours[i])
                   .as("%s doc %d layer %d neuron %d", type, d, l, i)
-                  .isCloseTo(
-                      theirs[i],
-                      org.assertj.core.api.Assertions.within(1e-4 * Math.abs(theirs[i]) + 1e-6));
+                  .isCloseTo(theirs[i], Assertions.within(1e-4 * Math.abs(theirs[i]) + 1e-6));
             }
             triples++;
             if (sameTopK(ours, theirs, 5)) {

@@ -6,8 +6,10 @@ import ai.djl.Device;
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -80,8 +82,8 @@ class ExtractorTest {
     assertThat(f.tokens()).isEqualTo(3);
     int[] up = f.features().get(NeuronType.FWD_UP);
     assertThat(up).hasSize(2 * 4);
-    assertThat(java.util.Arrays.copyOfRange(up, 0, 4)).doesNotHaveDuplicates();
-    assertThat(java.util.Arrays.copyOfRange(up, 4, 8)).doesNotHaveDuplicates();
+    assertThat(Arrays.copyOfRange(up, 0, 4)).doesNotHaveDuplicates();
+    assertThat(Arrays.copyOfRange(up, 4, 8)).doesNotHaveDuplicates();
     assertThat(f.features().get(NeuronType.ATT_O)).hasSize(2 * 4);
     assertThat(f.features()).doesNotContainKey(NeuronType.FWD_DOWN);
   }
@@ -135,7 +137,7 @@ class ExtractorTest {
 
   private static long residentKilobytes() {
     try {
-      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("VmRSS:")) {
           return Long.parseLong(line.replaceAll("\\D", ""));
         }

@@ -1,6 +1,7 @@
 package io.nagselector.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -260,7 +261,7 @@ final class ReferenceForward {
   private static double[] perHeadRms(double[] v, int heads, int headDim, double[] w, double eps) {
     double[] out = new double[v.length];
     for (int h = 0; h < heads; h++) {
-      double[] head = java.util.Arrays.copyOfRange(v, h * headDim, (h + 1) * headDim);
+      double[] head = Arrays.copyOfRange(v, h * headDim, (h + 1) * headDim);
       System.arraycopy(rms(head, w, eps), 0, out, h * headDim, headDim);
     }
     return out;

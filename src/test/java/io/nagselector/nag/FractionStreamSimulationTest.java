@@ -3,6 +3,7 @@ package io.nagselector.nag;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -50,7 +51,7 @@ class FractionStreamSimulationTest {
     Collections.shuffle(order, rnd);
     FractionPolicy policy = new FractionPolicy(FRACTION);
     int[] left = new int[shards];
-    java.util.Arrays.fill(left, warmUp);
+    Arrays.fill(left, warmUp);
     List<List<FractionPolicy.Scored>> held = new ArrayList<>();
     for (int s = 0; s < shards; s++) {
       held.add(new ArrayList<>());

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
@@ -22,8 +23,7 @@ import org.junit.jupiter.api.Test;
 /** The async operator with a fake extractor: features, failures and timeouts all come out. */
 class AsyncExtractionTest {
 
-  static final java.util.concurrent.atomic.AtomicInteger FLAKY_CALLS =
-      new java.util.concurrent.atomic.AtomicInteger();
+  static final AtomicInteger FLAKY_CALLS = new AtomicInteger();
 
   /** Answers by document id; "hang" never completes, "flaky" fails only its first call. */
   static final class FakeExtractor implements FeatureExtractor {

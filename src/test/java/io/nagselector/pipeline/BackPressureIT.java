@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.kafka.TopicReader;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.TinyCheckpoint;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -89,9 +91,7 @@ class BackPressureIT extends PipelineIT {
           testConfig(kafka, model, dir, "500ms", Map.of("NAG_EXTRACTION_ASYNC_CAPACITY", "16"));
       FeatureExtractor.Factory real = SharedExtractor.factory(SelectorApp.extractorSpec(config));
       FeatureExtractor.Factory slow = () -> new Slow(real.open());
-      var env =
-          org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
-              .getExecutionEnvironment(FlinkSettings.defaults(config));
+      var env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.defaults(config));
       env.setParallelism(2);
       SelectorApp.assemble(env, config, SelectorApp.fingerprint(config), slow);
       JobClient job = env.executeAsync("back-pressure-it");
@@ -136,8 +136,7 @@ class BackPressureIT extends PipelineIT {
       assertThat(seen.values()).allMatch(c -> c == 1);
       // nothing timed out or failed on the way: no dead letters
       int[] dead = {0};
-      io.nagselector.kafka.TopicReader.readAll(
-          KafkaClientConfig.of(config), "dead-letters", r -> dead[0]++);
+      TopicReader.readAll(KafkaClientConfig.of(config), "dead-letters", r -> dead[0]++);
       assertThat(dead[0]).isZero();
     }
   }

@@ -6,6 +6,7 @@ import io.nagselector.avro.TargetState;
 import io.nagselector.nag.TargetProfile;
 import java.time.Instant;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class BackfillSelectionTest {
@@ -82,7 +83,7 @@ class BackfillSelectionTest {
     assertThat(rebuilt.exampleCount()).isEqualTo(3);
     assertThat(state.getModelFingerprint()).isEqualTo("fp");
     state.getNeuronCounts().get(0).setCount(1); // a record that does not match its fingerprint
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TargetRegistry.profile(state))
+    Assertions.assertThatThrownBy(() -> TargetRegistry.profile(state))
         .hasMessageContaining("target sci: the neuron counts give profile");
   }
 }

@@ -10,6 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 
 /** What {@link ClusterIT} waits for and reads on a cluster of separate JVMs. */
 final class ClusterChecks {
@@ -35,22 +39,16 @@ final class ClusterChecks {
 
   /** Waits until the job's consumer group has committed the crawl topic's end offsets. */
   static void awaitCrawlOffsetsCommitted(EmbeddedKafka kafka) throws Exception {
-    try (org.apache.kafka.clients.admin.Admin admin =
-        org.apache.kafka.clients.admin.Admin.create(
-            Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
       long deadline = System.nanoTime() + WAIT.toNanos();
       while (true) {
         var committed =
             admin.listConsumerGroupOffsets("nag-selector").partitionsToOffsetAndMetadata().get();
         long behind = 0;
         for (int p = 0; p < 2; p++) {
-          var tp = new org.apache.kafka.common.TopicPartition("crawl", p);
+          var tp = new TopicPartition("crawl", p);
           long end =
-              admin
-                  .listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
-                  .partitionResult(tp)
-                  .get()
-                  .offset();
+              admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
           behind += end - (committed.containsKey(tp) ? committed.get(tp).offset() : 0);
         }
         if (behind == 0) {
@@ -92,7 +90,7 @@ final class ClusterChecks {
 
   /** libtorch and tokenizer libraries mapped into a process, from /proc/PID/maps. */
   static Set<String> nativeLibraries(Process p) throws Exception {
-    Set<String> libs = new java.util.TreeSet<>();
+    Set<String> libs = new TreeSet<>();
     for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "maps"))) {
       String name = line.substring(line.lastIndexOf('/') + 1);
       if (name.startsWith("libtorch")

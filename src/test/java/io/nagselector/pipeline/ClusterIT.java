@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nagselector.avro.CommandStatus;
+import io.nagselector.avro.ControlEvent;
+import io.nagselector.avro.SelectedDocument;
 import io.nagselector.cluster.LocalFlinkCluster;
 import io.nagselector.cluster.SupervisedCluster;
 import io.nagselector.control.ControlClient;
@@ -316,12 +318,9 @@ class ClusterIT {
       }
       for (var r : consumer.poll(Duration.ofMillis(300))) {
         if (r.topic().equals("selected")) {
-          seen.merge(
-              io.nagselector.avro.SelectedDocument.getDecoder().decode(r.value()).getId(),
-              1,
-              Integer::sum);
-        } else if (io.nagselector.avro.ControlEvent.getDecoder().decode(r.value()).getStatus()
-            == io.nagselector.avro.CommandStatus.APPLIED) {
+          seen.merge(SelectedDocument.getDecoder().decode(r.value()).getId(), 1, Integer::sum);
+        } else if (ControlEvent.getDecoder().decode(r.value()).getStatus()
+            == CommandStatus.APPLIED) {
           applied[0]++;
         }
       }

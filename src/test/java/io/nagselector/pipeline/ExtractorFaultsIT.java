@@ -21,7 +21,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -89,11 +91,9 @@ class ExtractorFaultsIT extends PipelineIT {
                   "NAG_EXTRACTION_RETRY_BACKOFF", "50ms"));
       FeatureExtractor.Factory real = SharedExtractor.factory(SelectorApp.extractorSpec(config));
       FeatureExtractor.Factory faulty = () -> new Faulty(real.open());
-      org.apache.flink.configuration.Configuration conf = FlinkSettings.defaults(config);
+      Configuration conf = FlinkSettings.defaults(config);
       conf.setString("restart-strategy.type", "none");
-      var env =
-          org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
-              .getExecutionEnvironment(conf);
+      var env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
       env.setParallelism(2);
       SelectorApp.assemble(env, config, SelectorApp.fingerprint(config), faulty);
       JobClient job = env.executeAsync("extractor-faults-it");

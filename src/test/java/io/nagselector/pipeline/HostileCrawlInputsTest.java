@@ -7,6 +7,7 @@ import io.nagselector.avro.DeadLetter;
 import io.nagselector.io.CrawlDecoder;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.NeuronType;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -66,7 +67,7 @@ class HostileCrawlInputsTest {
       byte[] out = new byte[b.remaining()];
       b.get(out);
       return out;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }

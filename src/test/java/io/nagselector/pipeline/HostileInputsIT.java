@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -50,11 +52,9 @@ class HostileInputsIT extends PipelineIT {
                   "NAG_MODEL_MAX_LENGTH", "120",
                   "NAG_KAFKA_TOPICS_FEATURES", "features",
                   "NAG_TARGETS_MAX_COMMAND_BYTES", "500000"));
-      org.apache.flink.configuration.Configuration conf = FlinkSettings.defaults(config);
+      Configuration conf = FlinkSettings.defaults(config);
       conf.setString("restart-strategy.type", "none");
-      var env =
-          org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
-              .getExecutionEnvironment(conf);
+      var env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
       env.setParallelism(2);
       String fingerprint = SelectorApp.fingerprint(config);
       SelectorApp.assemble(env, config, fingerprint);

@@ -1,16 +1,36 @@
 package io.nagselector.pipeline;
 
+import io.nagselector.avro.CommandType;
+import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.DeadLetter;
+import io.nagselector.avro.DocumentFeature;
+import io.nagselector.avro.PolicyKind;
+import io.nagselector.avro.SelectedDocument;
+import io.nagselector.avro.TargetCommand;
+import io.nagselector.avro.TargetPolicy;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.model.TinyCheckpoint;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Shared fixtures of the job's integration tests: the MiniCluster, Kafka clients, test config. */
@@ -83,21 +103,17 @@ abstract class PipelineIT {
   }
 
   /** Starts the job as `run` assembles it, optionally from a savepoint. */
-  static org.apache.flink.core.execution.JobClient startJob(JobConfig config, String savepoint)
-      throws Exception {
+  static JobClient startJob(JobConfig config, String savepoint) throws Exception {
     return startJob(config, savepoint, 2);
   }
 
   /** The same at another parallelism (a restore from a savepoint may change it). */
-  static org.apache.flink.core.execution.JobClient startJob(
-      JobConfig config, String savepoint, int parallelism) throws Exception {
-    org.apache.flink.configuration.Configuration conf = FlinkSettings.defaults(config);
+  static JobClient startJob(JobConfig config, String savepoint, int parallelism) throws Exception {
+    Configuration conf = FlinkSettings.defaults(config);
     if (savepoint != null) {
       conf.setString("execution.state-recovery.path", savepoint);
     }
-    org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
-        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
-            .getExecutionEnvironment(conf);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setParallelism(parallelism);
     SelectorApp.assemble(env, config, SelectorApp.fingerprint(config));
     return env.executeAsync("selector-it");
@@ -106,45 +122,35 @@ abstract class PipelineIT {
   /**
    * Sends UPSERT "all" (command c1): a threshold-0 target, so every extracted document is selected.
    */
-  static void sendAllTarget(KafkaProducer<byte[], byte[]> producer, java.util.Random rnd)
-      throws Exception {
-    io.nagselector.avro.TargetCommand upsert = allTarget(rnd).build();
+  static void sendAllTarget(KafkaProducer<byte[], byte[]> producer, Random rnd) throws Exception {
+    TargetCommand upsert = allTarget(rnd).build();
     producer.send(
-        new org.apache.kafka.clients.producer.ProducerRecord<>(
-            "control", bytes(io.nagselector.avro.TargetCommand.getEncoder().encode(upsert))));
+        new ProducerRecord<>("control", bytes(TargetCommand.getEncoder().encode(upsert))));
     producer.flush();
   }
 
   /** UPSERT "all" (command c1): a threshold-0 target, so every extracted document is selected. */
-  static io.nagselector.avro.TargetCommand.Builder allTarget(java.util.Random rnd) {
-    return io.nagselector.avro.TargetCommand.newBuilder()
+  static TargetCommand.Builder allTarget(Random rnd) {
+    return TargetCommand.newBuilder()
         .setCommandId("c1")
-        .setType(io.nagselector.avro.CommandType.UPSERT)
+        .setType(CommandType.UPSERT)
         .setTarget("all")
-        .setExampleTexts(java.util.List.of(io.nagselector.model.TinyCheckpoint.randomText(rnd, 6)))
-        .setPolicy(
-            new io.nagselector.avro.TargetPolicy(io.nagselector.avro.PolicyKind.THRESHOLD, 0.0));
+        .setExampleTexts(List.of(TinyCheckpoint.randomText(rnd, 6)))
+        .setPolicy(new TargetPolicy(PolicyKind.THRESHOLD, 0.0));
   }
 
   /** Sends {@code n} documents PREFIX0.. with texts not in {@code texts}; returns their ids. */
-  static java.util.List<String> sendDocs(
-      KafkaProducer<byte[], byte[]> producer,
-      String prefix,
-      int n,
-      java.util.Set<String> texts,
-      java.util.Random rnd)
+  static List<String> sendDocs(
+      KafkaProducer<byte[], byte[]> producer, String prefix, int n, Set<String> texts, Random rnd)
       throws Exception {
-    java.util.List<String> ids = new java.util.ArrayList<>();
+    List<String> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       String text;
       do {
-        text = io.nagselector.model.TinyCheckpoint.randomText(rnd, 4 + rnd.nextInt(8));
+        text = TinyCheckpoint.randomText(rnd, 4 + rnd.nextInt(8));
       } while (!texts.add(text));
-      io.nagselector.avro.CrawlDocument d =
-          io.nagselector.avro.CrawlDocument.newBuilder().setId(prefix + i).setText(text).build();
-      producer.send(
-          new org.apache.kafka.clients.producer.ProducerRecord<>(
-              "crawl", bytes(io.nagselector.avro.CrawlDocument.getEncoder().encode(d))));
+      CrawlDocument d = CrawlDocument.newBuilder().setId(prefix + i).setText(text).build();
+      producer.send(new ProducerRecord<>("crawl", bytes(CrawlDocument.getEncoder().encode(d))));
       ids.add(prefix + i);
     }
     producer.flush();
@@ -157,24 +163,17 @@ abstract class PipelineIT {
    * or {@code max} time.
    */
   static void pollAccounted(
-      KafkaConsumer<byte[], byte[]> consumer,
-      java.util.Map<String, Integer> seen,
-      int until,
-      java.time.Duration max)
+      KafkaConsumer<byte[], byte[]> consumer, Map<String, Integer> seen, int until, Duration max)
       throws Exception {
     long deadline = System.currentTimeMillis() + max.toMillis();
     while (seen.size() < until && System.currentTimeMillis() < deadline) {
-      for (org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r :
-          consumer.poll(java.time.Duration.ofMillis(300))) {
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
         String id =
             switch (r.topic()) {
-              case "selected" ->
-                  io.nagselector.avro.SelectedDocument.getDecoder().decode(r.value()).getId();
-              case "duplicates" ->
-                  io.nagselector.avro.CrawlDocument.getDecoder().decode(r.value()).getId();
-              case "features" ->
-                  io.nagselector.avro.DocumentFeature.getDecoder().decode(r.value()).getId();
-              default -> io.nagselector.avro.DeadLetter.getDecoder().decode(r.value()).getDocId();
+              case "selected" -> SelectedDocument.getDecoder().decode(r.value()).getId();
+              case "duplicates" -> CrawlDocument.getDecoder().decode(r.value()).getId();
+              case "features" -> DocumentFeature.getDecoder().decode(r.value()).getId();
+              default -> DeadLetter.getDecoder().decode(r.value()).getDocId();
             };
         seen.merge(id, 1, Integer::sum);
       }
@@ -182,8 +181,7 @@ abstract class PipelineIT {
   }
 
   /** Prints the fault's row (in, accounted, lost, duplicated) and requires 0 lost, 0 duplicated. */
-  static void assertAccountedOnce(
-      String fault, java.util.List<String> sent, java.util.Map<String, Integer> accounted) {
+  static void assertAccountedOnce(String fault, List<String> sent, Map<String, Integer> accounted) {
     long lost = sent.stream().filter(id -> !accounted.containsKey(id)).count();
     long duplicated = accounted.values().stream().filter(n -> n > 1).count();
     System.out.printf(
@@ -198,7 +196,7 @@ abstract class PipelineIT {
         accounted.size(),
         lost,
         duplicated);
-    org.assertj.core.api.Assertions.assertThat(lost).as(fault + ": lost").isZero();
-    org.assertj.core.api.Assertions.assertThat(duplicated).as(fault + ": duplicated").isZero();
+    Assertions.assertThat(lost).as(fault + ": lost").isZero();
+    Assertions.assertThat(duplicated).as(fault + ": duplicated").isZero();
   }
 }

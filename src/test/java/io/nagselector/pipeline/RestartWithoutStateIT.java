@@ -3,6 +3,7 @@ package io.nagselector.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.ControlEvent;
+import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
@@ -13,11 +14,14 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -91,11 +95,8 @@ class RestartWithoutStateIT extends PipelineIT {
       KafkaProducer<byte[], byte[]> producer, String prefix, int n) throws Exception {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      io.nagselector.avro.CrawlDocument d =
-          io.nagselector.avro.CrawlDocument.newBuilder().setId(prefix + i).setText("  ").build();
-      producer.send(
-          new ProducerRecord<>(
-              "crawl", bytes(io.nagselector.avro.CrawlDocument.getEncoder().encode(d))));
+      CrawlDocument d = CrawlDocument.newBuilder().setId(prefix + i).setText("  ").build();
+      producer.send(new ProducerRecord<>("crawl", bytes(CrawlDocument.getEncoder().encode(d))));
       ids.add(prefix + i);
     }
     producer.flush();
@@ -105,9 +106,7 @@ class RestartWithoutStateIT extends PipelineIT {
   /** Waits until {@code group} has committed offsets covering {@code records} crawl records. */
   private static void awaitCommitted(EmbeddedKafka kafka, String group, long records)
       throws Exception {
-    try (org.apache.kafka.clients.admin.Admin admin =
-        org.apache.kafka.clients.admin.Admin.create(
-            Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
       long committed = 0;
       long deadline = System.currentTimeMillis() + 60_000;
       while (committed < records && System.currentTimeMillis() < deadline) {
@@ -119,8 +118,8 @@ class RestartWithoutStateIT extends PipelineIT {
                 .get()
                 .values()
                 .stream()
-                .filter(java.util.Objects::nonNull)
-                .mapToLong(org.apache.kafka.clients.consumer.OffsetAndMetadata::offset)
+                .filter(Objects::nonNull)
+                .mapToLong(OffsetAndMetadata::offset)
                 .sum();
       }
       assertThat(committed).as("crawl offsets committed by " + group).isEqualTo(records);

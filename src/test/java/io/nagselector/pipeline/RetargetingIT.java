@@ -31,6 +31,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -219,11 +221,9 @@ class RetargetingIT extends PipelineIT {
       // a second job without state replays the control topic: the same answers, the same registry
       Outputs again = new Outputs();
       try (KafkaConsumer<byte[], byte[]> replay = readCommitted(kafka, "replay")) {
-        List<org.apache.kafka.common.TopicPartition> partitions =
+        List<TopicPartition> partitions =
             replay.partitionsFor("control-events").stream()
-                .map(
-                    p ->
-                        new org.apache.kafka.common.TopicPartition("control-events", p.partition()))
+                .map(p -> new TopicPartition("control-events", p.partition()))
                 .toList();
         replay.assign(partitions);
         replay.seekToEnd(partitions);
@@ -258,15 +258,15 @@ class RetargetingIT extends PipelineIT {
                 config.string("kafka.bootstrap-servers"),
                 "isolation.level",
                 "read_committed"),
-            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-      List<org.apache.kafka.common.TopicPartition> partitions =
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
           consumer.partitionsFor("targets").stream()
-              .map(p -> new org.apache.kafka.common.TopicPartition("targets", p.partition()))
+              .map(p -> new TopicPartition("targets", p.partition()))
               .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
           TargetState s = TargetState.getDecoder().decode(r.value());

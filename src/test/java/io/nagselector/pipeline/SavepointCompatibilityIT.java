@@ -18,6 +18,7 @@ import io.nagselector.control.ControlClient;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
 import io.nagselector.nag.RunningTopK;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -188,7 +189,7 @@ class SavepointCompatibilityIT extends PipelineIT {
       assertThat(selected).as("the threshold-0 target selected every document").hasSize(DOCS);
       Path savepoint =
           Path.of(
-              java.net.URI.create(
+              URI.create(
                   job.stopWithSavepoint(
                           false,
                           dir.resolve("sp").toUri().toString(),

@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.avro.SelectedDocument;
+import io.nagselector.nag.RunningTopK;
+import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -38,7 +43,7 @@ class ScoreAndSelectTest {
           Integer, ExtractedDocument, TargetDefinition, SelectedDocument>
       harness(int warmUp) throws Exception {
     return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-        new ScoreAndSelect("fp", warmUp, java.time.Duration.ofMillis(100)),
+        new ScoreAndSelect("fp", warmUp, Duration.ofMillis(100)),
         d -> ScoreAndSelect.shard(d.document().getId(), 1),
         Types.INT,
         ScoreAndSelect.TARGETS);
@@ -48,8 +53,8 @@ class ScoreAndSelectTest {
           Integer, ExtractedDocument, TargetDefinition, SelectedDocument>
       unopenedHarness(int warmUp) throws Exception {
     return new KeyedBroadcastOperatorTestHarness<>(
-        new org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator<>(
-            new ScoreAndSelect("fp", warmUp, java.time.Duration.ofMillis(100)),
+        new CoBroadcastWithKeyedOperator<>(
+            new ScoreAndSelect("fp", warmUp, Duration.ofMillis(100)),
             List.of(ScoreAndSelect.TARGETS)),
         d -> ScoreAndSelect.shard(d.document().getId(), 1),
         Types.INT,
@@ -59,8 +64,7 @@ class ScoreAndSelectTest {
   }
 
   private static int keyedStateEntries(KeyedBroadcastOperatorTestHarness<Integer, ?, ?, ?> h) {
-    return ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>)
-            h.getOperator().getKeyedStateBackend())
+    return ((HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend())
         .numKeyValueStateEntries();
   }
 
@@ -118,7 +122,7 @@ class ScoreAndSelectTest {
       assertThat(published).hasSize(1);
       assertThat(published.get(0).version()).isEqualTo(1);
       assertThat(published.get(0).entries())
-          .extracting(io.nagselector.nag.RunningTopK.Entry::docId)
+          .extracting(RunningTopK.Entry::docId)
           .containsExactly("d1", "d5", "d2");
       assertThat(published.get(0).accepted()).isZero();
       assertThat(published.get(0).threshold()).isEqualTo(0.9);
@@ -182,7 +186,7 @@ class ScoreAndSelectTest {
       h.processElement(doc("d5", 1, 0, 2, 3, 2), 0); // .75 x1
       uninterrupted = thresholdsOf(h, "d5");
     }
-    org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+    OperatorSubtaskState snapshot;
     try (var h = harness(0)) {
       h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.FRACTION, 0.5, "fp"), 0);
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
@@ -200,7 +204,7 @@ class ScoreAndSelectTest {
   }
 
   private static List<Double> thresholdsOf(
-      org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness<
+      KeyedBroadcastOperatorTestHarness<
               Integer, ExtractedDocument, TargetDefinition, SelectedDocument>
           h,
       String id) {

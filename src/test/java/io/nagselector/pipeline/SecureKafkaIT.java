@@ -9,6 +9,11 @@ import io.nagselector.io.UserInputException;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.kafka.TestCa;
 import io.nagselector.model.TinyCheckpoint;
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -225,7 +230,7 @@ class SecureKafkaIT extends PipelineIT {
             List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     if (logging) {
       String simple =
-          Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+          Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
               .filter(entry -> entry.contains("slf4j-simple"))
               .findFirst()
               .orElseThrow();
@@ -235,7 +240,7 @@ class SecureKafkaIT extends PipelineIT {
               "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
               "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.common.security=debug",
               "-cp",
-              simple + java.io.File.pathSeparator + Path.of("target", "nag-selector.jar"),
+              simple + File.pathSeparator + Path.of("target", "nag-selector.jar"),
               "io.nagselector.cli.Main"));
     } else {
       command.addAll(List.of("-jar", Path.of("target", "nag-selector.jar").toString()));
@@ -245,11 +250,11 @@ class SecureKafkaIT extends PipelineIT {
   }
 
   private static String get(String url) throws Exception {
-    java.net.http.HttpResponse<String> response =
-        java.net.http.HttpClient.newHttpClient()
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
             .send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+                HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(url).isEqualTo(200);
     return response.body();
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CommandType;
 import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.DocumentFeature;
 import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetCommand;
@@ -75,7 +76,7 @@ class SelectorAppIT extends PipelineIT {
         }
       }
       List<String> ids = new ArrayList<>();
-      List<io.nagselector.avro.DocumentFeature> features = new ArrayList<>();
+      List<DocumentFeature> features = new ArrayList<>();
       List<String> duplicates = new ArrayList<>();
       try (KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
         consumer.subscribe(List.of("selected", "features", "duplicates"));
@@ -88,7 +89,7 @@ class SelectorAppIT extends PipelineIT {
             } else if (r.topic().equals("duplicates")) {
               duplicates.add(CrawlDocument.getDecoder().decode(r.value()).getId());
             } else {
-              features.add(io.nagselector.avro.DocumentFeature.getDecoder().decode(r.value()));
+              features.add(DocumentFeature.getDecoder().decode(r.value()));
             }
           }
         }

@@ -17,15 +17,20 @@ import io.nagselector.avro.TopKSnapshot;
 import io.nagselector.cli.Main;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.ExtractionResult;
+import io.nagselector.model.NeuronType;
 import io.nagselector.model.TinyCheckpoint;
 import io.nagselector.nag.NagFeature;
 import io.nagselector.nag.Similarity;
 import io.nagselector.nag.TargetProfile;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -361,10 +366,10 @@ class StreamingSelectionIT extends PipelineIT {
           Files.readString(Path.of("config/local.yaml"))
               .replace("127.0.0.1:9092", kafka.bootstrapServers())
               .replace("features: \"\"", "features: features"));
-      java.io.StringWriter printed = new java.io.StringWriter();
+      StringWriter printed = new StringWriter();
       assertThat(
-              io.nagselector.cli.Main.commandLine()
-                  .setOut(new java.io.PrintWriter(printed))
+              Main.commandLine()
+                  .setOut(new PrintWriter(printed))
                   .execute("target", "backfill", "--name", "science", "--config", cli.toString()))
           .isZero();
       System.out.print(printed);
@@ -377,7 +382,7 @@ class StreamingSelectionIT extends PipelineIT {
         long deadline = System.currentTimeMillis() + 30_000;
         while ((backfill.size() < ranked.size() || backfillTopK == null)
             && System.currentTimeMillis() < deadline) {
-          for (var r : after.poll(java.time.Duration.ofMillis(300))) {
+          for (var r : after.poll(Duration.ofMillis(300))) {
             if (r.topic().equals("selected")) {
               SelectedDocument s = SelectedDocument.getDecoder().decode(r.value());
               if (s.getBackfill()) {
@@ -400,10 +405,10 @@ class StreamingSelectionIT extends PipelineIT {
       assertThat(backfillTopK.getAccepted()).isEqualTo(ranked.size());
 
       // `report --input kafka` reads the same topics and scores every document
-      java.io.StringWriter report = new java.io.StringWriter();
+      StringWriter report = new StringWriter();
       assertThat(
-              io.nagselector.cli.Main.commandLine()
-                  .setOut(new java.io.PrintWriter(report))
+              Main.commandLine()
+                  .setOut(new PrintWriter(report))
                   .execute(
                       "report",
                       "--input",
@@ -496,10 +501,7 @@ class StreamingSelectionIT extends PipelineIT {
     Map<String, Doc> out = new LinkedHashMap<>();
     for (Map.Entry<String, CompletableFuture<ExtractionResult>> e : results.entrySet()) {
       ExtractionResult.Features f = (ExtractionResult.Features) e.getValue().get();
-      out.put(
-          e.getKey(),
-          new Doc(
-              e.getKey(), f.features().get(io.nagselector.model.NeuronType.FWD_UP), f.tokens()));
+      out.put(e.getKey(), new Doc(e.getKey(), f.features().get(NeuronType.FWD_UP), f.tokens()));
     }
     return out;
   }
@@ -571,8 +573,7 @@ class StreamingSelectionIT extends PipelineIT {
   }
 
   /** The {@code k} most similar ids, ties by id. */
-  private static List<String> best(
-      java.util.Collection<String> ids, Map<String, Double> sims, int k) {
+  private static List<String> best(Collection<String> ids, Map<String, Double> sims, int k) {
     return ids.stream()
         .sorted(
             Comparator.<String>comparingDouble(sims::get)
@@ -587,6 +588,6 @@ class StreamingSelectionIT extends PipelineIT {
   }
 
   private static List<Integer> list(int[] values) {
-    return java.util.Arrays.stream(values).boxed().toList();
+    return Arrays.stream(values).boxed().toList();
   }
 }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
@@ -50,9 +51,7 @@ class TargetRegistryTest {
   }
 
   private static List<String> reasons(
-      org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness<
-              String, PreparedCommand, TargetDefinition>
-          h) {
+      KeyedOneInputStreamOperatorTestHarness<String, PreparedCommand, TargetDefinition> h) {
     var side = h.getSideOutput(DeadLetters.TAG);
     return side == null
         ? List.of()
@@ -163,9 +162,7 @@ class TargetRegistryTest {
   }
 
   private static List<String> events(
-      org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness<
-              String, PreparedCommand, TargetDefinition>
-          h) {
+      KeyedOneInputStreamOperatorTestHarness<String, PreparedCommand, TargetDefinition> h) {
     return h.getSideOutput(TargetRegistry.EVENTS).stream()
         .map(StreamRecord::getValue)
         .map(

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,15 +76,15 @@ class TaskManagerFailureIT {
         PipelineIT.pollAccounted(consumer, accounted, Integer.MAX_VALUE, Duration.ofSeconds(2));
         // the job did fail over: its exception history names the lost TaskManager
         String history =
-            java.net.http.HttpClient.newHttpClient()
+            HttpClient.newHttpClient()
                 .send(
-                    java.net.http.HttpRequest.newBuilder(
+                    HttpRequest.newBuilder(
                             cluster
                                 .getRestAddress()
                                 .get()
                                 .resolve("/jobs/" + job.getJobID() + "/exceptions"))
                         .build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                    HttpResponse.BodyHandlers.ofString())
                 .body();
         assertThat(history).contains("\"exceptionHistory\"").containsPattern("\"entries\":\\[\\{");
         job.cancel().get();

@@ -3,7 +3,9 @@ package io.nagselector.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,9 +52,7 @@ class ReportModelTest {
   void meanSimilarityPerSourceHighestFirst() {
     assertThat(sample().meanBySource("sci"))
         .containsExactly(
-            java.util.Map.entry("science", 0.8),
-            java.util.Map.entry("(none)", 0.4),
-            java.util.Map.entry("cooking", 0.2));
+            Map.entry("science", 0.8), Map.entry("(none)", 0.4), Map.entry("cooking", 0.2));
   }
 
   @Test
@@ -60,8 +60,7 @@ class ReportModelTest {
     ReportModel model = ReportModel.of(sample());
     assertThat(model.documents()).isEqualTo(4);
     assertThat(model.deadLetters())
-        .containsExactly(
-            java.util.Map.entry("DECODE_ERROR", 1L), java.util.Map.entry("EMPTY_TEXT", 2L));
+        .containsExactly(Map.entry("DECODE_ERROR", 1L), Map.entry("EMPTY_TEXT", 2L));
     ReportModel.TargetView t = model.targets().get(0);
     // per version, cumulative in time order; the backfill record is not the live job's
     assertThat(t.acceptance().keySet()).containsExactly("v1", "v2");
@@ -76,7 +75,7 @@ class ReportModelTest {
     // share of the similarity per layer, mean over the selected documents of each source
     assertThat(t.heatmapSources()).containsExactly("cooking", "science");
     assertThat(t.heatmap())
-        .usingElementComparator((a, b) -> java.util.Arrays.equals(round(a), round(b)) ? 0 : 1)
+        .usingElementComparator((a, b) -> Arrays.equals(round(a), round(b)) ? 0 : 1)
         .containsExactly(
             new double[] {0, 0, 0.5},
             new double[] {1, 0, 0.5},
@@ -85,7 +84,7 @@ class ReportModelTest {
   }
 
   private static double[] round(double[] v) {
-    return java.util.Arrays.stream(v).map(x -> Math.round(x * 1e12) / 1e12).toArray();
+    return Arrays.stream(v).map(x -> Math.round(x * 1e12) / 1e12).toArray();
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.nagselector.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ public class ReportRenderIT {
       return configured;
     }
     for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
-      for (String p : System.getenv("PATH").split(java.io.File.pathSeparator)) {
+      for (String p : System.getenv("PATH").split(File.pathSeparator)) {
         if (Files.isExecutable(Path.of(p, name))) {
           return Path.of(p, name).toString();
         }
