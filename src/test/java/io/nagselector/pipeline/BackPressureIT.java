@@ -95,8 +95,7 @@ class BackPressureIT extends PipelineIT {
       env.setParallelism(2);
       SelectorApp.assemble(env, config, SelectorApp.fingerprint(config), slow);
       JobClient job = env.executeAsync("back-pressure-it");
-      sendAllTarget(producer, rnd);
-      Thread.sleep(4000);
+      upsertAllTarget(config, rnd);
       // 20 KB documents: Kafka's fetches (1 MB per partition) and Flink's 32 KB network buffers
       // then hold tens of them, not thousands, so a backlog can only wait in the topic
       int n = 1000;

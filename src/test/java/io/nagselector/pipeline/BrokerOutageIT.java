@@ -37,9 +37,8 @@ class BrokerOutageIT extends PipelineIT {
       Map<String, Integer> accounted = new HashMap<>();
       JobClient job;
       try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
-        sendAllTarget(producer, rnd);
         job = startJob(config, null);
-        Thread.sleep(4000);
+        upsertAllTarget(config, rnd);
         sent.addAll(sendDocs(producer, "a", 150, texts, rnd));
       }
       try (KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "before")) {

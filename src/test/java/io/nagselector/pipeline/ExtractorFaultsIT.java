@@ -97,8 +97,7 @@ class ExtractorFaultsIT extends PipelineIT {
       env.setParallelism(2);
       SelectorApp.assemble(env, config, SelectorApp.fingerprint(config), faulty);
       JobClient job = env.executeAsync("extractor-faults-it");
-      sendAllTarget(producer, rnd);
-      Thread.sleep(4000);
+      upsertAllTarget(config, rnd);
       List<String> sent = new ArrayList<>();
       Set<String> texts = new HashSet<>();
       for (int i = 0; i < 200; i++) {

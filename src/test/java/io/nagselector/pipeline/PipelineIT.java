@@ -1,6 +1,8 @@
 package io.nagselector.pipeline;
 
+import io.nagselector.avro.CommandStatus;
 import io.nagselector.avro.CommandType;
+import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.DocumentFeature;
@@ -8,6 +10,7 @@ import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
+import io.nagselector.control.ControlClient;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
 import java.nio.ByteBuffer;
@@ -127,6 +130,19 @@ abstract class PipelineIT {
     producer.send(
         new ProducerRecord<>("control", bytes(TargetCommand.getEncoder().encode(upsert))));
     producer.flush();
+  }
+
+  /**
+   * Sends UPSERT "all" (command c1) through the control client and waits until the job applied it:
+   * documents sent afterwards are all scored against it.
+   */
+  static void upsertAllTarget(JobConfig config, Random rnd) {
+    try (ControlClient control = ControlClient.open(config)) {
+      ControlEvent answer = control.await(control.send(allTarget(rnd)), Duration.ofSeconds(90));
+      Assertions.assertThat(answer.getStatus())
+          .as("the all target: %s", answer.getMessage())
+          .isEqualTo(CommandStatus.APPLIED);
+    }
   }
 
   /** UPSERT "all" (command c1): a threshold-0 target, so every extracted document is selected. */

@@ -74,13 +74,12 @@ class RescaleIT extends PipelineIT {
       JobConfig config =
           testConfig(
               kafka, model, dir, "300ms", Map.of("NAG_KAFKA_TOPICS_DUPLICATES", "duplicates"));
-      sendAllTarget(producer, rnd);
       consumer.subscribe(List.of("selected", "duplicates", "dead-letters"));
       Map<String, Integer> accounted = new HashMap<>();
       String savepoints = dir.resolve("savepoints").toUri().toString();
 
       JobClient job = startJob(config, null, 2);
-      Thread.sleep(4000);
+      upsertAllTarget(config, rnd);
       phase(producer, "a", 100, List.of());
       pollAccounted(consumer, accounted, 105, Duration.ofSeconds(60));
       String first = job.stopWithSavepoint(false, savepoints, SavepointFormatType.CANONICAL).get();

@@ -91,8 +91,7 @@ class SecureKafkaIT extends PipelineIT {
                       "read_committed"),
                   new ByteArrayDeserializer(),
                   new ByteArrayDeserializer())) {
-        sendAllTarget(producer, rnd);
-        Thread.sleep(4000);
+        upsertAllTarget(config, rnd);
         for (int i = 0; i < 20; i++) {
           CrawlDocument d =
               CrawlDocument.newBuilder()

@@ -103,6 +103,13 @@ class StreamingSelectionIT extends PipelineIT {
       while (!done.getAsBoolean() && System.currentTimeMillis() < deadline) {
         poll(consumer);
       }
+      assertThat(done.getAsBoolean()).as("the job's outputs within 120 s").isTrue();
+    }
+
+    /** Whether the target's last published top-k counts every selection read so far. */
+    boolean settled(String target) {
+      TopKSnapshot last = lastTopK.get(target);
+      return last != null && last.getAccepted() == of(target).size();
     }
 
     List<SelectedDocument> of(String target) {
@@ -256,8 +263,9 @@ class StreamingSelectionIT extends PipelineIT {
               out.features.size() >= UNIQUE
                   && out.dead.size() >= 52
                   && out.of("code").size() >= codeExpected.size());
-      Thread.sleep(2000); // anything extra would show up now, and the last top-k snapshots
-      out.poll(consumer);
+      // every acceptance is in: each target's last top-k counts as many as were selected
+      out.pollUntil(consumer, () -> out.settled("science") && out.settled("code"));
+      Thread.sleep(2000); // a straggler, or a selection too many, would show up now
       out.poll(consumer);
       job.cancel().get();
 

@@ -58,9 +58,8 @@ class TaskManagerFailureIT {
         TestStreamEnvironment env = new TestStreamEnvironment(cluster, 2);
         env.configure(conf);
         SelectorApp.assemble(env, config, SelectorApp.fingerprint(config));
-        PipelineIT.sendAllTarget(producer, rnd);
         JobClient job = env.executeAsync("task-manager-failure-it");
-        Thread.sleep(4000);
+        PipelineIT.upsertAllTarget(config, rnd);
 
         List<String> sent = new ArrayList<>();
         Set<String> texts = new HashSet<>();
