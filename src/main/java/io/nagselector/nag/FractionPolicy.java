@@ -8,15 +8,13 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 
 /**
  * Streaming form of the paper's fraction rule for one target: accept a document when its similarity
- * is above the running token-weighted (1 - f) quantile of the similarities observed so far (a KLL
- * sketch weighted by tokens), and a fair share of those exactly at it. {@code f} is the fraction
- * corrected by half the share the accepted tokens lag or lead it by, so that early thresholds
- * estimated from few documents do not leave the whole stream under or over its budget. The job
- * keeps one per target and parallel instance, fed by all of that instance's shards, so the quantile
- * is estimated from as many documents as possible; sketches of several instances merge (on
- * rescaling). Before that, each shard holds its first documents and decides them together with the
- * exact batch rule ({@link #decideWarmUp}), so nothing is admitted or lost before the sketch means
- * something.
+ * is above the running token-weighted (1 - fraction) quantile of the similarities observed so far
+ * (a KLL sketch weighted by tokens), and a fair share of those exactly at it. The job keeps one per
+ * target and parallel instance, fed by all of that instance's shards, so the quantile is estimated
+ * from as many documents as possible; sketches of several instances merge (on rescaling). Before
+ * that, each shard holds its first documents and decides them together ({@link #decideWarmUp}), so
+ * nothing is admitted or lost before the sketch means something. It also counts the tokens decided
+ * and accepted, the share a user checks the budget with.
  */
 public final class FractionPolicy implements FractionState {
   /** A scored document waiting for, or receiving, a decision; the payload is the caller's. */
@@ -32,19 +30,12 @@ public final class FractionPolicy implements FractionState {
   /** The threshold is recomputed once the observations since it grew by this share. */
   private static final int REFRESH_DIVISOR = 1024;
 
-  /**
-   * How much of the accepted share's deviation from the fraction is fed back: 0.5 measured best
-   * (FractionStreamSimulationTest: the accepted share's spread halves, precision and recall stay).
-   */
-  static final double FEEDBACK_GAIN = 0.5;
-
   private final double fraction;
   private final KllDoublesSketch sketch;
   private long observations;
   private long sinceRefresh;
   private boolean stale = true;
   private double threshold = Double.NaN;
-  private double thresholdFraction = Double.NaN;
   private double tieShare = 1.0;
   private long acceptedTokens;
   private long decidedTokens;
@@ -79,16 +70,9 @@ public final class FractionPolicy implements FractionState {
     return decidedTokens;
   }
 
-  /**
-   * The fraction the threshold stands for now: the target's, plus half the tokens the decided
-   * documents' acceptances are behind (minus half they are ahead) as a share of them, in [0, 1].
-   */
-  public double effectiveFraction() {
-    if (decidedTokens == 0) {
-      return fraction;
-    }
-    double lag = (fraction * decidedTokens - acceptedTokens) / decidedTokens;
-    return Math.max(0.0, Math.min(1.0, fraction + FEEDBACK_GAIN * lag));
+  /** The share of the decided tokens that were accepted (NaN before any decision). */
+  public double acceptedShare() {
+    return decidedTokens == 0 ? Double.NaN : (double) acceptedTokens / decidedTokens;
   }
 
   /** Adds a scored document to the running quantile (documents without tokens weigh nothing). */
@@ -126,16 +110,12 @@ public final class FractionPolicy implements FractionState {
     if (sketch.isEmpty()) {
       return Double.NaN;
     }
-    double f = effectiveFraction();
-    if (stale
-        || (sinceRefresh > 0 && sinceRefresh * REFRESH_DIVISOR >= observations)
-        || Math.abs(f - thresholdFraction) * REFRESH_DIVISOR > 1) {
-      thresholdFraction = f;
-      threshold = sketch.getQuantile(1.0 - f, QuantileSearchCriteria.INCLUSIVE);
+    if (stale || (sinceRefresh > 0 && sinceRefresh * REFRESH_DIVISOR >= observations)) {
+      threshold = sketch.getQuantile(1.0 - fraction, QuantileSearchCriteria.INCLUSIVE);
       double atOrBelow = sketch.getRank(threshold, QuantileSearchCriteria.INCLUSIVE);
       double below = sketch.getRank(threshold, QuantileSearchCriteria.EXCLUSIVE);
       double tie = atOrBelow - below;
-      tieShare = tie <= 0 ? 1.0 : (f - (1.0 - atOrBelow)) / tie;
+      tieShare = tie <= 0 ? 1.0 : (fraction - (1.0 - atOrBelow)) / tie;
       sinceRefresh = 0;
       stale = false;
     }
@@ -217,7 +197,7 @@ public final class FractionPolicy implements FractionState {
   /**
    * A policy of {@code fraction} over a sketch that {@link #sketchBytes} wrote, with the tokens
    * decided and accepted so far; null when unknown (a checkpoint from before they were kept): then
-   * nothing is known to be behind or ahead.
+   * counted from this restore on.
    */
   public static FractionPolicy of(
       double fraction, byte[] sketchBytes, Long decidedTokens, Long acceptedTokens) {

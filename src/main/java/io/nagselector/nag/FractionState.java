@@ -16,4 +16,7 @@ public interface FractionState {
 
   /** The token weight observed so far. */
   long observedTokens();
+
+  /** The share of the decided tokens that were accepted (NaN before any decision). */
+  double acceptedShare();
 }

@@ -53,6 +53,11 @@ final class FractionSketches {
     public long observedTokens() {
       return view.observedTokens();
     }
+
+    @Override
+    public double acceptedShare() {
+      return view.acceptedShare();
+    }
   }
 
   private final Map<String, Target> targets = new HashMap<>();

@@ -79,6 +79,7 @@ public final class ScoreAndSelect
   private transient Map<String, CachedProfile> profiles;
   private transient Map<String, Counter> accepted;
   private transient Map<String, Double> thresholds;
+  private transient Map<String, Double> shares;
 
   private record CachedProfile(int version, TargetProfile profile) {}
 
@@ -103,6 +104,7 @@ public final class ScoreAndSelect
     profiles = new HashMap<>();
     accepted = new HashMap<>();
     thresholds = new ConcurrentHashMap<>();
+    shares = new ConcurrentHashMap<>();
   }
 
   /** The target's acceptance counter; its metrics are registered the first time it is seen. */
@@ -112,6 +114,7 @@ public final class ScoreAndSelect
         t -> {
           MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("target", t);
           group.gauge("threshold", () -> thresholds.getOrDefault(t, Double.NaN));
+          group.gauge("acceptedShare", () -> shares.getOrDefault(t, Double.NaN));
           return group.counter("accepted");
         });
   }
@@ -218,6 +221,7 @@ public final class ScoreAndSelect
             state.accepted++;
           }
         }
+        shares.put(def.name(), fraction.acceptedShare());
       }
       acceptedCounter(def.name());
       thresholds.put(def.name(), state.warmUpLeft > 0 ? Double.NaN : inForce);

@@ -113,6 +113,7 @@ class ImagesAndDashboardTest {
             op + "extractionLatencyMs",
             op + "target_accepted",
             op + "target_threshold",
+            op + "target_acceptedShare",
             op + "reason_deadLetters",
             "flink_jobmanager_job_lastCheckpointDuration")) {
       assertThat(all).as(metric).contains(metric);
@@ -130,6 +131,7 @@ class ImagesAndDashboardTest {
             "\"extractionLatencyMs\"",
             "\"accepted\"",
             "\"threshold\"",
+            "\"acceptedShare\"",
             "\"deadLetters\"",
             "addGroup(\"batcher\")",
             "addGroup(\"target\", ",

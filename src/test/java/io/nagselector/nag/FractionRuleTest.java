@@ -45,13 +45,12 @@ class FractionRuleTest {
   void afterTheWarmUpTheThresholdInForceDecides() {
     FractionPolicy policy = new FractionPolicy(0.5);
     FractionRule.offer(policy, 0.5, 1, doc("a", 0.8, 10), List.of(doc("b", 0.4, 10)));
-    // observed .8, .4 and now .9 (10 tokens each), a of a and b accepted: on target, so the
-    // median of the three, .8, is in force
+    // the sketch holds what was offered here: .8 (b was held before), now .9; its median is .8
     FractionRule.Outcome above = FractionRule.offer(policy, 0.5, 0, doc("c", 0.9, 10), List.of());
     assertThat(above).isEqualTo(new FractionRule.Decided(true, 0.8));
     assertThat(policy.acceptedTokens()).isEqualTo(20);
-    // .4, .8, .9: 20 of 30 tokens accepted where 15 were due -> f = 0.5 - 0.5 x 5 / 30
-    assertThat(policy.effectiveFraction()).isEqualTo(0.5 - 0.5 * 5 / 30);
+    assertThat(policy.acceptedShare()).isEqualTo(20.0 / 30);
+    // .5, .8, .9: the median is .8
     FractionRule.Outcome below = FractionRule.offer(policy, 0.5, 0, doc("d", 0.5, 10), List.of());
     assertThat(below).isEqualTo(new FractionRule.Decided(false, 0.8));
   }

@@ -91,9 +91,8 @@ class StreamingSelectionTest {
     policy.decided(10, false); // a
     policy.decided(10, true); // b
     policy.decided(10, false); // c
-    // 10 of 30 tokens accepted where 15 were due: the effective fraction is 0.5 + 0.5 x 5 / 30
-    assertThat(policy.effectiveFraction()).isEqualTo(0.5 + 0.5 * 5 / 30);
-    // the sketch holds .1, .5, .9 (10 tokens each): its 1 - 0.583 quantile is .5
+    assertThat(policy.acceptedShare()).isEqualTo(10.0 / 30);
+    // the sketch holds .1, .5, .9 (10 tokens each): the median is .5
     assertThat(policy.threshold()).isEqualTo(0.5);
     assertThat(policy.accepts("d", 0.7)).isTrue();
     assertThat(policy.accepts("e", 0.2)).isFalse();
@@ -143,26 +142,17 @@ class StreamingSelectionTest {
   }
 
   @Test
-  void theThresholdFollowsTheAcceptedShareBackToTheFraction() {
+  void theThresholdIsTheTokenWeightedQuantileAndTheShareIsCounted() {
     FractionPolicy policy = new FractionPolicy(0.2);
     for (int i = 1; i <= 100; i++) {
       policy.observe(i / 100.0, 10); // 1,000 tokens: exact quantiles below the sketch's k
     }
-    policy.decided(800, false);
-    policy.decided(200, true); // on target
-    assertThat(policy.effectiveFraction()).isEqualTo(0.2);
     assertThat(policy.threshold()).isEqualTo(0.80);
-    FractionPolicy behind = new FractionPolicy(0.2);
-    for (int i = 1; i <= 100; i++) {
-      behind.observe(i / 100.0, 10);
-    }
-    behind.decided(900, false);
-    behind.decided(100, true); // 100 tokens behind: 0.2 + 0.5 x 100 / 1000
-    assertThat(behind.effectiveFraction()).isEqualTo(0.25);
-    assertThat(behind.threshold()).isEqualTo(0.75);
-    behind.decided(1000, true); // 1,100 of 2,000 where 400 were due: 0.2 - 0.5 x 700 / 2000
-    assertThat(behind.effectiveFraction()).isEqualTo(0.2 - 0.5 * 700 / 2000);
-    assertThat(behind.threshold()).isEqualTo(0.98);
+    assertThat(policy.acceptedShare()).isNaN();
+    policy.decided(900, false);
+    policy.decided(100, true);
+    assertThat(policy.acceptedShare()).isEqualTo(0.1);
+    assertThat(policy.threshold()).as("the share does not move the threshold").isEqualTo(0.80);
   }
 
   @Test
