@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.nagselector.model.Backbone;
 import io.nagselector.model.Backbones;
-import io.nagselector.model.Compute;
 import io.nagselector.model.DecoderConfig;
 import io.nagselector.model.DefaultModel;
 import io.nagselector.model.DocTokenizer;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -68,17 +68,10 @@ final class BenchExtractCommand implements Callable<Integer> {
   @Option(names = "--neuron-types", defaultValue = "fwd_up")
   String neuronTypes;
 
-  @Option(names = "--threads", description = "Intra-op threads (default: all cores).")
-  Integer threads;
-
-  @Option(names = "--device", defaultValue = "cpu", description = "cpu or gpu.")
-  String device;
-
-  @Option(names = "--dtype", description = "fp32 (bf16 is refused: DJL 0.36 cannot run it).")
-  String dtype;
+  @Mixin ComputeOptions compute;
 
   private DataType dtype() {
-    return Compute.dtype(dtype);
+    return compute.dataType();
   }
 
   private static boolean[] trueArray(int n) {
@@ -92,9 +85,8 @@ final class BenchExtractCommand implements Callable<Integer> {
     if (docs <= 0 || batchSize <= 0 || maxLength <= 0) {
       throw new IllegalArgumentException("--docs, --batch-size and --max-length must be positive");
     }
-    Threads.configure(threads);
-    Device target = Compute.device(device, "--device");
-    dtype = Compute.dtypeName(dtype, "--dtype");
+    Device target = compute.start();
+    String dtype = compute.dtypeName();
     var out = spec.commandLine().getOut();
     try (NDManager root = Backbones.newManager(target)) {
       Backbones.Loaded loaded = load(root);

@@ -6,7 +6,6 @@ import io.nagselector.io.ExtractJob;
 import io.nagselector.io.InputPaths;
 import io.nagselector.io.RowFiles;
 import io.nagselector.model.Backbones;
-import io.nagselector.model.Compute;
 import io.nagselector.model.DefaultModel;
 import io.nagselector.model.ExtractionSettings;
 import io.nagselector.model.Extractor;
@@ -92,14 +91,7 @@ final class ExtractCommand implements Callable<Integer> {
       description = "Cap on batch size x longest document (padded tokens).")
   int maxBatchTokens;
 
-  @Option(names = "--threads", description = "Intra-op threads (default: all cores).")
-  Integer threads;
-
-  @Option(names = "--device", defaultValue = "cpu", description = "cpu or gpu.")
-  String device;
-
-  @Option(names = "--dtype", description = "fp32 (bf16 is refused: DJL 0.36 cannot run it).")
-  String dtype;
+  @Mixin ComputeOptions compute;
 
   @Option(names = "--overwrite", description = "Redo files whose output already exists.")
   boolean overwrite;
@@ -108,14 +100,12 @@ final class ExtractCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Threads.configure(threads);
-    Device target = Compute.device(device, "--device");
-    String computeType = Compute.dtypeName(dtype, "--dtype");
+    Device target = compute.start();
     try (NDManager root = Backbones.newManager(target)) {
       Backbones.Loaded loaded =
           model.equals("default")
-              ? DefaultModel.load(maxLength, root, Compute.dtype(computeType))
-              : Backbones.load(Path.of(model), maxLength, root, Compute.dtype(computeType));
+              ? DefaultModel.load(maxLength, root, compute.dataType())
+              : Backbones.load(Path.of(model), maxLength, root, compute.dataType());
       try (var backbone = loaded.backbone();
           var tokenizer = loaded.tokenizer()) {
         int[] layerList =
