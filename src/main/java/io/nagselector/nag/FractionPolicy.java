@@ -17,12 +17,8 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * and accepted, the share a user checks the budget with.
  */
 public final class FractionPolicy implements FractionState {
-  /** A scored document waiting for, or receiving, a decision; the payload is the caller's. */
-  public record Scored(String docId, double similarity, long tokens, byte[] payload) {
-    public Scored(String docId, double similarity, long tokens) {
-      this(docId, similarity, tokens, new byte[0]);
-    }
-  }
+  /** A scored document waiting for, or receiving, a decision. */
+  public record Scored(String docId, double similarity, long tokens) {}
 
   /** KLL accuracy: about 0.3 % normalized rank error (k = 200 would give 1.3 %). */
   static final int SKETCH_K = 1000;

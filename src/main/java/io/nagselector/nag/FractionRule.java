@@ -1,7 +1,10 @@
 package io.nagselector.nag;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What one shard does with a scored document for a fraction target: every document feeds the
@@ -42,8 +45,10 @@ public final class FractionRule {
       List<FractionPolicy.Scored> warmUp = new ArrayList<>(held);
       warmUp.add(doc);
       List<FractionPolicy.Scored> accepted = FractionPolicy.decideWarmUp(warmUp, value);
+      Set<FractionPolicy.Scored> chosen = Collections.newSetFromMap(new IdentityHashMap<>());
+      chosen.addAll(accepted);
       for (FractionPolicy.Scored d : warmUp) {
-        fraction.decided(d.tokens(), accepted.contains(d));
+        fraction.decided(d.tokens(), chosen.contains(d));
       }
       return new WarmUpDecided(accepted);
     }
