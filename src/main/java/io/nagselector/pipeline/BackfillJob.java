@@ -5,6 +5,7 @@ import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetState;
 import io.nagselector.avro.TopKEntry;
 import io.nagselector.avro.TopKSnapshot;
+import io.nagselector.control.TargetRegistry;
 import io.nagselector.io.UserInputException;
 import io.nagselector.nag.NagFeature;
 import io.nagselector.nag.ProfileMatrix;

@@ -6,6 +6,7 @@ import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.RejectReason;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
+import io.nagselector.control.PreparedCommand;
 import io.nagselector.nag.TargetProfile;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;

@@ -3,6 +3,7 @@ package io.nagselector.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.TargetState;
+import io.nagselector.control.TargetRegistry;
 import io.nagselector.nag.TargetProfile;
 import java.time.Instant;
 import java.util.List;

@@ -1,6 +1,7 @@
-package io.nagselector.pipeline;
+package io.nagselector.control;
 
 import io.nagselector.avro.TargetCommand;
+import io.nagselector.pipeline.RawRecord;
 import java.util.List;
 
 /**

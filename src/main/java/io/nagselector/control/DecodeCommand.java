@@ -1,7 +1,10 @@
-package io.nagselector.pipeline;
+package io.nagselector.control;
 
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.avro.TargetCommand;
+import io.nagselector.pipeline.ControlCommand;
+import io.nagselector.pipeline.DeadLetters;
+import io.nagselector.pipeline.RawRecord;
 import java.time.Instant;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;

@@ -1,4 +1,4 @@
-package io.nagselector.pipeline;
+package io.nagselector.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +8,10 @@ import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
+import io.nagselector.pipeline.DeadLetters;
+import io.nagselector.pipeline.RawRecord;
+import io.nagselector.pipeline.TargetDefinition;
+import io.nagselector.pipeline.TargetProtocol;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;

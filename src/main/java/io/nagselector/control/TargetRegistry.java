@@ -1,4 +1,4 @@
-package io.nagselector.pipeline;
+package io.nagselector.control;
 
 import io.nagselector.avro.CommandStatus;
 import io.nagselector.avro.ControlEvent;
@@ -7,6 +7,9 @@ import io.nagselector.avro.NeuronCount;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetState;
 import io.nagselector.nag.TargetProfile;
+import io.nagselector.pipeline.DeadLetters;
+import io.nagselector.pipeline.TargetDefinition;
+import io.nagselector.pipeline.TargetProtocol;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -157,7 +160,7 @@ public final class TargetRegistry
   }
 
   /** The record for the compacted targets topic. */
-  static TargetState state(TargetDefinition def, Instant now) {
+  public static TargetState state(TargetDefinition def, Instant now) {
     TargetState.Builder s =
         TargetState.newBuilder()
             .setName(def.name())

@@ -1,8 +1,11 @@
-package io.nagselector.pipeline;
+package io.nagselector.control;
 
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.NeuronType;
+import io.nagselector.pipeline.ControlCommand;
+import io.nagselector.pipeline.FeatureExtractor;
+import io.nagselector.pipeline.TargetProtocol;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +41,7 @@ public final class PrepareCommand extends RichAsyncFunction<ControlCommand, Prep
   }
 
   /** Whether the command alone is over the limits, so extracting its examples would be wasted. */
-  boolean overLimits(TargetCommand command) {
+  public boolean overLimits(TargetCommand command) {
     return limits.overLimits(command, 0, 0).isPresent();
   }
 

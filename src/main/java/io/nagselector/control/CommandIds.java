@@ -1,4 +1,4 @@
-package io.nagselector.pipeline;
+package io.nagselector.control;
 
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
