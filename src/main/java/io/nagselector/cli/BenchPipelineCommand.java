@@ -6,9 +6,11 @@ import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
+import io.nagselector.control.ControlClient;
 import io.nagselector.io.TempDirs;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.ExtractionResult;
+import io.nagselector.nag.BudgetSelection;
 import io.nagselector.pipeline.FeatureExtractor;
 import io.nagselector.pipeline.FlinkSettings;
 import io.nagselector.pipeline.JobConfig;
@@ -23,12 +25,15 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.stream.LongStream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -99,6 +104,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
                   model,
                   "NAG_SELECTION_SHARDS",
                   "8",
+                  "NAG_SELECTION_WARM_UP",
+                  "50", // 8 x 50: the fraction target's warm-up ends early in the run
                   "NAG_CHECKPOINTS_INTERVAL",
                   "10s",
                   "NAG_CHECKPOINTS_DIR",
@@ -144,24 +151,32 @@ final class BenchPipelineCommand implements Callable<Integer> {
                       "isolation.level", "read_committed"),
                   new ByteArrayDeserializer(),
                   new ByteArrayDeserializer())) {
-        TargetCommand all =
-            TargetCommand.newBuilder()
-                .setCommandId("bench")
-                .setType(CommandType.UPSERT)
-                .setTarget("all")
-                .setExampleTexts(List.of(texts.get(1)))
-                .setPolicy(new TargetPolicy(PolicyKind.THRESHOLD, 0.0))
-                .build();
-        producer.send(
-            new ProducerRecord<>("control", null, bytes(TargetCommand.getEncoder().encode(all))));
-        producer.flush();
-        Thread.sleep(8000); // job start, model load in the tasks, target broadcast
+        // "all" selects every document (its similarities are "budget"'s: the same example);
+        // "budget" is a fraction target, checked against the batch rule below
+        try (ControlClient control = ControlClient.open(config)) {
+          List<String> ids = new ArrayList<>();
+          for (String target : List.of("all", "budget")) {
+            ids.add(
+                control.send(
+                    TargetCommand.newBuilder()
+                        .setType(CommandType.UPSERT)
+                        .setTarget(target)
+                        .setExampleTexts(List.of(texts.get(1)))
+                        .setPolicy(
+                            target.equals("all")
+                                ? new TargetPolicy(PolicyKind.THRESHOLD, 0.0)
+                                : new TargetPolicy(PolicyKind.FRACTION, BUDGET))));
+          }
+          control.awaitAll(ids, Duration.ofMinutes(2)); // job start, model load, broadcast
+        }
         consumer.subscribe(List.of("selected"));
+        Selections selections = new Selections();
         produce(producer, warmUpTexts, "w");
-        awaitSelected(consumer, warmUpTexts.size());
+        selections.await(consumer, warmUpTexts.size());
         long start = System.nanoTime();
         produce(producer, texts, "d");
-        Map<String, Long> selectedAt = awaitSelected(consumer, docs);
+        Map<String, Long> selectedAt = selections.await(consumer, warmUpTexts.size() + docs);
+        selectedAt.keySet().removeIf(id -> id.startsWith("w"));
         double seconds = (System.nanoTime() - start) / 1e9;
         double endToEnd = selectedAt.size() / seconds;
         double steady = steadyRate(selectedAt.values());
@@ -173,6 +188,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
         out.printf(
             "ratio: %.0f%% of the bare extractor (%.0f%% of it at the same number in flight)%n",
             100 * steady / bare, 100 * steady / windowed);
+        selections.drain(consumer);
+        out.println(selections.againstBatch());
       } finally {
         job.cancel().get();
       }
@@ -192,18 +209,73 @@ final class BenchPipelineCommand implements Callable<Integer> {
     producer.flush();
   }
 
-  /** Selection time of each document read back, until {@code count} arrived (at most 10 min). */
-  private static Map<String, Long> awaitSelected(KafkaConsumer<byte[], byte[]> consumer, int count)
-      throws Exception {
-    Map<String, Long> selectedAt = new HashMap<>();
-    long deadline = System.currentTimeMillis() + 600_000;
-    while (selectedAt.size() < count && System.currentTimeMillis() < deadline) {
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-        SelectedDocument d = SelectedDocument.getDecoder().decode(r.value());
-        selectedAt.put(d.getId(), d.getSelectedAt().toEpochMilli());
+  /** The fraction the "budget" target selects. */
+  static final double BUDGET = 0.2;
+
+  /**
+   * What the job selected: every document for "all", with its similarity and tokens; "budget"'s.
+   */
+  private static final class Selections {
+    final Map<String, Long> selectedAt = new HashMap<>();
+    final Map<String, SelectedDocument> all = new HashMap<>();
+    final Set<String> budget = new HashSet<>();
+
+    /** Reads until "all" selected {@code count} documents (at most 10 min); their times. */
+    Map<String, Long> await(KafkaConsumer<byte[], byte[]> consumer, int count) throws Exception {
+      long deadline = System.currentTimeMillis() + 600_000;
+      while (all.size() < count && System.currentTimeMillis() < deadline) {
+        poll(consumer, 200);
+      }
+      return new HashMap<>(selectedAt);
+    }
+
+    /** Reads what the last checkpoint committed after "all"'s last document. */
+    void drain(KafkaConsumer<byte[], byte[]> consumer) throws Exception {
+      while (poll(consumer, 1000) > 0) {
+        // until a second passes with nothing new
       }
     }
-    return selectedAt;
+
+    private int poll(KafkaConsumer<byte[], byte[]> consumer, long millis) throws Exception {
+      int n = 0;
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(millis))) {
+        SelectedDocument d = SelectedDocument.getDecoder().decode(r.value());
+        if (d.getTarget().equals("all")) {
+          all.put(d.getId(), d);
+          selectedAt.put(d.getId(), d.getSelectedAt().toEpochMilli());
+        } else {
+          budget.add(d.getId());
+        }
+        n++;
+      }
+      return n;
+    }
+
+    /** The fraction target against the paper's batch rule over the same documents. */
+    String againstBatch() {
+      List<SelectedDocument> docs = new ArrayList<>(all.values());
+      double[] distances = docs.stream().mapToDouble(d -> 1 - d.getSimilarity()).toArray();
+      String[] ids = docs.stream().map(SelectedDocument::getId).toArray(String[]::new);
+      long[] tokens = docs.stream().mapToLong(SelectedDocument::getTokens).toArray();
+      Set<String> batch = new HashSet<>();
+      for (int i : BudgetSelection.select(distances, ids, false, tokens, BUDGET)) {
+        batch.add(ids[i]);
+      }
+      long total = LongStream.of(tokens).sum();
+      long accepted = budget.stream().mapToLong(id -> all.get(id).getTokens()).sum();
+      Set<String> agreed = new HashSet<>(budget);
+      agreed.retainAll(batch);
+      return String.format(
+          "fraction target (%.1f): accepted share %.4f, precision %.3f, recall %.3f against the"
+              + " batch rule over the same %d documents (%d selected, %d by the batch rule)",
+          BUDGET,
+          (double) accepted / total,
+          (double) agreed.size() / Math.max(1, budget.size()),
+          (double) agreed.size() / Math.max(1, batch.size()),
+          docs.size(),
+          budget.size(),
+          batch.size());
+    }
   }
 
   /**
