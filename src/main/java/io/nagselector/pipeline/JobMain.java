@@ -41,6 +41,7 @@ public final class JobMain {
    */
   static Configuration configureDefaults(StreamExecutionEnvironment env, JobConfig c) {
     Configuration defaults = FlinkSettings.defaults(c);
+    Map<String, String> cluster = env.getConfiguration().toMap();
     Configuration missing = FlinkSettings.missingFrom(env.getConfiguration(), defaults);
     for (Map.Entry<String, String> e : defaults.toMap().entrySet()) {
       if (missing.containsKey(e.getKey())) {
@@ -50,12 +51,12 @@ public final class JobMain {
         LOG.info(
             "{}: {} (the cluster's; the job config's {} is not used)",
             e.getKey(),
-            env.getConfiguration().toMap().get(e.getKey()),
+            cluster.get(e.getKey()),
             e.getValue());
       }
     }
     env.configure(missing);
-    Configuration effective = Configuration.fromMap(env.getConfiguration().toMap());
+    Configuration effective = Configuration.fromMap(cluster);
     effective.addAll(missing);
     return effective;
   }

@@ -184,20 +184,13 @@ public final class ScoreAndSelect
         FractionState fraction = sketches.policy(def.name(), def.version(), def.policyValue());
         // the warm-up's documents, read only when this document completes it
         Map<String, HeldDocument> warmUp = state.warmUpLeft == 1 ? takeHeld(def.name()) : Map.of();
-        List<FractionPolicy.Scored> warmUpScored =
-            warmUp.entrySet().stream()
-                .map(
-                    e ->
-                        new FractionPolicy.Scored(
-                            e.getKey(), e.getValue().similarity(), e.getValue().tokens()))
-                .toList();
         FractionRule.Outcome outcome =
             FractionRule.offer(
                 fraction,
                 def.policyValue(),
                 state.warmUpLeft,
                 new FractionPolicy.Scored(id, sim, doc.tokens()),
-                warmUpScored);
+                scored(warmUp));
         if (outcome instanceof FractionRule.Held) {
           holdForWarmUp(def.name(), sim, doc);
           state.warmUpLeft--;
@@ -246,6 +239,14 @@ public final class ScoreAndSelect
     NagFeature feature =
         NagFeature.of(doc.document().getId(), def.numLayers(), def.featureK(), 0, doc.feature());
     out.collect(selected(doc.document(), doc.tokens(), def, sim, threshold, profile, feature, now));
+  }
+
+  /** The held warm-up documents as the rule sees them (none, on all but the last warm-up place). */
+  private static List<FractionPolicy.Scored> scored(Map<String, HeldDocument> warmUp) {
+    List<FractionPolicy.Scored> scored = new ArrayList<>(warmUp.size());
+    warmUp.forEach(
+        (id, h) -> scored.add(new FractionPolicy.Scored(id, h.similarity(), h.tokens())));
+    return scored;
   }
 
   private void holdForWarmUp(String target, double sim, ExtractedDocument doc) throws Exception {
