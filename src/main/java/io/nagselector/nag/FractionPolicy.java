@@ -1,7 +1,5 @@
 package io.nagselector.nag;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.memory.Memory;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
@@ -12,7 +10,7 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * (a KLL sketch weighted by tokens), and a fair share of those exactly at it. The job keeps one per
  * target and parallel instance, fed by all of that instance's shards, so the quantile is estimated
  * from as many documents as possible; sketches of several instances merge (on rescaling). Before
- * that, each shard holds its first documents and decides them together ({@link #decideWarmUp}), so
+ * that, each shard holds its first documents and decides them together ({@link FractionRule}), so
  * nothing is admitted or lost before the sketch means something. It also counts the tokens decided
  * and accepted, the share a user checks the budget with.
  */
@@ -149,40 +147,6 @@ public final class FractionPolicy implements FractionState {
     h *= 0xD6E8FEB86659FD93L;
     h ^= h >>> 32;
     return (h >>> 11) * 0x1.0p-53;
-  }
-
-  /**
-   * The batch rule on a shard's warm-up documents: the ones it accepts. In the paper's order
-   * (distance, then doc id) while they fit in fraction x tokens, and then the first one that does
-   * not fit when taking it ends nearer the budget than leaving it. The paper floors the budget once
-   * over the whole pool; flooring it again on every shard's few documents left every warm-up under
-   * its budget (by half a document per shard on average, about 1.5 points of a 0.2 fraction).
-   */
-  public static List<Scored> decideWarmUp(List<Scored> held, double fraction) {
-    int n = held.size();
-    double[] distances = new double[n];
-    String[] ids = new String[n];
-    double budget = 0;
-    for (int i = 0; i < n; i++) {
-      distances[i] = 1.0 - held.get(i).similarity();
-      ids[i] = held.get(i).docId();
-      budget += held.get(i).tokens();
-    }
-    budget *= fraction;
-    List<Scored> accepted = new ArrayList<>();
-    long sum = 0;
-    for (int i : BudgetSelection.rankOrder(distances, ids, false)) {
-      long tokens = held.get(i).tokens();
-      boolean fits = sum + tokens <= budget;
-      if (fits || accepted.isEmpty() || budget - sum > sum + tokens - budget) {
-        accepted.add(held.get(i));
-        sum += tokens;
-      }
-      if (!fits) {
-        break;
-      }
-    }
-    return accepted;
   }
 
   /** The sketch in DataSketches' own versioned binary format (for checkpoints). */

@@ -1,16 +1,16 @@
 package io.nagselector.nag;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
 
 /**
  * What one shard does with a scored document for a fraction target: every document feeds the
- * running quantile; the shard's first documents are held and decided together by the warm-up rule
- * ({@link FractionPolicy#decideWarmUp}) when the last of them arrives; after that the running
- * threshold decides. Pure: the caller keeps the held documents and the shard's count.
+ * running quantile; the shard's first documents are held, and when the last of them arrives they
+ * are decided together by the threshold in force then; after that each document is decided by the
+ * threshold in force when it arrives. The quantile is shared by all shards of a parallel instance,
+ * so a warm-up is decided on at least its own documents, and usually on many more: that halved the
+ * warm-up's disagreements with the batch rule against deciding each shard's few documents alone
+ * (FractionStreamSimulationTest). Pure: the caller keeps the held documents and the shard's count.
  */
 public final class FractionRule {
   private FractionRule() {}
@@ -21,8 +21,12 @@ public final class FractionRule {
   /** Held for the warm-up, which waits for more documents. */
   public record Held() implements Outcome {}
 
-  /** The document completed the warm-up: these of its documents (it included) are accepted. */
-  public record WarmUpDecided(List<FractionPolicy.Scored> accepted) implements Outcome {}
+  /**
+   * The document completed the warm-up: these of its documents (it included) are accepted, by this
+   * threshold.
+   */
+  public record WarmUpDecided(List<FractionPolicy.Scored> accepted, double threshold)
+      implements Outcome {}
 
   /** Decided by the threshold in force. */
   public record Decided(boolean accepted, double threshold) implements Outcome {}
@@ -33,7 +37,6 @@ public final class FractionRule {
    */
   public static Outcome offer(
       FractionState fraction,
-      double value,
       int warmUpLeft,
       FractionPolicy.Scored doc,
       List<FractionPolicy.Scored> held) {
@@ -44,13 +47,16 @@ public final class FractionRule {
     if (warmUpLeft == 1) {
       List<FractionPolicy.Scored> warmUp = new ArrayList<>(held);
       warmUp.add(doc);
-      List<FractionPolicy.Scored> accepted = FractionPolicy.decideWarmUp(warmUp, value);
-      Set<FractionPolicy.Scored> chosen = Collections.newSetFromMap(new IdentityHashMap<>());
-      chosen.addAll(accepted);
+      double threshold = fraction.threshold();
+      List<FractionPolicy.Scored> accepted = new ArrayList<>();
       for (FractionPolicy.Scored d : warmUp) {
-        fraction.decided(d.tokens(), chosen.contains(d));
+        boolean accepts = fraction.accepts(d.docId(), d.similarity());
+        fraction.decided(d.tokens(), accepts);
+        if (accepts) {
+          accepted.add(d);
+        }
       }
-      return new WarmUpDecided(accepted);
+      return new WarmUpDecided(accepted, threshold);
     }
     double threshold = fraction.threshold();
     boolean accepts = fraction.accepts(doc.docId(), doc.similarity());

@@ -187,7 +187,6 @@ public final class ScoreAndSelect
         FractionRule.Outcome outcome =
             FractionRule.offer(
                 fraction,
-                def.policyValue(),
                 state.warmUpLeft,
                 new FractionPolicy.Scored(id, sim, doc.tokens()),
                 scored(warmUp));
@@ -202,10 +201,10 @@ public final class ScoreAndSelect
           for (FractionPolicy.Scored a : decided.accepted()) {
             ExtractedDocument accepted =
                 a.docId().equals(id) ? doc : warmUp.get(a.docId()).extracted();
-            emit(out, accepted, def, a.similarity(), null, profile, now);
+            emit(out, accepted, def, a.similarity(), decided.threshold(), profile, now);
             state.accepted++;
           }
-          inForce = fraction.threshold();
+          inForce = decided.threshold();
         } else {
           FractionRule.Decided decided = (FractionRule.Decided) outcome;
           inForce = decided.threshold();

@@ -123,7 +123,7 @@ public final class SelectorJob {
             .uid("dedupe")
             .name("exact dedupe");
     SingleOutputStreamOperator<ExtractedDocument> extracted =
-        AsyncDataStream.unorderedWaitWithRetry(
+        AsyncDataStream.orderedWaitWithRetry(
                 unique,
                 new AsyncExtraction(extractor, settings.neuronType()),
                 settings.asyncTimeout().toMillis(),

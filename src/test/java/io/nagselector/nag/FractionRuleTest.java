@@ -13,46 +13,57 @@ class FractionRuleTest {
   }
 
   @Test
-  void holdsUntilTheLastWarmUpPlaceThenDecidesThemAllWithTheWarmUpRule() {
-    FractionPolicy policy = new FractionPolicy(0.5);
+  void holdsUntilTheLastWarmUpPlaceThenDecidesThemAllByTheThresholdInForce() {
+    FractionPolicy policy = new FractionPolicy(0.25);
     List<FractionPolicy.Scored> held = new ArrayList<>();
     FractionPolicy.Scored a = doc("a", 0.9, 10);
     FractionPolicy.Scored b = doc("b", 0.2, 10);
-    assertThat(FractionRule.offer(policy, 0.5, 3, a, held)).isEqualTo(new FractionRule.Held());
+    FractionPolicy.Scored c = doc("c", 0.7, 10);
+    assertThat(FractionRule.offer(policy, 4, a, held)).isEqualTo(new FractionRule.Held());
     held.add(a);
-    assertThat(FractionRule.offer(policy, 0.5, 2, b, held)).isEqualTo(new FractionRule.Held());
+    assertThat(FractionRule.offer(policy, 3, b, held)).isEqualTo(new FractionRule.Held());
     held.add(b);
+    assertThat(FractionRule.offer(policy, 2, c, held)).isEqualTo(new FractionRule.Held());
+    held.add(c);
     assertThat(policy.decidedTokens()).as("held documents are not decided yet").isZero();
-    // the third completes the warm-up: budget 0.5 x 30 = 15 -> a (10); c would end at 20, 5 over
-    // where leaving it is 5 under: not nearer, left
-    FractionRule.Outcome third = FractionRule.offer(policy, 0.5, 1, doc("c", 0.6, 10), held);
-    assertThat(third).isEqualTo(new FractionRule.WarmUpDecided(List.of(a)));
-    assertThat(policy.observedTokens()).isEqualTo(30);
-    assertThat(policy.decidedTokens()).isEqualTo(30);
+    // the fourth completes the warm-up: .2 .4 .7 .9, 10 tokens each; the 0.75 quantile is .7, and
+    // none of .7 is due (.9 alone is the quarter): .9 only, as the batch rule would take
+    FractionRule.Outcome fourth = FractionRule.offer(policy, 1, doc("d", 0.4, 10), held);
+    assertThat(fourth).isEqualTo(new FractionRule.WarmUpDecided(List.of(a), 0.7));
+    assertThat(policy.observedTokens()).isEqualTo(40);
+    assertThat(policy.decidedTokens()).isEqualTo(40);
     assertThat(policy.acceptedTokens()).isEqualTo(10);
   }
 
   @Test
-  void theWarmUpIncludesTheDocumentThatCompletesIt() {
+  void aWarmUpIsDecidedByEverythingTheQuantileSawNotOnlyItsOwnDocuments() {
     FractionPolicy policy = new FractionPolicy(0.5);
-    FractionPolicy.Scored last = doc("z", 0.95, 10);
-    FractionRule.Outcome outcome =
-        FractionRule.offer(policy, 0.5, 1, last, List.of(doc("y", 0.1, 10)));
-    assertThat(outcome).isEqualTo(new FractionRule.WarmUpDecided(List.of(last)));
+    for (int i = 1; i <= 10; i++) {
+      policy.observe(i / 10.0, 10); // other shards' documents, .1 to 1.0
+    }
+    // alone, .35 would be the better half of {.35, .05}; with the others the median is .5
+    FractionPolicy.Scored last = doc("z", 0.35, 10);
+    FractionRule.Outcome outcome = FractionRule.offer(policy, 1, last, List.of(doc("y", 0.05, 10)));
+    assertThat(outcome).isEqualTo(new FractionRule.WarmUpDecided(List.of(), 0.5));
   }
 
   @Test
   void afterTheWarmUpTheThresholdInForceDecides() {
     FractionPolicy policy = new FractionPolicy(0.5);
-    FractionRule.offer(policy, 0.5, 1, doc("a", 0.8, 10), List.of(doc("b", 0.4, 10)));
-    // the sketch holds what was offered here: .8 (b was held before), now .9; its median is .8
-    FractionRule.Outcome above = FractionRule.offer(policy, 0.5, 0, doc("c", 0.9, 10), List.of());
+    FractionPolicy.Scored a = doc("a", 0.8, 10);
+    FractionPolicy.Scored b = doc("b", 0.4, 10);
+    assertThat(FractionRule.offer(policy, 2, b, List.of())).isEqualTo(new FractionRule.Held());
+    // .4 .8: the median is .4, and none of it is due (.8 is the half)
+    assertThat(FractionRule.offer(policy, 1, a, List.of(b)))
+        .isEqualTo(new FractionRule.WarmUpDecided(List.of(a), 0.4));
+    // .4 .8 .9: the median is .8
+    FractionRule.Outcome above = FractionRule.offer(policy, 0, doc("c", 0.9, 10), List.of());
     assertThat(above).isEqualTo(new FractionRule.Decided(true, 0.8));
     assertThat(policy.acceptedTokens()).isEqualTo(20);
     assertThat(policy.acceptedShare()).isEqualTo(20.0 / 30);
-    // .5, .8, .9: the median is .8
-    FractionRule.Outcome below = FractionRule.offer(policy, 0.5, 0, doc("d", 0.5, 10), List.of());
-    assertThat(below).isEqualTo(new FractionRule.Decided(false, 0.8));
+    // .4 .5 .8 .9: the median is .5, none of it due
+    FractionRule.Outcome below = FractionRule.offer(policy, 0, doc("d", 0.5, 10), List.of());
+    assertThat(below).isEqualTo(new FractionRule.Decided(false, 0.5));
   }
 
   @Test

@@ -22,26 +22,21 @@ class StreamingSelectionTest {
     return docs;
   }
 
-  /** How the job composes the policy: hold the warm-up, decide it as a batch, then stream. */
+  /** How the job composes the policy on one shard: hold the warm-up, decide it, then stream. */
   private static Set<String> streamed(List<FractionPolicy.Scored> docs, double f, int warmUp) {
     FractionPolicy policy = new FractionPolicy(f);
     List<FractionPolicy.Scored> held = new ArrayList<>();
     Set<String> accepted = new HashSet<>();
     for (FractionPolicy.Scored d : docs) {
-      policy.observe(d.similarity(), d.tokens());
-      if (held.size() < warmUp) {
+      FractionRule.Outcome outcome =
+          FractionRule.offer(policy, Math.max(0, warmUp - held.size()), d, held);
+      if (outcome instanceof FractionRule.Held) {
         held.add(d);
-        if (held.size() == warmUp) {
-          List<FractionPolicy.Scored> chosen = FractionPolicy.decideWarmUp(held, f);
-          held.forEach(h -> policy.decided(h.tokens(), chosen.contains(h)));
-          chosen.forEach(a -> accepted.add(a.docId()));
-        }
-      } else {
-        boolean accepts = policy.accepts(d.docId(), d.similarity());
-        policy.decided(d.tokens(), accepts);
-        if (accepts) {
-          accepted.add(d.docId());
-        }
+      } else if (outcome instanceof FractionRule.WarmUpDecided decided) {
+        held.add(d);
+        decided.accepted().forEach(a -> accepted.add(a.docId()));
+      } else if (((FractionRule.Decided) outcome).accepted()) {
+        accepted.add(d.docId());
       }
     }
     return accepted;
@@ -76,29 +71,6 @@ class StreamingSelectionTest {
   }
 
   @Test
-  void theWarmUpIsDecidedWithTheBatchRuleThenTheSketchDecides() {
-    List<FractionPolicy.Scored> held =
-        List.of(
-            new FractionPolicy.Scored("a", 0.1, 10),
-            new FractionPolicy.Scored("b", 0.9, 10),
-            new FractionPolicy.Scored("c", 0.5, 10));
-    // batch rule on {a .1, b .9, c .5} with 30 tokens at 0.5: budget 15 -> b only
-    assertThat(FractionPolicy.decideWarmUp(held, 0.5))
-        .extracting(FractionPolicy.Scored::docId)
-        .containsExactly("b");
-    FractionPolicy policy = new FractionPolicy(0.5);
-    held.forEach(d -> policy.observe(d.similarity(), d.tokens()));
-    policy.decided(10, false); // a
-    policy.decided(10, true); // b
-    policy.decided(10, false); // c
-    assertThat(policy.acceptedShare()).isEqualTo(10.0 / 30);
-    // the sketch holds .1, .5, .9 (10 tokens each): the median is .5
-    assertThat(policy.threshold()).isEqualTo(0.5);
-    assertThat(policy.accepts("d", 0.7)).isTrue();
-    assertThat(policy.accepts("e", 0.2)).isFalse();
-  }
-
-  @Test
   void tiesAtTheThresholdAreSharedToKeepTheFraction() {
     FractionPolicy policy = new FractionPolicy(0.25);
     Random rnd = new Random(6);
@@ -116,29 +88,6 @@ class StreamingSelectionTest {
     }
     // "at or above the quantile" would take half of the tokens; sharing the tie keeps ~ 25 %
     assertThat((double) acceptedTokens / allTokens).isBetween(0.22, 0.28);
-  }
-
-  @Test
-  void theWarmUpTakesTheBoundaryDocumentWhenThatEndsNearerTheBudget() {
-    List<FractionPolicy.Scored> held =
-        List.of(
-            new FractionPolicy.Scored("a", 0.9, 10),
-            new FractionPolicy.Scored("b", 0.8, 10),
-            new FractionPolicy.Scored("c", 0.7, 10),
-            new FractionPolicy.Scored("d", 0.6, 10));
-    // budget 0.35 x 40 = 14: a fits (10); b would end at 20, 6 over where leaving it is 4 under
-    assertThat(FractionPolicy.decideWarmUp(held, 0.35))
-        .extracting(FractionPolicy.Scored::docId)
-        .containsExactly("a");
-    // budget 0.45 x 40 = 18: b ends at 20, 2 over where leaving it is 8 under (the paper's floor
-    // rule, applied to every shard, stopped at a: each warm-up under its budget)
-    assertThat(FractionPolicy.decideWarmUp(held, 0.45))
-        .extracting(FractionPolicy.Scored::docId)
-        .containsExactly("a", "b");
-    // the first is kept even when it alone is over
-    assertThat(FractionPolicy.decideWarmUp(held, 0.1))
-        .extracting(FractionPolicy.Scored::docId)
-        .containsExactly("a");
   }
 
   @Test

@@ -88,16 +88,16 @@ class ScoreAndSelectTest {
   }
 
   @Test
-  void fractionPolicyDecidesTheWarmUpByTheBatchRuleThenByTheSketch() throws Exception {
+  void fractionPolicyDecidesTheWarmUpThenEachDocumentByTheRunningQuantile() throws Exception {
     try (var h = harness(2)) {
       h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.FRACTION, 0.5, "fp"), 0);
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
       assertThat(h.extractOutputValues()).isEmpty();
-      // warm-up {d1 .75 x10, d2 .625 x20}, budget 15: d1
-      h.processElement(doc("d2", 20, 0, 5, 2, 4), 0);
+      // warm-up {d1 .75 x10, d2 .625 x10}: the median is .625, none of it due: d1
+      h.processElement(doc("d2", 10, 0, 5, 2, 4), 0);
       assertThat(h.extractOutputValues()).extracting(SelectedDocument::getId).containsExactly("d1");
-      assertThat(h.extractOutputValues().get(0).getThreshold()).isNull();
-      // token-weighted median of {.75 x10, .625 x20} is .625
+      assertThat(h.extractOutputValues().get(0).getThreshold()).isEqualTo(0.625);
+      // d3 is far below; the token-weighted median of {.75 x10, .625 x10, d3 x5} is .625
       h.processElement(doc("d3", 5, 7, 8, 9, 6), 0);
       h.processElement(doc("d5", 5, 0, 2, 3, 2), 0);
       List<SelectedDocument> out = h.extractOutputValues();
