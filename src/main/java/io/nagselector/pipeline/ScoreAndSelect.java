@@ -1,13 +1,12 @@
 package io.nagselector.pipeline;
 
-import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.nag.FractionPolicy;
-import io.nagselector.nag.FractionRule;
 import io.nagselector.nag.FractionState;
 import io.nagselector.nag.NagFeature;
 import io.nagselector.nag.RunningTopK;
+import io.nagselector.nag.ShardSelection;
 import io.nagselector.nag.Similarity;
 import io.nagselector.nag.TargetProfile;
 import java.time.Duration;
@@ -16,8 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -27,8 +24,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -53,7 +48,7 @@ public final class ScoreAndSelect
   static final MapStateDescriptor<String, ShardState> PER_TARGET =
       new MapStateDescriptor<>("per-target", Types.STRING, TypeInformation.of(ShardState.class));
 
-  /** Warm-up documents, keyed by target name, NUL, doc id. */
+  /** Warm-up documents, keyed by target name, NUL, doc id ({@link HeldDocuments}). */
   static final MapStateDescriptor<String, HeldDocument> HELD =
       new MapStateDescriptor<>("held", Types.STRING, TypeInformation.of(HeldDocument.class));
 
@@ -71,15 +66,14 @@ public final class ScoreAndSelect
   private final int warmUp;
   private final long topKIntervalMillis;
   private transient MapState<String, ShardState> perTarget;
-  private transient MapState<String, HeldDocument> held;
+  private transient MapState<String, HeldDocument> heldState;
+  private transient HeldDocuments held;
   private transient MapState<String, Long> acceptedCounts;
   private transient ListState<FractionSketches.Entry> sketchState;
   private transient FractionSketches sketches;
   private transient ValueState<Long> nextSnapshot;
   private transient Map<String, CachedProfile> profiles;
-  private transient Map<String, Counter> accepted;
-  private transient Map<String, Double> thresholds;
-  private transient Map<String, Double> shares;
+  private transient TargetMetrics metrics;
 
   private record CachedProfile(int version, TargetProfile profile) {}
 
@@ -97,26 +91,13 @@ public final class ScoreAndSelect
   @Override
   public void open(OpenContext context) {
     perTarget = getRuntimeContext().getMapState(PER_TARGET);
-    held = getRuntimeContext().getMapState(HELD);
+    heldState = getRuntimeContext().getMapState(HELD);
+    held = new HeldDocuments(heldState);
     acceptedCounts = getRuntimeContext().getMapState(ACCEPTED);
     nextSnapshot =
         getRuntimeContext().getState(new ValueStateDescriptor<>("next-top-k", Long.class));
     profiles = new HashMap<>();
-    accepted = new HashMap<>();
-    thresholds = new ConcurrentHashMap<>();
-    shares = new ConcurrentHashMap<>();
-  }
-
-  /** The target's acceptance counter; its metrics are registered the first time it is seen. */
-  private Counter acceptedCounter(String target) {
-    return accepted.computeIfAbsent(
-        target,
-        t -> {
-          MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("target", t);
-          group.gauge("threshold", () -> thresholds.getOrDefault(t, Double.NaN));
-          group.gauge("acceptedShare", () -> shares.getOrDefault(t, Double.NaN));
-          return group.counter("accepted");
-        });
+    metrics = new TargetMetrics(getRuntimeContext().getMetricGroup());
   }
 
   @Override
@@ -126,7 +107,7 @@ public final class ScoreAndSelect
       ctx.getBroadcastState(TARGETS).remove(def.name());
       profiles.remove(def.name());
       ctx.applyToKeyedState(PER_TARGET, (shard, state) -> state.remove(def.name()));
-      ctx.applyToKeyedState(HELD, (shard, state) -> removeHeld(state, def.name()));
+      ctx.applyToKeyedState(HELD, (shard, state) -> HeldDocuments.drop(state, def.name()));
       ctx.applyToKeyedState(ACCEPTED, (shard, state) -> state.remove(def.name()));
       sketches.remove(def.name());
       return;
@@ -159,6 +140,7 @@ public final class ScoreAndSelect
       nextSnapshot.update(now + topKIntervalMillis);
       ctx.timerService().registerProcessingTimeTimer(now + topKIntervalMillis);
     }
+    String id = doc.document().getId();
     for (Map.Entry<String, TargetDefinition> entry :
         ctx.getBroadcastState(TARGETS).immutableEntries()) {
       TargetDefinition def = entry.getValue();
@@ -166,124 +148,53 @@ public final class ScoreAndSelect
         continue;
       }
       TargetProfile profile = profile(def);
-      String id = doc.document().getId();
       NagFeature feature = NagFeature.of(id, def.numLayers(), def.featureK(), 0, doc.feature());
-      double sim = Similarity.similarity(feature, profile);
-      Shard state = load(def);
-      boolean changed =
-          state.topK().offer(new RunningTopK.Entry(id, sim, doc.tokens(), doc.document().getUrl()));
-      double inForce;
-      long acceptedBefore = state.accepted;
+      FractionPolicy.Scored scored =
+          new FractionPolicy.Scored(id, Similarity.similarity(feature, profile), doc.tokens());
+      ShardSelection shard = load(def);
+      ShardSelection.Result result;
+      Map<String, HeldDocument> warmUp = new HashMap<>();
       if (def.policy() == TargetDefinition.Policy.THRESHOLD) {
-        inForce = def.policyValue();
-        if (sim >= inForce) {
-          emit(out, doc, def, sim, inForce, profile, now);
-          state.accepted++;
-        }
+        result = shard.offer(scored, doc.document().getUrl(), def.policyValue());
       } else {
         FractionState fraction = sketches.policy(def.name(), def.version(), def.policyValue());
-        // the warm-up's documents, read only when this document completes it
-        Map<String, HeldDocument> warmUp = state.warmUpLeft == 1 ? takeHeld(def.name()) : Map.of();
-        FractionRule.Outcome outcome =
-            FractionRule.offer(
-                fraction,
-                state.warmUpLeft,
-                new FractionPolicy.Scored(id, sim, doc.tokens()),
-                scored(warmUp));
-        if (outcome instanceof FractionRule.Held) {
-          holdForWarmUp(def.name(), sim, doc);
-          state.warmUpLeft--;
-          changed = true;
-          inForce = Double.NaN;
-        } else if (outcome instanceof FractionRule.WarmUpDecided decided) {
-          state.warmUpLeft = 0;
-          changed = true;
-          for (FractionPolicy.Scored a : decided.accepted()) {
-            ExtractedDocument accepted =
-                a.docId().equals(id) ? doc : warmUp.get(a.docId()).extracted();
-            emit(out, accepted, def, a.similarity(), decided.threshold(), profile, now);
-            state.accepted++;
-          }
-          inForce = decided.threshold();
-        } else {
-          FractionRule.Decided decided = (FractionRule.Decided) outcome;
-          inForce = decided.threshold();
-          if (decided.accepted()) {
-            emit(out, doc, def, sim, inForce, profile, now);
-            state.accepted++;
-          }
-        }
-        shares.put(def.name(), fraction.acceptedShare());
+        result =
+            shard.offer(
+                scored, doc.document().getUrl(), fraction, () -> takeHeld(def.name(), warmUp));
+        metrics.acceptedShare(def.name(), fraction.acceptedShare());
       }
-      acceptedCounter(def.name());
-      thresholds.put(def.name(), state.warmUpLeft > 0 ? Double.NaN : inForce);
-      if (state.accepted != acceptedBefore) {
-        acceptedCounts.put(def.name(), state.accepted);
+      if (result.held()) {
+        held.hold(
+            def.name(),
+            id,
+            new HeldDocument(scored.similarity(), doc.tokens(), doc.document(), doc.feature()));
       }
-      if (changed || state.fresh) {
-        save(def, state);
+      for (FractionPolicy.Scored a : result.accepted()) {
+        ExtractedDocument accepted = a.docId().equals(id) ? doc : warmUp.get(a.docId()).extracted();
+        out.collect(
+            SelectedRecords.of(accepted, def, profile, a.similarity(), result.threshold(), now));
+      }
+      metrics.accepted(def.name(), result.accepted().size());
+      metrics.threshold(def.name(), result.threshold());
+      if (result.acceptedAny()) {
+        acceptedCounts.put(def.name(), shard.accepted());
+      }
+      if (result.stateChanged() || shard.fresh()) {
+        save(def, shard);
       }
     }
   }
 
-  private void emit(
-      Collector<SelectedDocument> out,
-      ExtractedDocument doc,
-      TargetDefinition def,
-      double sim,
-      Double threshold,
-      TargetProfile profile,
-      long now) {
-    acceptedCounter(def.name()).inc();
-    NagFeature feature =
-        NagFeature.of(doc.document().getId(), def.numLayers(), def.featureK(), 0, doc.feature());
-    out.collect(selected(doc.document(), doc.tokens(), def, sim, threshold, profile, feature, now));
-  }
-
-  /** The held warm-up documents as the rule sees them (none, on all but the last warm-up place). */
-  private static List<FractionPolicy.Scored> scored(Map<String, HeldDocument> warmUp) {
-    List<FractionPolicy.Scored> scored = new ArrayList<>(warmUp.size());
-    warmUp.forEach(
-        (id, h) -> scored.add(new FractionPolicy.Scored(id, h.similarity(), h.tokens())));
+  /** Takes this shard's held documents of a target into {@code into}; the rule's view of them. */
+  private List<FractionPolicy.Scored> takeHeld(String target, Map<String, HeldDocument> into) {
+    try {
+      into.putAll(held.take(target));
+    } catch (Exception e) {
+      throw new IllegalStateException("reading the warm-up of target " + target, e);
+    }
+    List<FractionPolicy.Scored> scored = new ArrayList<>(into.size());
+    into.forEach((id, h) -> scored.add(new FractionPolicy.Scored(id, h.similarity(), h.tokens())));
     return scored;
-  }
-
-  private void holdForWarmUp(String target, double sim, ExtractedDocument doc) throws Exception {
-    held.put(
-        heldKey(target, doc.document().getId()),
-        new HeldDocument(sim, doc.tokens(), doc.document(), doc.feature()));
-  }
-
-  private static String heldKey(String target, String docId) {
-    return target + '\u0000' + docId;
-  }
-
-  /** Removes and returns this shard's warm-up documents of a target, by doc id in order. */
-  private Map<String, HeldDocument> takeHeld(String target) throws Exception {
-    Map<String, HeldDocument> docs = new TreeMap<>();
-    String prefix = heldKey(target, "");
-    for (Map.Entry<String, HeldDocument> e : held.entries()) {
-      if (e.getKey().startsWith(prefix)) {
-        docs.put(e.getKey().substring(prefix.length()), e.getValue());
-      }
-    }
-    for (String docId : docs.keySet()) {
-      held.remove(heldKey(target, docId));
-    }
-    return docs;
-  }
-
-  private static void removeHeld(MapState<String, HeldDocument> state, String target)
-      throws Exception {
-    List<String> keys = new ArrayList<>();
-    for (String key : state.keys()) {
-      if (key.startsWith(heldKey(target, ""))) {
-        keys.add(key);
-      }
-    }
-    for (String key : keys) {
-      state.remove(key);
-    }
   }
 
   @Override
@@ -307,12 +218,12 @@ public final class ScoreAndSelect
     for (Map.Entry<String, TargetDefinition> entry :
         ctx.getBroadcastState(TARGETS).immutableEntries()) {
       TargetDefinition def = entry.getValue();
-      Shard state = load(def);
-      if (!state.fresh) {
+      ShardSelection shard = load(def);
+      if (!shard.fresh()) {
         double inForce =
             def.policy() == TargetDefinition.Policy.THRESHOLD
                 ? def.policyValue()
-                : state.warmUpLeft > 0
+                : shard.warmUpLeft() > 0
                     ? Double.NaN
                     : sketches.policy(def.name(), def.version(), def.policyValue()).threshold();
         ctx.output(
@@ -322,8 +233,8 @@ public final class ScoreAndSelect
                 def.version(),
                 def.keepTopK(),
                 ctx.getCurrentKey(),
-                state.topK.best().toArray(RunningTopK.Entry[]::new),
-                state.accepted,
+                shard.topK().best().toArray(RunningTopK.Entry[]::new),
+                shard.accepted(),
                 inForce));
       }
     }
@@ -338,86 +249,33 @@ public final class ScoreAndSelect
     return cached.profile();
   }
 
-  private static SelectedDocument selected(
-      CrawlDocument d,
-      int tokens,
-      TargetDefinition def,
-      double sim,
-      Double threshold,
-      TargetProfile profile,
-      NagFeature feature,
-      long now) {
-    List<Double> contributions = new ArrayList<>();
-    for (double c : Similarity.layerContributions(feature, profile)) {
-      contributions.add(c);
-    }
-    return SelectedDocument.newBuilder()
-        .setId(d.getId())
-        .setUrl(d.getUrl())
-        .setText(d.getText())
-        .setSource(d.getSource())
-        .setFetchTime(d.getFetchTime())
-        .setTokens(tokens)
-        .setTarget(def.name())
-        .setTargetVersion(def.version())
-        .setSimilarity(sim)
-        .setThreshold(threshold)
-        .setLayerContributions(contributions)
-        .setModelFingerprint(def.modelFingerprint())
-        .setSelectedAt(Instant.ofEpochMilli(now))
-        .build();
-  }
-
-  /**
-   * One shard's state for one target version: warm-up documents still to hold, its top-k, how many
-   * it accepted; {@code fresh} when not stored yet.
-   */
-  private static final class Shard {
-    final int version;
-    final RunningTopK topK;
-    final boolean fresh;
-    int warmUpLeft;
-    long accepted;
-
-    Shard(int version, int warmUpLeft, RunningTopK topK, long accepted, boolean fresh) {
-      this.version = version;
-      this.warmUpLeft = warmUpLeft;
-      this.topK = topK;
-      this.accepted = accepted;
-      this.fresh = fresh;
-    }
-
-    RunningTopK topK() {
-      return topK;
-    }
-  }
-
-  private Shard load(TargetDefinition def) throws Exception {
+  /** This shard's state of the target's version; a fresh one (older state dropped) on a new one. */
+  private ShardSelection load(TargetDefinition def) throws Exception {
     ShardState stored = perTarget.get(def.name());
     if (stored != null) {
       if (stored.version() == def.version()) {
         Long accepted = acceptedCounts.get(def.name());
-        return new Shard(
+        return ShardSelection.restore(
             stored.version(),
             stored.warmUpLeft(),
-            RunningTopK.of(stored.k(), List.of(stored.best())),
-            accepted == null ? 0 : accepted,
-            false);
+            stored.k(),
+            List.of(stored.best()),
+            accepted == null ? 0 : accepted);
       }
-      removeHeld(held, def.name()); // an older version's warm-up and count
+      held.drop(def.name()); // an older version's warm-up and count
       acceptedCounts.remove(def.name());
     }
-    int warmUpLeft = def.policy() == TargetDefinition.Policy.FRACTION ? warmUp : 0;
-    return new Shard(def.version(), warmUpLeft, new RunningTopK(def.keepTopK()), 0, true);
+    return ShardSelection.start(
+        def.version(), def.policy() == TargetDefinition.Policy.FRACTION, warmUp, def.keepTopK());
   }
 
-  private void save(TargetDefinition def, Shard shard) throws Exception {
+  private void save(TargetDefinition def, ShardSelection shard) throws Exception {
     perTarget.put(
         def.name(),
         new ShardState(
-            shard.version,
-            shard.warmUpLeft,
-            shard.topK.k(),
-            shard.topK.best().toArray(RunningTopK.Entry[]::new)));
+            shard.version(),
+            shard.warmUpLeft(),
+            shard.topK().k(),
+            shard.topK().best().toArray(RunningTopK.Entry[]::new)));
   }
 }
