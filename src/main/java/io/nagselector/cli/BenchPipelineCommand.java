@@ -11,6 +11,7 @@ import io.nagselector.io.TempDirs;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.nag.BudgetSelection;
+import io.nagselector.pipeline.ConfigKeys;
 import io.nagselector.pipeline.FeatureExtractor;
 import io.nagselector.pipeline.FlinkSettings;
 import io.nagselector.pipeline.JobConfig;
@@ -115,10 +116,10 @@ final class BenchPipelineCommand implements Callable<Integer> {
       overrides.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
       JobConfig config = JobConfig.load(Path.of("config/local.yaml"), overrides);
       SelectorApp.createTopics(kafka, config);
-      Threads.configureForWorkers(config.positive("model.workers"));
+      Threads.configureForWorkers(config.get(ConfigKeys.MODEL_WORKERS));
       double bare;
       double windowed;
-      int inFlight = 2 * config.positive("extraction.async-capacity");
+      int inFlight = 2 * config.get(ConfigKeys.EXTRACTION_ASYNC_CAPACITY);
       String fingerprint;
       try (FeatureExtractor extractor =
           SharedExtractor.acquire(SelectorApp.extractorSpec(config))) {

@@ -10,6 +10,7 @@ import io.nagselector.avro.TargetPolicy;
 import io.nagselector.demo.Demo;
 import io.nagselector.io.TempDirs;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.pipeline.ConfigKeys;
 import io.nagselector.pipeline.FlinkSettings;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.KafkaClientConfig;
@@ -100,7 +101,7 @@ final class BenchSoakCommand implements Callable<Integer> {
       env.put("NAG_CHECKPOINTS_DIR", work.resolve("checkpoints").toUri().toString());
       JobConfig config = JobConfig.load(Path.of("config/local.yaml"), env);
       SelectorApp.createTopics(kafka, config);
-      Threads.configureForWorkers(config.positive("model.workers"));
+      Threads.configureForWorkers(config.get(ConfigKeys.MODEL_WORKERS));
       int restPort = Demo.freePort(8081);
       Configuration flink = FlinkSettings.defaults(config);
       flink.set(RestOptions.PORT, restPort);

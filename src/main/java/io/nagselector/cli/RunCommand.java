@@ -1,6 +1,7 @@
 package io.nagselector.cli;
 
 import io.nagselector.cluster.SupervisedCluster;
+import io.nagselector.pipeline.ConfigKeys;
 import io.nagselector.pipeline.FlinkSettings;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.KafkaClientConfig;
@@ -43,10 +44,10 @@ final class RunCommand implements Callable<Integer> {
     if (flinkCluster.taskManagers > 0) {
       return onFlinkCluster();
     }
-    Threads.configureForWorkers(c.positive("model.workers"));
+    Threads.configureForWorkers(c.get(ConfigKeys.MODEL_WORKERS));
     String fingerprint = SelectorApp.fingerprint(c);
     Configuration flink = FlinkSettings.defaults(c);
-    FlinkSettings.checkTransactionTimeout(c.duration("kafka.transaction-timeout"), flink);
+    FlinkSettings.checkTransactionTimeout(c.get(ConfigKeys.KAFKA_TRANSACTION_TIMEOUT), flink);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
     SelectorApp.assemble(env, c, fingerprint);
     env.execute("nag-selector");

@@ -3,6 +3,7 @@ package io.nagselector.cli;
 import io.nagselector.avro.TargetState;
 import io.nagselector.io.UserInputException;
 import io.nagselector.pipeline.BackfillJob;
+import io.nagselector.pipeline.ConfigKeys;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.KafkaClientConfig;
 import java.io.PrintWriter;
@@ -50,11 +51,11 @@ final class TargetBackfillCommand implements Callable<Integer> {
     KafkaClientConfig.checkConnection(c, Duration.ofSeconds(30));
     Map<String, TargetState> states =
         TargetCommandLine.latest(
-            c, c.string("kafka.topics.targets"), TargetState.getDecoder()::decode);
+            c, c.get(ConfigKeys.KAFKA_TOPICS_TARGETS), TargetState.getDecoder()::decode);
     TargetState target = states.get(name);
     if (target == null || target.getRemoved()) {
       throw new UserInputException(
-          "no target named " + name + " in topic " + c.string("kafka.topics.targets"));
+          "no target named " + name + " in topic " + c.get(ConfigKeys.KAFKA_TOPICS_TARGETS));
     }
     if (target.getNeuronCounts().isEmpty()) {
       throw new UserInputException(
@@ -71,7 +72,7 @@ final class TargetBackfillCommand implements Callable<Integer> {
         target.getVersion(),
         target.getPolicy().toLowerCase(Locale.ROOT),
         target.getPolicyValue(),
-        c.string("kafka.topics.features"),
+        c.get(ConfigKeys.KAFKA_TOPICS_FEATURES),
         from == null ? "" : " since " + from);
     out.flush();
     BackfillJob.Report r = BackfillJob.run(c, target, from);
@@ -92,8 +93,8 @@ final class TargetBackfillCommand implements Callable<Integer> {
         r.scored(),
         r.selectedTokens(),
         r.totalTokens(),
-        c.string("kafka.topics.selected"),
-        c.string("kafka.topics.top-k"),
+        c.get(ConfigKeys.KAFKA_TOPICS_SELECTED),
+        c.get(ConfigKeys.KAFKA_TOPICS_TOP_K),
         name);
     out.printf(
         Locale.ROOT,

@@ -15,6 +15,7 @@ import io.nagselector.io.InputPaths;
 import io.nagselector.io.RowFiles;
 import io.nagselector.io.UserInputException;
 import io.nagselector.kafka.TopicReader;
+import io.nagselector.pipeline.ConfigKeys;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.KafkaClientConfig;
 import io.nagselector.pipeline.TargetProtocol;
@@ -313,9 +314,9 @@ final class TargetCommandLine {
         awaitAnswers(c, JobConfig.parseDuration(timeout, "--timeout"));
       }
       Map<String, TargetState> states =
-          latest(c, c.string("kafka.topics.targets"), TargetState.getDecoder()::decode);
+          latest(c, c.get(ConfigKeys.KAFKA_TOPICS_TARGETS), TargetState.getDecoder()::decode);
       Map<String, TopKSnapshot> topK =
-          latest(c, c.string("kafka.topics.top-k"), TopKSnapshot.getDecoder()::decode);
+          latest(c, c.get(ConfigKeys.KAFKA_TOPICS_TOP_K), TopKSnapshot.getDecoder()::decode);
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
           "%-24s %7s %-16s %8s %6s %9s %9s%n",
@@ -348,7 +349,7 @@ final class TargetCommandLine {
     Set<String> sent = new HashSet<>();
     TopicReader.readAll(
         KafkaClientConfig.of(c),
-        c.string("kafka.topics.control"),
+        c.get(ConfigKeys.KAFKA_TOPICS_CONTROL),
         r -> {
           try {
             String id = TargetCommand.getDecoder().decode(r.value()).getCommandId();
@@ -364,7 +365,7 @@ final class TargetCommandLine {
       Set<String> waiting = new HashSet<>(sent);
       TopicReader.readAll(
           KafkaClientConfig.of(c),
-          c.string("kafka.topics.control-events"),
+          c.get(ConfigKeys.KAFKA_TOPICS_CONTROL_EVENTS),
           r -> waiting.remove(ControlEvent.getDecoder().decode(r.value()).getCommandId()));
       if (waiting.isEmpty()) {
         return;
@@ -439,7 +440,7 @@ final class TargetCommandLine {
 
   /** A consumer of the control-events topic, at its end unless {@code fromBeginning}. */
   static KafkaConsumer<byte[], byte[]> events(JobConfig c, boolean fromBeginning) {
-    return ControlClient.reader(c, c.string("kafka.topics.control-events"), fromBeginning);
+    return ControlClient.reader(c, c.get(ConfigKeys.KAFKA_TOPICS_CONTROL_EVENTS), fromBeginning);
   }
 
   static TargetPolicy parsePolicy(String spec) {

@@ -3,6 +3,7 @@ package io.nagselector.control;
 import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.io.UserInputException;
+import io.nagselector.pipeline.ConfigKeys;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.KafkaClientConfig;
 import java.io.IOException;
@@ -38,7 +39,7 @@ public final class ControlClient implements AutoCloseable {
 
   private ControlClient(JobConfig config) {
     this.config = config;
-    this.answers = reader(config, config.string("kafka.topics.control-events"), false);
+    this.answers = reader(config, config.get(ConfigKeys.KAFKA_TOPICS_CONTROL_EVENTS), false);
     this.producer =
         new KafkaProducer<>(
             KafkaClientConfig.with(KafkaClientConfig.of(config), "enable.idempotence", "true"),
@@ -67,7 +68,7 @@ public final class ControlClient implements AutoCloseable {
       producer
           .send(
               new ProducerRecord<>(
-                  config.string("kafka.topics.control"),
+                  config.get(ConfigKeys.KAFKA_TOPICS_CONTROL),
                   built.getTarget().getBytes(StandardCharsets.UTF_8),
                   bytes(TargetCommand.getEncoder().encode(built))))
           .get();
@@ -76,7 +77,7 @@ public final class ControlClient implements AutoCloseable {
           "cannot send command "
               + built.getCommandId()
               + " to "
-              + config.string("kafka.topics.control")
+              + config.get(ConfigKeys.KAFKA_TOPICS_CONTROL)
               + ": "
               + e.getCause(),
           e);
@@ -140,7 +141,7 @@ public final class ControlClient implements AutoCloseable {
     if (partitions.isEmpty()) {
       consumer.close();
       throw new UserInputException(
-          "topic " + topic + " does not exist at " + c.string("kafka.bootstrap-servers"));
+          "topic " + topic + " does not exist at " + c.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS));
     }
     consumer.assign(partitions);
     if (fromBeginning) {

@@ -10,6 +10,7 @@ import io.nagselector.cluster.SupervisedCluster;
 import io.nagselector.control.ControlClient;
 import io.nagselector.io.TempDirs;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.pipeline.ConfigKeys;
 import io.nagselector.pipeline.FlinkSettings;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.KafkaClientConfig;
@@ -209,7 +210,8 @@ public final class Demo {
         while (System.nanoTime() < due) {
           watcher.poll(Duration.ofMillis(Math.max(1, (due - System.nanoTime()) / 1_000_000)));
         }
-        producer.send(new ProducerRecord<>(c.string("kafka.topics.crawl"), corpus.get(i).value()));
+        producer.send(
+            new ProducerRecord<>(c.get(ConfigKeys.KAFKA_TOPICS_CRAWL), corpus.get(i).value()));
         progress.sent++;
         if (!changed && i >= corpus.size() / 2) {
           changed = true;
@@ -255,8 +257,8 @@ public final class Demo {
           System.nanoTime()
               + 3
                   * Math.max(
-                      c.duration("checkpoints.interval").toNanos(),
-                      c.duration("selection.top-k-interval").toNanos());
+                      c.get(ConfigKeys.CHECKPOINTS_INTERVAL).toNanos(),
+                      c.get(ConfigKeys.SELECTION_TOP_K_INTERVAL).toNanos());
       while (System.nanoTime() < settle) {
         watcher.poll(Duration.ofMillis(300));
       }

@@ -2,6 +2,7 @@ package io.nagselector.demo;
 
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.control.ControlClient;
+import io.nagselector.pipeline.ConfigKeys;
 import io.nagselector.pipeline.JobConfig;
 import java.io.IOException;
 import java.time.Duration;
@@ -22,10 +23,10 @@ final class DemoWatcher implements AutoCloseable {
 
   DemoWatcher(JobConfig c, DemoProgress progress) {
     this.progress = progress;
-    features = c.string("kafka.topics.features");
-    duplicates = c.string("kafka.topics.duplicates");
-    deadLetters = c.string("kafka.topics.dead-letter");
-    selected = c.string("kafka.topics.selected");
+    features = c.get(ConfigKeys.KAFKA_TOPICS_FEATURES);
+    duplicates = c.get(ConfigKeys.KAFKA_TOPICS_DUPLICATES);
+    deadLetters = c.get(ConfigKeys.KAFKA_TOPICS_DEAD_LETTER);
+    selected = c.get(ConfigKeys.KAFKA_TOPICS_SELECTED);
     consumer = ControlClient.committedReader(c);
     List<TopicPartition> partitions = new ArrayList<>();
     for (String topic : List.of(features, duplicates, deadLetters, selected)) {

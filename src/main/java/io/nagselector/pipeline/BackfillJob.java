@@ -69,7 +69,7 @@ public final class BackfillJob {
     env.setParallelism(1);
     byte[] state = KafkaWiring.encode(target);
     String prefix =
-        c.string("kafka.transactional-id-prefix")
+        c.get(ConfigKeys.KAFKA_TRANSACTIONAL_ID_PREFIX)
             + "-backfill-"
             + UUID.randomUUID().toString().substring(0, 8);
     env.fromSource(
@@ -84,7 +84,10 @@ public final class BackfillJob {
         .flatMap(new ScoreFeatures(state))
         .fullWindowPartition()
         .mapPartition(
-            new SelectAll(state, c.string("kafka.topics.selected"), c.string("kafka.topics.top-k")))
+            new SelectAll(
+                state,
+                c.get(ConfigKeys.KAFKA_TOPICS_SELECTED),
+                c.get(ConfigKeys.KAFKA_TOPICS_TOP_K)))
         .sinkTo(KafkaWiring.encodedSink(client, prefix));
     long start = System.nanoTime();
     JobExecutionResult result = env.execute("backfill " + target.getName());
@@ -105,7 +108,7 @@ public final class BackfillJob {
 
   /** The features topic; fails when the job is not configured to write one. */
   public static String featuresTopic(JobConfig c) {
-    String features = c.string("kafka.topics.features");
+    String features = c.get(ConfigKeys.KAFKA_TOPICS_FEATURES);
     if (features.isBlank()) {
       throw new UserInputException(
           "kafka.topics.features is not set: backfill reads the features the job writes there");

@@ -30,9 +30,9 @@ public final class FlinkSettings {
             "execution.checkpointing.incremental",
             "true",
             "execution.checkpointing.dir",
-            c.string("checkpoints.dir"),
+            c.get(ConfigKeys.CHECKPOINTS_DIR),
             "execution.checkpointing.interval",
-            c.duration("checkpoints.interval").toMillis() + " ms",
+            c.get(ConfigKeys.CHECKPOINTS_INTERVAL).toMillis() + " ms",
             // a backlog of crawl records must not delay checkpoint barriers by the whole buffer
             "taskmanager.network.memory.buffer-debloat.enabled",
             "true"));

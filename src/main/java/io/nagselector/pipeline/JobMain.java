@@ -26,11 +26,11 @@ public final class JobMain {
 
   public static void main(String[] args) throws Exception {
     JobConfig c = JobConfig.load(configPath(args), System.getenv());
-    checkModelPath(c.string("model.path").trim());
+    checkModelPath(c.get(ConfigKeys.MODEL_PATH).trim());
     KafkaClientConfig.checkConnection(c, KAFKA_CHECK_TIMEOUT);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     Configuration effective = configureDefaults(env, c);
-    FlinkSettings.checkTransactionTimeout(c.duration("kafka.transaction-timeout"), effective);
+    FlinkSettings.checkTransactionTimeout(c.get(ConfigKeys.KAFKA_TRANSACTION_TIMEOUT), effective);
     SelectorApp.assemble(env, c, SelectorApp.fingerprint(c));
     env.execute("nag-selector");
   }

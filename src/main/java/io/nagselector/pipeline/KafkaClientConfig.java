@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,32 +26,14 @@ import org.apache.kafka.common.errors.SslAuthenticationException;
  * never part of an error message; Kafka's clients log it as [hidden].
  */
 public final class KafkaClientConfig {
-  static final Set<String> PROTOCOLS = Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
-  static final Set<String> MECHANISMS = Set.of("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN");
-
   private KafkaClientConfig() {}
 
+  /** What the keys cannot check alone (each key's value is checked by its {@link ConfigKey}). */
   static void validate(JobConfig c) {
-    String protocol = c.string("kafka.security-protocol").trim();
-    if (!PROTOCOLS.contains(protocol)) {
-      throw new UserInputException(
-          "config: kafka.security-protocol must be one of "
-              + PROTOCOLS
-              + ", got '"
-              + protocol
-              + "'");
-    }
+    String protocol = c.get(ConfigKeys.KAFKA_SECURITY_PROTOCOL);
     if (protocol.startsWith("SASL_")) {
-      String mechanism = c.string("kafka.sasl-mechanism").trim();
-      if (!MECHANISMS.contains(mechanism)) {
-        throw new UserInputException(
-            "config: kafka.sasl-mechanism must be one of "
-                + MECHANISMS
-                + ", got '"
-                + mechanism
-                + "'");
-      }
-      if (c.string("kafka.sasl-username").isBlank() || c.string("kafka.sasl-password").isEmpty()) {
+      if (c.get(ConfigKeys.KAFKA_SASL_USERNAME).isBlank()
+          || c.get(ConfigKeys.KAFKA_SASL_PASSWORD).isEmpty()) {
         throw new UserInputException(
             "config: kafka.security-protocol "
                 + protocol
@@ -60,7 +41,7 @@ public final class KafkaClientConfig {
                 + " NAG_KAFKA_SASL_USERNAME and NAG_KAFKA_SASL_PASSWORD)");
       }
     }
-    String truststore = c.string("kafka.ssl-truststore").trim();
+    String truststore = c.get(ConfigKeys.KAFKA_SSL_TRUSTSTORE).trim();
     if (!truststore.isEmpty() && !Files.isReadable(Path.of(truststore))) {
       throw new UserInputException(
           "config: kafka.ssl-truststore " + truststore + " is not a readable file");
@@ -70,11 +51,11 @@ public final class KafkaClientConfig {
   /** Properties for any Kafka client (consumer, producer, admin) of the job or the commands. */
   public static Properties of(JobConfig c) {
     Properties p = new Properties();
-    p.setProperty("bootstrap.servers", c.string("kafka.bootstrap-servers").trim());
-    String protocol = c.string("kafka.security-protocol").trim();
+    p.setProperty("bootstrap.servers", c.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS).trim());
+    String protocol = c.get(ConfigKeys.KAFKA_SECURITY_PROTOCOL).trim();
     p.setProperty("security.protocol", protocol);
     if (protocol.startsWith("SASL_")) {
-      String mechanism = c.string("kafka.sasl-mechanism").trim();
+      String mechanism = c.get(ConfigKeys.KAFKA_SASL_MECHANISM).trim();
       String module =
           mechanism.equals("PLAIN")
               ? "org.apache.kafka.common.security.plain.PlainLoginModule"
@@ -84,12 +65,12 @@ public final class KafkaClientConfig {
           "sasl.jaas.config",
           module
               + " required username=\""
-              + quoted(c.string("kafka.sasl-username").trim())
+              + quoted(c.get(ConfigKeys.KAFKA_SASL_USERNAME).trim())
               + "\" password=\""
-              + quoted(c.string("kafka.sasl-password"))
+              + quoted(c.get(ConfigKeys.KAFKA_SASL_PASSWORD))
               + "\";");
     }
-    String truststore = c.string("kafka.ssl-truststore").trim();
+    String truststore = c.get(ConfigKeys.KAFKA_SSL_TRUSTSTORE).trim();
     if (!truststore.isEmpty()) {
       p.setProperty("ssl.truststore.type", "PEM");
       p.setProperty("ssl.truststore.location", truststore);
@@ -117,7 +98,7 @@ public final class KafkaClientConfig {
             "Kafka at "
                 + servers
                 + " refused the credentials of kafka.sasl-username '"
-                + c.string("kafka.sasl-username").trim()
+                + c.get(ConfigKeys.KAFKA_SASL_USERNAME).trim()
                 + "' (check kafka.sasl-password / NAG_KAFKA_SASL_PASSWORD): "
                 + cause.getMessage());
       }
@@ -148,7 +129,7 @@ public final class KafkaClientConfig {
     Properties p = of(c);
     p.setProperty(
         "transaction.timeout.ms",
-        Long.toString(c.duration("kafka.transaction-timeout").toMillis()));
+        Long.toString(c.get(ConfigKeys.KAFKA_TRANSACTION_TIMEOUT).toMillis()));
     return p;
   }
 
@@ -178,7 +159,7 @@ public final class KafkaClientConfig {
     } catch (ExecutionException e) {
       return; // not authorised to describe the broker's configuration: the producer will say
     }
-    long wanted = c.duration("kafka.transaction-timeout").toMillis();
+    long wanted = c.get(ConfigKeys.KAFKA_TRANSACTION_TIMEOUT).toMillis();
     if (max != null && max.value() != null && Long.parseLong(max.value()) < wanted) {
       throw new UserInputException(
           "config: kafka.transaction-timeout ("
@@ -186,7 +167,7 @@ public final class KafkaClientConfig {
               + " ms) is above the broker's transaction.max.timeout.ms ("
               + max.value()
               + " ms) at "
-              + c.string("kafka.bootstrap-servers").trim()
+              + c.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS).trim()
               + ": raise the broker's setting (see docs/deployment.md) rather than shortening the"
               + " timeout");
     }

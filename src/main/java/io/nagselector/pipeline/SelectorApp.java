@@ -19,16 +19,16 @@ public final class SelectorApp {
 
   public static ExtractorSpec extractorSpec(JobConfig c) {
     return new ExtractorSpec(
-        c.string("model.path"),
-        c.positive("model.top-k"),
-        c.positive("model.max-length"),
-        c.neuronType(),
-        c.positive("model.batch-size"),
-        c.positive("model.max-batch-tokens"),
-        c.duration("model.max-wait"),
-        c.positive("model.workers"),
-        c.modelDevice(),
-        c.string("model.dtype").trim());
+        c.get(ConfigKeys.MODEL_PATH),
+        c.get(ConfigKeys.MODEL_TOP_K),
+        c.get(ConfigKeys.MODEL_MAX_LENGTH),
+        c.get(ConfigKeys.MODEL_NEURON_TYPE),
+        c.get(ConfigKeys.MODEL_BATCH_SIZE),
+        c.get(ConfigKeys.MODEL_MAX_BATCH_TOKENS),
+        c.get(ConfigKeys.MODEL_MAX_WAIT),
+        c.get(ConfigKeys.MODEL_WORKERS),
+        c.get(ConfigKeys.MODEL_DEVICE),
+        c.get(ConfigKeys.MODEL_DTYPE).trim());
   }
 
   /** The model fingerprint of the configured extractor, from its files (no weights are loaded). */
@@ -49,18 +49,18 @@ public final class SelectorApp {
   /** Every topic the configured job reads or writes (optional ones when set). */
   public static Set<String> topics(JobConfig c) {
     Set<String> topics = new TreeSet<>();
-    for (String key :
+    for (ConfigKey<String> key :
         List.of(
-            "crawl",
-            "control",
-            "control-events",
-            "targets",
-            "selected",
-            "dead-letter",
-            "top-k",
-            "features",
-            "duplicates")) {
-      String topic = c.string("kafka.topics." + key).trim();
+            ConfigKeys.KAFKA_TOPICS_CRAWL,
+            ConfigKeys.KAFKA_TOPICS_CONTROL,
+            ConfigKeys.KAFKA_TOPICS_CONTROL_EVENTS,
+            ConfigKeys.KAFKA_TOPICS_TARGETS,
+            ConfigKeys.KAFKA_TOPICS_SELECTED,
+            ConfigKeys.KAFKA_TOPICS_DEAD_LETTER,
+            ConfigKeys.KAFKA_TOPICS_TOP_K,
+            ConfigKeys.KAFKA_TOPICS_FEATURES,
+            ConfigKeys.KAFKA_TOPICS_DUPLICATES)) {
+      String topic = c.get(key);
       if (!topic.isEmpty()) {
         topics.add(topic);
       }
@@ -75,12 +75,13 @@ public final class SelectorApp {
   public static void createTopics(EmbeddedKafka kafka, JobConfig c, String... more) {
     Map<String, Integer> partitions = new HashMap<>();
     topics(c).forEach(topic -> partitions.put(topic, 1));
-    partitions.put(c.string("kafka.topics.crawl"), 2);
+    partitions.put(c.get(ConfigKeys.KAFKA_TOPICS_CRAWL), 2);
     for (String topic : more) {
       partitions.put(topic, 1);
     }
     kafka.createTopics(
-        partitions, List.of(c.string("kafka.topics.top-k"), c.string("kafka.topics.targets")));
+        partitions,
+        List.of(c.get(ConfigKeys.KAFKA_TOPICS_TOP_K), c.get(ConfigKeys.KAFKA_TOPICS_TARGETS)));
   }
 
   /** Adds the whole job to {@code env}; {@code fingerprint} is the extractor's. */
@@ -95,58 +96,58 @@ public final class SelectorApp {
       String fingerprint,
       FeatureExtractor.Factory extractor) {
     Properties client = KafkaClientConfig.of(c);
-    String group = c.string("kafka.group-id");
+    String group = c.get(ConfigKeys.KAFKA_GROUP_ID);
     DataStream<RawRecord> crawl =
         env.fromSource(
-                KafkaWiring.crawlSource(client, c.string("kafka.topics.crawl"), group),
+                KafkaWiring.crawlSource(client, c.get(ConfigKeys.KAFKA_TOPICS_CRAWL), group),
                 WatermarkStrategy.noWatermarks(),
                 "crawl")
             .uid("crawl-source");
     DataStream<RawRecord> control =
         env.fromSource(
                 KafkaWiring.controlSource(
-                    client, c.string("kafka.topics.control"), group + "-control"),
+                    client, c.get(ConfigKeys.KAFKA_TOPICS_CONTROL), group + "-control"),
                 WatermarkStrategy.noWatermarks(),
                 "control")
             .uid("control-source");
     SelectorJob.Settings settings =
         new SelectorJob.Settings(
             c.format(),
-            c.positive("input.max-text-bytes"),
-            c.duration("dedupe.ttl"),
-            c.positive("selection.shards"),
-            c.nonNegative("selection.warm-up"),
-            c.duration("extraction.async-timeout"),
-            c.positive("extraction.async-capacity"),
-            c.neuronType(),
+            c.get(ConfigKeys.INPUT_MAX_TEXT_BYTES),
+            c.get(ConfigKeys.DEDUPE_TTL),
+            c.get(ConfigKeys.SELECTION_SHARDS),
+            c.get(ConfigKeys.SELECTION_WARM_UP),
+            c.get(ConfigKeys.EXTRACTION_ASYNC_TIMEOUT),
+            c.get(ConfigKeys.EXTRACTION_ASYNC_CAPACITY),
+            c.get(ConfigKeys.MODEL_NEURON_TYPE),
             fingerprint,
             new TargetProtocol.Defaults(
                 c.defaultPolicy(),
-                c.defaultValue(),
-                c.positive("selection.top-k"),
-                c.positive("model.top-k"),
-                c.positive("targets.max-examples"),
-                c.positive("targets.max-example-bytes"),
-                c.positive("targets.max-targets"),
-                c.positive("targets.max-command-bytes"),
-                c.positive("targets.max-top-k"),
-                c.positive("targets.max-command-ids")),
-            c.duration("selection.top-k-interval"),
-            c.positive("extraction.max-attempts"),
-            c.duration("extraction.retry-backoff"),
-            !c.string("kafka.topics.duplicates").isBlank());
+                c.get(ConfigKeys.SELECTION_DEFAULT_VALUE),
+                c.get(ConfigKeys.SELECTION_TOP_K),
+                c.get(ConfigKeys.MODEL_TOP_K),
+                c.get(ConfigKeys.TARGETS_MAX_EXAMPLES),
+                c.get(ConfigKeys.TARGETS_MAX_EXAMPLE_BYTES),
+                c.get(ConfigKeys.TARGETS_MAX_TARGETS),
+                c.get(ConfigKeys.TARGETS_MAX_COMMAND_BYTES),
+                c.get(ConfigKeys.TARGETS_MAX_TOP_K),
+                c.get(ConfigKeys.TARGETS_MAX_COMMAND_IDS)),
+            c.get(ConfigKeys.SELECTION_TOP_K_INTERVAL),
+            c.get(ConfigKeys.EXTRACTION_MAX_ATTEMPTS),
+            c.get(ConfigKeys.EXTRACTION_RETRY_BACKOFF),
+            !c.get(ConfigKeys.KAFKA_TOPICS_DUPLICATES).isBlank());
     SelectorJob.Outputs out = new SelectorJob(settings, extractor).build(crawl, control);
-    String prefix = c.string("kafka.transactional-id-prefix");
+    String prefix = c.get(ConfigKeys.KAFKA_TRANSACTIONAL_ID_PREFIX);
     Properties producer = KafkaClientConfig.producer(c);
     out.selected()
-        .sinkTo(KafkaWiring.selectedSink(producer, c.string("kafka.topics.selected"), prefix))
+        .sinkTo(KafkaWiring.selectedSink(producer, c.get(ConfigKeys.KAFKA_TOPICS_SELECTED), prefix))
         .uid("selected-sink")
         .name("selected documents");
     out.topK()
-        .sinkTo(KafkaWiring.topKSink(producer, c.string("kafka.topics.top-k"), prefix))
+        .sinkTo(KafkaWiring.topKSink(producer, c.get(ConfigKeys.KAFKA_TOPICS_TOP_K), prefix))
         .uid("top-k-sink")
         .name("top-k snapshots");
-    String featuresTopic = c.string("kafka.topics.features").trim();
+    String featuresTopic = c.get(ConfigKeys.KAFKA_TOPICS_FEATURES).trim();
     if (!featuresTopic.isEmpty()) {
       out.features()
           .sinkTo(KafkaWiring.featuresSink(producer, featuresTopic, prefix))
@@ -156,14 +157,14 @@ public final class SelectorApp {
     out.events()
         .sinkTo(
             KafkaWiring.controlEventsSink(
-                producer, c.string("kafka.topics.control-events"), prefix))
+                producer, c.get(ConfigKeys.KAFKA_TOPICS_CONTROL_EVENTS), prefix))
         .uid("control-events-sink")
         .name("control events");
     out.targetStates()
-        .sinkTo(KafkaWiring.targetsSink(producer, c.string("kafka.topics.targets"), prefix))
+        .sinkTo(KafkaWiring.targetsSink(producer, c.get(ConfigKeys.KAFKA_TOPICS_TARGETS), prefix))
         .uid("targets-sink")
         .name("target states");
-    String duplicatesTopic = c.string("kafka.topics.duplicates").trim();
+    String duplicatesTopic = c.get(ConfigKeys.KAFKA_TOPICS_DUPLICATES).trim();
     if (!duplicatesTopic.isEmpty()) {
       out.duplicates()
           .sinkTo(KafkaWiring.duplicatesSink(producer, duplicatesTopic, prefix))
@@ -171,7 +172,9 @@ public final class SelectorApp {
           .name("duplicates");
     }
     out.deadLetters()
-        .sinkTo(KafkaWiring.deadLetterSink(producer, c.string("kafka.topics.dead-letter"), prefix))
+        .sinkTo(
+            KafkaWiring.deadLetterSink(
+                producer, c.get(ConfigKeys.KAFKA_TOPICS_DEAD_LETTER), prefix))
         .uid("dead-letter-sink")
         .name("dead letters");
   }

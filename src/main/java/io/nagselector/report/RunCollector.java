@@ -11,6 +11,7 @@ import io.nagselector.kafka.TopicReader;
 import io.nagselector.nag.NagFeature;
 import io.nagselector.nag.Similarity;
 import io.nagselector.nag.TargetProfile;
+import io.nagselector.pipeline.ConfigKeys;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.KafkaClientConfig;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ public final class RunCollector {
     Map<String, TargetState> states = new TreeMap<>();
     TopicReader.readAll(
         servers,
-        c.string("kafka.topics.targets"),
+        c.get(ConfigKeys.KAFKA_TOPICS_TARGETS),
         r -> {
           TargetState s = TargetState.getDecoder().decode(r.value());
           states.put(s.getName(), s);
@@ -45,7 +46,7 @@ public final class RunCollector {
     Map<String, TopKSnapshot> topK = new HashMap<>();
     TopicReader.readAll(
         servers,
-        c.string("kafka.topics.top-k"),
+        c.get(ConfigKeys.KAFKA_TOPICS_TOP_K),
         r -> {
           if (r.key() != null) {
             topK.put(
@@ -58,7 +59,7 @@ public final class RunCollector {
     Map<String, String> sources = new HashMap<>();
     TopicReader.readAll(
         servers,
-        c.string("kafka.topics.selected"),
+        c.get(ConfigKeys.KAFKA_TOPICS_SELECTED),
         r -> {
           SelectedDocument s = SelectedDocument.getDecoder().decode(r.value());
           texts.put(s.getId(), s.getText());
@@ -79,7 +80,7 @@ public final class RunCollector {
     List<RunData.DeadLetterRow> dead = new ArrayList<>();
     TopicReader.readAll(
         servers,
-        c.string("kafka.topics.dead-letter"),
+        c.get(ConfigKeys.KAFKA_TOPICS_DEAD_LETTER),
         r -> {
           DeadLetter d = DeadLetter.getDecoder().decode(r.value());
           dead.add(
@@ -120,7 +121,7 @@ public final class RunCollector {
   private static List<RunData.Score> scores(
       JobConfig c, Map<String, TargetState> states, Map<String, String> sources) throws Exception {
     List<RunData.Score> scores = new ArrayList<>();
-    String topic = c.string("kafka.topics.features");
+    String topic = c.get(ConfigKeys.KAFKA_TOPICS_FEATURES);
     if (topic.isBlank() || states.isEmpty()) {
       return scores;
     }

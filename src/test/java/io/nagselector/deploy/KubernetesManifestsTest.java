@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.nagselector.io.UserInputException;
+import io.nagselector.pipeline.ConfigKeys;
 import io.nagselector.pipeline.FlinkSettings;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.JobMain;
@@ -87,11 +88,12 @@ class KubernetesManifestsTest {
             .asText();
     assertThat(clusterYaml).isEqualTo(Files.readString(Path.of("config", "cluster.yaml")));
     JobConfig config = podConfig(clusterYaml, main);
-    assertThat(config.string("checkpoints.dir")).isEqualTo(conf.get("execution.checkpointing.dir"));
-    assertThat(config.string("kafka.security-protocol")).isEqualTo("SASL_SSL");
+    assertThat(config.get(ConfigKeys.CHECKPOINTS_DIR))
+        .isEqualTo(conf.get("execution.checkpointing.dir"));
+    assertThat(config.get(ConfigKeys.KAFKA_SECURITY_PROTOCOL)).isEqualTo("SASL_SSL");
     // the job's transaction timeout outlives the deployment's restart backoff and checkpoints
     FlinkSettings.checkTransactionTimeout(
-        config.duration("kafka.transaction-timeout"), Configuration.fromMap(conf));
+        config.get(ConfigKeys.KAFKA_TRANSACTION_TIMEOUT), Configuration.fromMap(conf));
 
     // one Strimzi topic per configured topic; top-k and targets compacted
     Map<String, String> policies = new HashMap<>();
@@ -102,13 +104,13 @@ class KubernetesManifestsTest {
           String.valueOf(topic.getSpec().getConfig().getOrDefault("cleanup.policy", "delete")));
     }
     assertThat(policies.keySet()).isEqualTo(configuredTopics(config));
-    assertThat(policies.get(config.string("kafka.topics.top-k"))).isEqualTo("compact");
-    assertThat(policies.get(config.string("kafka.topics.targets"))).isEqualTo("compact");
+    assertThat(policies.get(config.get(ConfigKeys.KAFKA_TOPICS_TOP_K))).isEqualTo("compact");
+    assertThat(policies.get(config.get(ConfigKeys.KAFKA_TOPICS_TARGETS))).isEqualTo("compact");
 
     // the job's user reads its inputs and writes its outputs, nothing else
     KafkaUser user =
         Manifests.bind(Manifests.one(docs, "KafkaUser", "nag-selector"), KafkaUser.class);
-    assertThat(user.getMetadata().getName()).isEqualTo(config.string("kafka.sasl-username"));
+    assertThat(user.getMetadata().getName()).isEqualTo(config.get(ConfigKeys.KAFKA_SASL_USERNAME));
     Set<String> reads = new TreeSet<>();
     Set<String> writes = new TreeSet<>();
     for (AclRule rule :
@@ -124,7 +126,7 @@ class KubernetesManifestsTest {
     }
     assertThat(reads)
         .containsExactlyInAnyOrder(
-            config.string("kafka.topics.crawl"), config.string("kafka.topics.control"));
+            config.get(ConfigKeys.KAFKA_TOPICS_CRAWL), config.get(ConfigKeys.KAFKA_TOPICS_CONTROL));
     Set<String> outputs = configuredTopics(config);
     outputs.removeAll(reads);
     assertThat(writes).isEqualTo(outputs);

@@ -120,7 +120,7 @@ class BackPressureIT extends PipelineIT {
           seen.merge(SelectedDocument.getDecoder().decode(r.value()).getId(), 1, Integer::sum);
         }
         if (seen.size() >= 100 && seen.size() < n - 100) { // mid-run, after checkpoints committed
-          maxLag = Math.max(maxLag, lag(admin, config.string("kafka.group-id")));
+          maxLag = Math.max(maxLag, lag(admin, config.get(ConfigKeys.KAFKA_GROUP_ID)));
         }
       }
       job.cancel().get();

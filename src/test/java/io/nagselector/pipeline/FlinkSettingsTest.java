@@ -85,9 +85,9 @@ class FlinkSettingsTest {
                 "restart-strategy.type", "exponential-delay",
                 "restart-strategy.exponential-delay.max-backoff", "5 min"));
     FlinkSettings.checkTransactionTimeout(
-        cluster.duration("kafka.transaction-timeout"), deployment);
+        cluster.get(ConfigKeys.KAFKA_TRANSACTION_TIMEOUT), deployment);
     FlinkSettings.checkTransactionTimeout(
-        LOCAL.duration("kafka.transaction-timeout"), FlinkSettings.defaults(LOCAL));
+        LOCAL.get(ConfigKeys.KAFKA_TRANSACTION_TIMEOUT), FlinkSettings.defaults(LOCAL));
   }
 
   private static Configuration conf(String key, String value) {

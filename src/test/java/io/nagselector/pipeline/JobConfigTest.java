@@ -19,13 +19,13 @@ class JobConfigTest {
   @Test
   void readsTheShippedLocalConfig() {
     JobConfig c = JobConfig.load(LOCAL, Map.of());
-    assertThat(c.string("kafka.bootstrap-servers")).isEqualTo("127.0.0.1:9092");
+    assertThat(c.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS)).isEqualTo("127.0.0.1:9092");
     assertThat(c.format()).isEqualTo(CrawlDecoder.Format.AVRO);
-    assertThat(c.neuronType()).isEqualTo(NeuronType.FWD_UP);
-    assertThat(c.duration("model.max-wait")).isEqualTo(Duration.ofMillis(20));
-    assertThat(c.duration("dedupe.ttl")).isEqualTo(Duration.ofDays(7));
+    assertThat(c.get(ConfigKeys.MODEL_NEURON_TYPE)).isEqualTo(NeuronType.FWD_UP);
+    assertThat(c.get(ConfigKeys.MODEL_MAX_WAIT)).isEqualTo(Duration.ofMillis(20));
+    assertThat(c.get(ConfigKeys.DEDUPE_TTL)).isEqualTo(Duration.ofDays(7));
     assertThat(c.defaultPolicy()).isEqualTo(TargetDefinition.Policy.FRACTION);
-    assertThat(c.defaultValue()).isEqualTo(0.2);
+    assertThat(c.get(ConfigKeys.SELECTION_DEFAULT_VALUE)).isEqualTo(0.2);
     assertThat(FlinkSettings.defaults(c).toMap())
         .containsEntry("state.backend.type", "rocksdb")
         .containsEntry("execution.checkpointing.incremental", "true");
@@ -37,8 +37,8 @@ class JobConfigTest {
         JobConfig.load(
             LOCAL,
             Map.of("NAG_KAFKA_BOOTSTRAP_SERVERS", "kafka:9093", "NAG_SELECTION_SHARDS", "8"));
-    assertThat(c.string("kafka.bootstrap-servers")).isEqualTo("kafka:9093");
-    assertThat(c.positive("selection.shards")).isEqualTo(8);
+    assertThat(c.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS)).isEqualTo("kafka:9093");
+    assertThat(c.get(ConfigKeys.SELECTION_SHARDS)).isEqualTo(8);
   }
 
   @Test
@@ -49,20 +49,25 @@ class JobConfigTest {
         .hasMessage(
             "config: dedupe.ttl must be a positive duration such as 500ms, 30s, 5m, 2h or 7d, got 'a week'");
     assertThatThrownBy(() -> JobConfig.load(LOCAL, Map.of("NAG_INPUT_FORMAT", "xml")))
-        .hasMessage("config: input.format must be avro or json, got 'xml'");
+        .hasMessage("config: input.format must be one of [avro, json], got 'xml'");
     assertThatThrownBy(() -> JobConfig.load(LOCAL, Map.of("NAG_SELECTION_DEFAULT_VALUE", "NaN")))
         .hasMessage("config: selection.default-value must be a number in (0, 1], got 'NaN'");
   }
 
   @Test
-  void unknownAndMissingKeysFail() throws Exception {
+  void anUnknownKeyFailsAndAMissingOneTakesItsDefault() throws Exception {
     Path typo = dir.resolve("typo.yaml");
     Files.writeString(typo, Files.readString(LOCAL).replace("  shards: 64", "  shard: 64"));
     assertThatThrownBy(() -> JobConfig.load(typo, Map.of()))
         .hasMessageStartingWith("config " + typo + ": unknown key 'selection.shard' (known: ");
     Path missing = dir.resolve("missing.yaml");
-    Files.writeString(missing, Files.readString(LOCAL).replace("  warm-up: 1000\n", ""));
-    assertThatThrownBy(() -> JobConfig.load(missing, Map.of()))
-        .hasMessage("config: missing key 'selection.warm-up'");
+    Files.writeString(
+        missing,
+        Files.readString(LOCAL)
+            .replace("  warm-up: 1000\n", "")
+            .replace("  shards: 64", "  shards: 8"));
+    JobConfig c = JobConfig.load(missing, Map.of());
+    assertThat(c.get(ConfigKeys.SELECTION_WARM_UP)).isEqualTo(1000);
+    assertThat(c.get(ConfigKeys.SELECTION_SHARDS)).isEqualTo(8);
   }
 }

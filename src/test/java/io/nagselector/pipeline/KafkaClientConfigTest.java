@@ -71,12 +71,13 @@ class KafkaClientConfigTest {
   @Test
   void theModelDeviceAndComputeTypeAreChecked() {
     assertThatThrownBy(() -> load(Map.of("NAG_MODEL_DEVICE", "tpu")))
-        .hasMessage("config: model.device must be cpu or gpu, got 'tpu'");
+        .hasMessage("config: model.device must be one of [cpu, gpu], got 'tpu'");
     assertThatThrownBy(() -> load(Map.of("NAG_MODEL_DTYPE", "bf16")))
         .hasMessageStartingWith(
             "config: model.dtype bf16 is not supported: DJL 0.36's PyTorch JNI has no bfloat16");
     assertThatThrownBy(() -> load(Map.of("NAG_MODEL_DTYPE", "fp16")))
         .hasMessage("config: model.dtype must be fp32 or auto, got 'fp16'");
-    assertThat(load(Map.of("NAG_MODEL_DEVICE", "gpu")).modelDevice()).isEqualTo("gpu");
+    assertThat(load(Map.of("NAG_MODEL_DEVICE", "gpu")).get(ConfigKeys.MODEL_DEVICE))
+        .isEqualTo("gpu");
   }
 }

@@ -255,7 +255,7 @@ class RetargetingIT extends PipelineIT {
         new KafkaConsumer<>(
             Map.of(
                 "bootstrap.servers",
-                config.string("kafka.bootstrap-servers"),
+                config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS),
                 "isolation.level",
                 "read_committed"),
             new ByteArrayDeserializer(),

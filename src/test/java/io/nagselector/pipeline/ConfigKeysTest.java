@@ -1,0 +1,62 @@
+package io.nagselector.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The typed key list against what users read: the shipped files and the README's table. */
+class ConfigKeysTest {
+  private static final Path README = Path.of("README.md");
+  private static final String START =
+      "<!-- config-keys: generated from ConfigKeys by ConfigKeysTest (-Dnag.readme.write=true) -->\n";
+  private static final String END = "<!-- config-keys:end -->";
+
+  @Test
+  void theReadmesTableIsTheKeyList() throws Exception {
+    String readme = Files.readString(README);
+    int start = readme.indexOf(START) + START.length();
+    int end = readme.indexOf(END);
+    assertThat(start).as("the README's markers").isGreaterThanOrEqualTo(START.length());
+    String generated = ConfigKeys.markdownTable();
+    if (Boolean.getBoolean("nag.readme.write")) {
+      Files.writeString(README, readme.substring(0, start) + generated + readme.substring(end));
+      readme = Files.readString(README);
+      end = readme.indexOf(END);
+    }
+    assertThat(readme.substring(start, end))
+        .as("README.md's table; regenerate with -Dnag.readme.write=true")
+        .isEqualTo(generated);
+  }
+
+  @Test
+  void theLocalConfigListsEveryKeyWithItsDefault() throws Exception {
+    JsonNode local =
+        new ObjectMapper(new YAMLFactory()).readTree(Path.of("config/local.yaml").toFile());
+    for (ConfigKey<?> key : ConfigKeys.ALL) {
+      JsonNode node = local;
+      for (String part : key.name().split("\\.")) {
+        node = node.path(part);
+      }
+      assertThat(node.isMissingNode()).as("%s in config/local.yaml", key).isFalse();
+      assertThat(node.asText()).as("%s in config/local.yaml", key).isEqualTo(key.defaultValue());
+    }
+  }
+
+  @Test
+  void everyDefaultIsValidAndEveryKeyHasItsOverride() {
+    JobConfig defaults = JobConfig.load(Path.of("config/local.yaml"), Map.of());
+    for (ConfigKey<?> key : ConfigKeys.ALL) {
+      assertThat(defaults.get(key)).as("%s", key).isEqualTo(key.parse(key.defaultValue()));
+    }
+    assertThat(ConfigKeys.ALL)
+        .extracting(ConfigKey::environmentVariable)
+        .doesNotHaveDuplicates()
+        .contains("NAG_KAFKA_TOPICS_DEAD_LETTER", "NAG_SELECTION_TOP_K_INTERVAL");
+  }
+}
