@@ -155,7 +155,8 @@ public final class ExtractJob {
           features.newLine();
           counts[2] += f.tokens();
         } else if (r instanceof ExtractionResult.Failure failure) {
-          writeFailure(failures, failure.docId(), failure.reason(), failure.message(), counts);
+          writeFailure(
+              failures, failure.docId(), failure.reason().name(), failure.message(), counts);
         }
       }
     } catch (IOException e) {

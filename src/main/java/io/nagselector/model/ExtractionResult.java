@@ -10,9 +10,14 @@ public sealed interface ExtractionResult {
   record Features(String docId, Map<NeuronType, int[]> features, int tokens)
       implements ExtractionResult {}
 
-  /** A per-document failure with a machine-readable reason. */
-  record Failure(String docId, String reason, String message) implements ExtractionResult {}
+  /** Why a document has no features. */
+  enum Reason {
+    /** Its text has no tokens for the model. */
+    EMPTY_AFTER_TOKENIZATION,
+    /** The model failed on it (or on its batch). */
+    EXTRACTION_FAILED
+  }
 
-  String EMPTY_AFTER_TOKENIZATION = "EMPTY_AFTER_TOKENIZATION";
-  String EXTRACTION_FAILED = "EXTRACTION_FAILED";
+  /** A per-document failure with a machine-readable reason. */
+  record Failure(String docId, Reason reason, String message) implements ExtractionResult {}
 }

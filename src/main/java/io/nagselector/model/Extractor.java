@@ -62,14 +62,16 @@ public final class Extractor {
       } catch (RuntimeException e) {
         results[i] =
             new ExtractionResult.Failure(
-                doc.id(), ExtractionResult.EXTRACTION_FAILED, String.valueOf(e.getMessage()));
+                doc.id(),
+                ExtractionResult.Reason.EXTRACTION_FAILED,
+                String.valueOf(e.getMessage()));
         continue;
       }
       if (tokens[i].length == 0) {
         results[i] =
             new ExtractionResult.Failure(
                 doc.id(),
-                ExtractionResult.EMPTY_AFTER_TOKENIZATION,
+                ExtractionResult.Reason.EMPTY_AFTER_TOKENIZATION,
                 "no tokens after tokenization");
       } else {
         pending.add(new int[] {i, tokens[i].length});
@@ -150,7 +152,7 @@ public final class Extractor {
         results[member[0]] =
             new ExtractionResult.Failure(
                 ids.get(member[0]),
-                ExtractionResult.EXTRACTION_FAILED,
+                ExtractionResult.Reason.EXTRACTION_FAILED,
                 String.valueOf(e.getMessage()));
       }
     }

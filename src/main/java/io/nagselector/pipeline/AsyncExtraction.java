@@ -78,7 +78,7 @@ public final class AsyncExtraction extends RichAsyncFunction<SourcedDocument, Ex
               } else {
                 ExtractionResult.Failure failure = (ExtractionResult.Failure) r;
                 DeadLetterReason reason =
-                    failure.reason().equals(ExtractionResult.EMPTY_AFTER_TOKENIZATION)
+                    failure.reason() == ExtractionResult.Reason.EMPTY_AFTER_TOKENIZATION
                         ? DeadLetterReason.EMPTY_AFTER_TOKENIZATION
                         : DeadLetterReason.EXTRACTION_FAILED;
                 result.complete(List.of(failed(sourced, reason, failure.message())));

@@ -95,21 +95,29 @@ public final class SelectorJob {
             .process(new TargetRegistry(settings.targetDefaults()))
             .uid("target-registry")
             .name("target registry");
-    Outputs outputs = buildWithTargets(crawl, targets);
+    DocumentPath documents = documentPath(crawl, targets);
     return new Outputs(
-        outputs.selected(),
-        outputs
+        documents.selected(),
+        documents
             .deadLetters()
             .union(commands.getSideOutput(DeadLetters.TAG), targets.getSideOutput(DeadLetters.TAG)),
-        outputs.topK(),
-        outputs.features(),
-        outputs.duplicates(),
+        documents.topK(),
+        documents.features(),
+        documents.duplicates(),
         targets.getSideOutput(TargetRegistry.EVENTS),
         targets.getSideOutput(TargetRegistry.STATES));
   }
 
+  /** What the document path writes. */
+  private record DocumentPath(
+      DataStream<SelectedDocument> selected,
+      DataStream<DeadLetter> deadLetters,
+      DataStream<TopKSnapshot> topK,
+      DataStream<DocumentFeature> features,
+      DataStream<CrawlDocument> duplicates) {}
+
   /** The document path against a given stream of target definitions. */
-  public Outputs buildWithTargets(
+  private DocumentPath documentPath(
       DataStream<RawRecord> crawl, DataStream<TargetDefinition> targets) {
     SingleOutputStreamOperator<SourcedDocument> valid =
         crawl
@@ -162,13 +170,11 @@ public final class SelectorJob {
             .map(new ToDocumentFeature(settings.modelFingerprint()))
             .uid("document-features")
             .name("document features");
-    return new Outputs(
+    return new DocumentPath(
         selected,
         deadLetters,
         topK,
         documentFeatures,
-        unique.getSideOutput(ExactDedupe.DUPLICATES),
-        null,
-        null);
+        unique.getSideOutput(ExactDedupe.DUPLICATES));
   }
 }

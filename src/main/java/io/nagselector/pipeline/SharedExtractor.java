@@ -109,12 +109,14 @@ public final class SharedExtractor {
       } catch (RuntimeException e) {
         return CompletableFuture.completedFuture(
             new ExtractionResult.Failure(
-                docId, ExtractionResult.EXTRACTION_FAILED, String.valueOf(e.getMessage())));
+                docId, ExtractionResult.Reason.EXTRACTION_FAILED, String.valueOf(e.getMessage())));
       }
       if (tokens.length == 0) {
         return CompletableFuture.completedFuture(
             new ExtractionResult.Failure(
-                docId, ExtractionResult.EMPTY_AFTER_TOKENIZATION, "no tokens after tokenization"));
+                docId,
+                ExtractionResult.Reason.EMPTY_AFTER_TOKENIZATION,
+                "no tokens after tokenization"));
       }
       return batcher.submit(new Request(docId, tokens), tokens.length);
     }

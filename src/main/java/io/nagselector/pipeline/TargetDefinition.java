@@ -68,7 +68,17 @@ public record TargetDefinition(
         paused);
   }
 
-  /** A removal, as broadcast: no examples. */
+  /**
+   * The removal of a target, as broadcast: it carries no examples and no policy. (A removal is
+   * never stored, but the record is, so it cannot become a type of its own without a state
+   * migration.)
+   */
+  public static TargetDefinition removal(String name, int version, String modelFingerprint) {
+    return new TargetDefinition(
+        name, version, modelFingerprint, null, 0, 0, 0, 0, new int[0][], false);
+  }
+
+  /** Whether this is a {@link #removal}. */
   public boolean removed() {
     return examples.length == 0;
   }

@@ -134,8 +134,7 @@ public final class TargetProtocol implements Serializable {
     switch (type) {
       case REMOVE -> {
         TargetDefinition removal =
-            new TargetDefinition(
-                c.getTarget(), next, prepared.fingerprint(), null, 0, 0, 0, 0, List.of());
+            TargetDefinition.removal(c.getTarget(), next, prepared.fingerprint());
         return new Applied(new State(null, next), removal);
       }
       case PAUSE, RESUME -> {

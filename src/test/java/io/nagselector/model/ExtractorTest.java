@@ -102,7 +102,7 @@ class ExtractorTest {
         .isEqualTo(
             new ExtractionResult.Failure(
                 "blank",
-                ExtractionResult.EMPTY_AFTER_TOKENIZATION,
+                ExtractionResult.Reason.EMPTY_AFTER_TOKENIZATION,
                 "no tokens after tokenization"));
     assertThat(results.get(2)).isInstanceOf(ExtractionResult.Failure.class);
   }

@@ -42,7 +42,7 @@ class AsyncExtractionTest {
         case "empty" ->
             CompletableFuture.completedFuture(
                 new ExtractionResult.Failure(
-                    docId, ExtractionResult.EMPTY_AFTER_TOKENIZATION, "no tokens"));
+                    docId, ExtractionResult.Reason.EMPTY_AFTER_TOKENIZATION, "no tokens"));
         default ->
             CompletableFuture.completedFuture(
                 new ExtractionResult.Features(

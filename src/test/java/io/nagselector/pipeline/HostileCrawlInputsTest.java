@@ -180,7 +180,7 @@ class HostileCrawlInputsTest {
       } else {
         ExtractionResult r =
             extractor.extract(passed.get(0).getId(), passed.get(0).getText()).get();
-        outcome = r instanceof ExtractionResult.Failure f ? f.reason() : "EXTRACTED";
+        outcome = r instanceof ExtractionResult.Failure f ? f.reason().name() : "EXTRACTED";
         if (r instanceof ExtractionResult.Features f) {
           assertThat(f.tokens()).isBetween(1, 120);
         }

@@ -154,8 +154,7 @@ class ScoreAndSelectTest {
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
       // sci's state, its accepted count (d1) and the snapshot timer
       assertThat(keyedStateEntries(h)).isEqualTo(3);
-      h.processBroadcastElement(
-          new TargetDefinition("sci", 2, "fp", null, 0, 3, 2, 2, List.of()), 0);
+      h.processBroadcastElement(TargetDefinition.removal("sci", 2, "fp"), 0);
       assertThat(keyedStateEntries(h)).isEqualTo(1); // only the snapshot timer is left
       h.processElement(doc("d5", 5, 0, 2, 3, 2), 0);
       assertThat(h.extractOutputValues()).extracting(SelectedDocument::getId).containsExactly("d1");
@@ -169,8 +168,7 @@ class ScoreAndSelectTest {
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
       h.processElement(doc("d2", 20, 0, 5, 2, 4), 0);
       assertThat(keyedStateEntries(h)).isEqualTo(3); // the held documents, sci's state, the timer
-      h.processBroadcastElement(
-          new TargetDefinition("sci", 2, "fp", null, 0, 3, 2, 2, List.of()), 0);
+      h.processBroadcastElement(TargetDefinition.removal("sci", 2, "fp"), 0);
       assertThat(keyedStateEntries(h)).isEqualTo(1);
       assertThat(h.extractOutputValues()).isEmpty();
     }

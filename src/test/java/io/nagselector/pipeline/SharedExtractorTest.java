@@ -55,7 +55,7 @@ class SharedExtractorTest {
     }
     assertThat(empty.get().docId()).isEqualTo("blank");
     assertThat(((ExtractionResult.Failure) empty.get()).reason())
-        .isEqualTo(ExtractionResult.EMPTY_AFTER_TOKENIZATION);
+        .isEqualTo(ExtractionResult.Reason.EMPTY_AFTER_TOKENIZATION);
 
     first.close();
     first.close(); // idempotent
