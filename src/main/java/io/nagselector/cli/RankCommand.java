@@ -62,23 +62,7 @@ final class RankCommand implements Callable<Integer> {
       description = "Selected rows, .parquet or .jsonl, in selection order, plus nag_distance.")
   Path output;
 
-  @Option(
-      names = {"--feature-col", "--feature_col"},
-      defaultValue = "fwd_up_feature",
-      description = "Column holding {layer_topk_value_index: [...]}.")
-  String featureCol;
-
-  @Option(
-      names = {"--num-layers", "--num_layers"},
-      defaultValue = "28",
-      description = "L.")
-  int numLayers;
-
-  @Option(
-      names = {"--top-k", "--top_k"},
-      defaultValue = "20",
-      description = "K.")
-  int topK;
+  @Mixin FeatureShapeOptions shape;
 
   @Option(
       names = {"--num-neurons", "--num_neurons"},
@@ -144,9 +128,9 @@ final class RankCommand implements Callable<Integer> {
             poolFeatures,
             poolPayload,
             output,
-            featureCol,
-            numLayers,
-            topK,
+            shape.featureCol,
+            shape.numLayers,
+            shape.topK,
             numNeurons,
             fraction,
             tokenCol,

@@ -1,6 +1,5 @@
 package io.nagselector.cli;
 
-import io.nagselector.pipeline.JobConfig;
 import io.nagselector.report.ReportHtml;
 import io.nagselector.report.RunCollector;
 import io.nagselector.report.RunData;
@@ -8,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,12 +34,8 @@ final class ReportCommand implements Callable<Integer> {
               + " --config.")
   String input;
 
-  @Option(
-      names = "--config",
-      defaultValue = "config/local.yaml",
-      paramLabel = "FILE",
-      description = "With --input kafka: the job's config (NAG_* variables override it).")
-  Path config;
+  /** With --input kafka. */
+  @Mixin JobConfigOption config;
 
   @Option(names = "--output", defaultValue = "report.html", paramLabel = "FILE")
   Path output;
@@ -48,7 +44,7 @@ final class ReportCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     RunData data =
         input.equals("kafka")
-            ? RunCollector.collect(JobConfig.load(config, System.getenv()))
+            ? RunCollector.collect(config.unchecked())
             : RunData.readFrom(Path.of(input));
     if (output.getParent() != null) {
       Files.createDirectories(output.getParent());

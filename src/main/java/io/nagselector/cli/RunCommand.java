@@ -16,7 +16,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * {@code run}: the streaming selector, on a local MiniCluster from the command line. On a Flink
@@ -32,14 +31,13 @@ import picocli.CommandLine.Option;
       "Every config key can be overridden by an environment variable (NAG_KAFKA_BOOTSTRAP_SERVERS ...)."
     })
 final class RunCommand implements Callable<Integer> {
-  @Option(names = "--config", defaultValue = "config/local.yaml", paramLabel = "FILE")
-  Path config;
+  @Mixin JobConfigOption config;
 
   @Mixin FlinkClusterOption flinkCluster;
 
   @Override
   public Integer call() throws Exception {
-    JobConfig c = JobConfig.load(config, System.getenv());
+    JobConfig c = config.unchecked();
     KafkaClientConfig.checkConnection(c, Duration.ofSeconds(30));
     if (flinkCluster.taskManagers > 0) {
       return onFlinkCluster();
@@ -63,7 +61,7 @@ final class RunCommand implements Callable<Integer> {
         SupervisedCluster.start(
             jar.getParent(),
             work,
-            config.toAbsolutePath(),
+            config.config.toAbsolutePath(),
             Map.of(),
             flinkCluster.taskManagers,
             out)) {

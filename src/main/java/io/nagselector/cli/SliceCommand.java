@@ -39,20 +39,7 @@ final class SliceCommand implements Callable<Integer> {
       paramLabel = "OUT")
   Path output;
 
-  @Option(
-      names = {"--feature-col", "--feature_col"},
-      defaultValue = "fwd_up_feature")
-  String featureCol;
-
-  @Option(
-      names = {"--num-layers", "--num_layers"},
-      defaultValue = "28")
-  int numLayers;
-
-  @Option(
-      names = {"--top-k", "--top_k"},
-      defaultValue = "20")
-  int topK;
+  @Mixin FeatureShapeOptions shape;
 
   @Option(names = "--layers", defaultValue = "last", description = "last, first or 0,5,27")
   String layers;
@@ -64,7 +51,9 @@ final class SliceCommand implements Callable<Integer> {
     Progress progress = quiet.progress();
     long rows;
     try (BadRows bad = BadRows.failing()) {
-      rows = LayerSlicer.slice(input, output, featureCol, numLayers, topK, layers, bad, progress);
+      rows =
+          LayerSlicer.slice(
+              input, output, shape.featureCol, shape.numLayers, shape.topK, layers, bad, progress);
     }
     progress.finish();
     out().printf("sliced: %,d rows, layers %s -> %s%n", rows, layers, output);

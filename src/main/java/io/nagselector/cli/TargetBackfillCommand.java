@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
             + " topic (no inference), the exact batch rule, written to the selected topic tagged"
             + " as backfill and its top-k under TARGET@backfill.")
 final class TargetBackfillCommand implements Callable<Integer> {
-  @Mixin TargetCommandLine.Connection connection;
+  @Mixin JobConfigOption connection;
   @Spec CommandSpec spec;
 
   @Option(names = "--name", required = true, description = "The target, as the job holds it now.")

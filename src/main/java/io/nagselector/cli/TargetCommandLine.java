@@ -22,7 +22,6 @@ import io.nagselector.pipeline.TargetProtocol;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -61,27 +60,6 @@ import picocli.CommandLine.Spec;
 final class TargetCommandLine {
   /** Exit code when the job refused the command. */
   static final int REJECTED = 3;
-
-  /** Where the job is: its config (NAG_* environment variables apply). */
-  static final class Connection {
-    @Option(
-        names = "--config",
-        defaultValue = "config/local.yaml",
-        paramLabel = "FILE",
-        description = "The job's config: brokers and topics (NAG_* variables override it).")
-    Path config;
-
-    /** The config, after checking that its Kafka answers (brokers, credentials, trust). */
-    JobConfig load() {
-      JobConfig c = unchecked();
-      KafkaClientConfig.checkConnection(c, Duration.ofSeconds(30));
-      return c;
-    }
-
-    JobConfig unchecked() {
-      return JobConfig.load(config, System.getenv());
-    }
-  }
 
   /** Options of every command that changes a target. */
   static final class Sending {
@@ -264,7 +242,7 @@ final class TargetCommandLine {
       showDefaultValues = true,
       description = "Print the job's control events as they arrive (Ctrl-C to stop).")
   static final class Watch implements Callable<Integer> {
-    @Mixin Connection connection;
+    @Mixin JobConfigOption connection;
 
     @Option(names = "--from-beginning", description = "Also the events already there.")
     boolean fromBeginning;
@@ -294,7 +272,7 @@ final class TargetCommandLine {
       showDefaultValues = true,
       description = "The job's targets now (its compacted targets and top-k topics).")
   static final class ListTargets implements Callable<Integer> {
-    @Mixin Connection connection;
+    @Mixin JobConfigOption connection;
     @Spec CommandSpec spec;
 
     @Option(
@@ -409,7 +387,7 @@ final class TargetCommandLine {
 
   /** Sends one command, and with --wait waits for its answer. */
   abstract static class Sender implements Callable<Integer> {
-    @Mixin Connection connection;
+    @Mixin JobConfigOption connection;
     @Mixin Sending sending;
     @Spec CommandSpec spec;
 
