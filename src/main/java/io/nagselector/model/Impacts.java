@@ -62,11 +62,6 @@ public final class Impacts {
     return lastLayer;
   }
 
-  /** Whether any attention type is wanted at {@code layer}. */
-  public boolean wantsAnyAttention(int layer) {
-    return layers[layer] && types.stream().anyMatch(NeuronType::isAttention);
-  }
-
   /** Whether {@code fwd_up} or {@code fwd_down} is wanted at {@code layer}. */
   public boolean wantsAnyFeedForward(int layer) {
     return wants(layer, NeuronType.FWD_UP) || wants(layer, NeuronType.FWD_DOWN);

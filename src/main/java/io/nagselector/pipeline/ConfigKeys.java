@@ -317,22 +317,4 @@ public final class ConfigKeys {
           SELECTION_TOP_K_INTERVAL,
           CHECKPOINTS_INTERVAL,
           CHECKPOINTS_DIR);
-
-  /** The README's table of the keys (Markdown). */
-  public static String markdownTable() {
-    StringBuilder out = new StringBuilder("| key | type | default | |\n|---|---|---|---|\n");
-    for (ConfigKey<?> key : ALL) {
-      String value = key.defaultValue().isEmpty() ? "\"\"" : key.defaultValue();
-      out.append("| `")
-          .append(key.name())
-          .append("` | ")
-          .append(key.type())
-          .append(" | `")
-          .append(value)
-          .append("` | ")
-          .append(key.doc())
-          .append(" |\n");
-    }
-    return out.toString();
-  }
 }

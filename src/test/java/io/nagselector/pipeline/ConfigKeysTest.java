@@ -23,7 +23,7 @@ class ConfigKeysTest {
     int start = readme.indexOf(START) + START.length();
     int end = readme.indexOf(END);
     assertThat(start).as("the README's markers").isGreaterThanOrEqualTo(START.length());
-    String generated = ConfigKeys.markdownTable();
+    String generated = markdownTable();
     if (Boolean.getBoolean("nag.readme.write")) {
       Files.writeString(README, readme.substring(0, start) + generated + readme.substring(end));
       readme = Files.readString(README);
@@ -58,5 +58,23 @@ class ConfigKeysTest {
         .extracting(ConfigKey::environmentVariable)
         .doesNotHaveDuplicates()
         .contains("NAG_KAFKA_TOPICS_DEAD_LETTER", "NAG_SELECTION_TOP_K_INTERVAL");
+  }
+
+  /** The README's table of the keys (Markdown). */
+  static String markdownTable() {
+    StringBuilder out = new StringBuilder("| key | type | default | |\n|---|---|---|---|\n");
+    for (ConfigKey<?> key : ConfigKeys.ALL) {
+      String value = key.defaultValue().isEmpty() ? "\"\"" : key.defaultValue();
+      out.append("| `")
+          .append(key.name())
+          .append("` | ")
+          .append(key.type())
+          .append(" | `")
+          .append(value)
+          .append("` | ")
+          .append(key.doc())
+          .append(" |\n");
+    }
+    return out.toString();
   }
 }
