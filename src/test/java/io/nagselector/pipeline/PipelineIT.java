@@ -31,6 +31,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.assertj.core.api.Assertions;
@@ -193,6 +194,18 @@ abstract class PipelineIT {
             };
         seen.merge(id, 1, Integer::sum);
       }
+    }
+  }
+
+  /**
+   * After the job stopped (nothing more commits): counts every committed record not read yet, up to
+   * the end offsets of the consumer's partitions; a record read twice would show up here.
+   */
+  static void pollAccountedToEnd(KafkaConsumer<byte[], byte[]> consumer, Map<String, Integer> seen)
+      throws Exception {
+    Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+    while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+      pollAccounted(consumer, seen, Integer.MAX_VALUE, Duration.ofMillis(300));
     }
   }
 

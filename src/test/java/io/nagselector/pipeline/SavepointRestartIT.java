@@ -2,12 +2,7 @@ package io.nagselector.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nagselector.avro.CommandType;
 import io.nagselector.avro.CrawlDocument;
-import io.nagselector.avro.PolicyKind;
-import io.nagselector.avro.SelectedDocument;
-import io.nagselector.avro.TargetCommand;
-import io.nagselector.avro.TargetPolicy;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
 import java.nio.file.Path;
@@ -18,7 +13,6 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -43,26 +37,15 @@ class SavepointRestartIT extends PipelineIT {
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       createJobTopics(kafka);
       JobConfig config = testConfig(kafka, model, dir, "300ms");
-      TargetCommand upsert =
-          TargetCommand.newBuilder()
-              .setCommandId("c1")
-              .setType(CommandType.UPSERT)
-              .setTarget("all")
-              .setExampleTexts(List.of(TinyCheckpoint.randomText(rnd, 6)))
-              .setPolicy(new TargetPolicy(PolicyKind.THRESHOLD, 0.0))
-              .build();
-      producer.send(
-          new ProducerRecord<>("control", null, bytes(TargetCommand.getEncoder().encode(upsert))));
-      producer.flush();
       JobClient first = startJob(config, null);
-      Thread.sleep(4000);
+      upsertAllTarget(config, rnd);
       for (int i = 0; i < 150; i++) {
         send(producer, "a" + i, rnd);
       }
       producer.flush();
       consumer.subscribe(List.of("selected"));
       Map<String, Integer> seen = new HashMap<>();
-      poll(consumer, seen, 40, Duration.ofSeconds(60));
+      pollAccounted(consumer, seen, 40, Duration.ofSeconds(60));
       String savepoint =
           first
               .stopWithSavepoint(
@@ -75,10 +58,9 @@ class SavepointRestartIT extends PipelineIT {
       }
       producer.flush();
       JobClient second = startJob(config, savepoint);
-      poll(consumer, seen, 300, Duration.ofSeconds(90));
-      Thread.sleep(2000);
-      poll(consumer, seen, Integer.MAX_VALUE, Duration.ofSeconds(2));
+      pollAccounted(consumer, seen, 300, Duration.ofSeconds(90));
       second.cancel().get();
+      pollAccountedToEnd(consumer, seen); // anything read twice would show up now
 
       assertThat(seen).hasSize(300);
       assertThat(seen.values()).allMatch(count -> count == 1);
@@ -93,16 +75,5 @@ class SavepointRestartIT extends PipelineIT {
             .setText(TinyCheckpoint.randomText(rnd, 3 + rnd.nextInt(8)))
             .build();
     producer.send(new ProducerRecord<>("crawl", null, bytes(CrawlDocument.getEncoder().encode(d))));
-  }
-
-  private static void poll(
-      KafkaConsumer<byte[], byte[]> consumer, Map<String, Integer> seen, int until, Duration max)
-      throws Exception {
-    long deadline = System.currentTimeMillis() + max.toMillis();
-    while (seen.size() < until && System.currentTimeMillis() < deadline) {
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
-        seen.merge(SelectedDocument.getDecoder().decode(r.value()).getId(), 1, Integer::sum);
-      }
-    }
   }
 }

@@ -2,13 +2,9 @@ package io.nagselector.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nagselector.avro.CommandType;
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DocumentFeature;
-import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.SelectedDocument;
-import io.nagselector.avro.TargetCommand;
-import io.nagselector.avro.TargetPolicy;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
 import java.nio.file.Path;
@@ -47,19 +43,7 @@ class SelectorAppIT extends PipelineIT {
 
       Random rnd = new Random(3);
       try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
-        TargetCommand upsert =
-            TargetCommand.newBuilder()
-                .setCommandId("c1")
-                .setType(CommandType.UPSERT)
-                .setTarget("everything")
-                .setExampleTexts(List.of(TinyCheckpoint.randomText(rnd, 8)))
-                .setPolicy(new TargetPolicy(PolicyKind.THRESHOLD, 0.0))
-                .build();
-        producer.send(
-            new ProducerRecord<>(
-                "control", null, bytes(TargetCommand.getEncoder().encode(upsert))));
-        producer.flush();
-        Thread.sleep(4000);
+        upsertAllTarget(config, rnd);
         for (int i = 0; i < 30; i++) {
           CrawlDocument d =
               CrawlDocument.newBuilder()
