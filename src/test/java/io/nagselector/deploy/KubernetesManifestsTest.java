@@ -36,7 +36,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every overlay renders, and each resource binds strictly to its operator's model classes (the
- * Flink Kubernetes Operator's, Strimzi's); the job's config in the ConfigMap passes the job's own
+ * Flink Kubernetes Operator's, Strimzi's: older releases, for typed access; what the current
+ * releases accept is CustomResourceSchemasTest's); the job's config in the ConfigMap passes the job's own
  * validation with the environment the pods give it; topics, ACLs, metrics and GPU settings agree
  * with the job.
  */
