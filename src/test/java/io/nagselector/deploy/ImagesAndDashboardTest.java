@@ -88,6 +88,12 @@ class ImagesAndDashboardTest {
                 .getClassLoader()
                 .getResource("jnilib/linux-x86_64/" + flavor.group(1) + "/libdjl_torch.so"))
         .isNotNull();
+    // jemalloc where Flink's entrypoint looks for it, the download verified, Flink owned by flink
+    // as it is copied (no chown -R layer)
+    assertThat(cuda)
+        .contains(
+            "libjemalloc-dev", "sha256sum -c", "COPY --from=flink --chown=flink:flink /opt/flink")
+        .doesNotContain("chown -R");
     String ignore = Files.readString(Path.of(".dockerignore"));
     assertThat(ignore.lines()).contains("*", "!pom.xml", "!src/", "!avro/", "!config/");
   }
@@ -159,6 +165,11 @@ class ImagesAndDashboardTest {
     assertThat(Files.readString(Path.of(".github", "workflows", "ci.yml")))
         .contains("run: .ci/run");
     assertThat(Files.readString(Path.of(".ci", "run"))).contains("./mvnw -B verify");
+    // image tags by the metadata action: semver without the v, never the ref name (N/merge)
+    String images = Files.readString(Path.of(".github", "workflows", "images.yml"));
+    assertThat(images)
+        .contains("docker/metadata-action@", "type=semver,pattern={{version}}", "type=ref,event=pr")
+        .doesNotContain("github.ref_name");
   }
 
   private static String sources(String dir) throws Exception {

@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,9 +38,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Every overlay renders, and each resource binds strictly to its operator's model classes (the
  * Flink Kubernetes Operator's, Strimzi's: older releases, for typed access; what the current
- * releases accept is CustomResourceSchemasTest's); the job's config in the ConfigMap passes the job's own
- * validation with the environment the pods give it; topics, ACLs, metrics and GPU settings agree
- * with the job.
+ * releases accept is CustomResourceSchemasTest's); the job's config in the ConfigMap passes the
+ * job's own validation with the environment the pods give it; topics, ACLs, metrics and GPU
+ * settings agree with the job.
  */
 class KubernetesManifestsTest {
   @TempDir Path dir;
@@ -82,11 +83,19 @@ class KubernetesManifestsTest {
     assertThat(password.getValueFrom().getSecretKeyRef().getName()).isEqualTo("nag-selector");
 
     // the ConfigMap's config, with the pods' environment, passes the job's validation
+    // the service account the JobManager runs as exists in the job's namespace, with its Role
+    String account = flink.getSpec().getServiceAccount();
+    Manifests.one(docs, "ServiceAccount", account);
+    JsonNode binding = Manifests.one(docs, "RoleBinding", "nag-selector-flink");
+    assertThat(binding.path("subjects").get(0).path("name").asText()).isEqualTo(account);
+    JsonNode role = Manifests.one(docs, "Role", binding.path("roleRef").path("name").asText());
+    assertThat(role.path("rules").toString())
+        .contains("\"pods\"", "\"configmaps\"", "\"deployments\"", "\"watch\"", "\"create\"");
+
+    String configMap = configVolume(flink);
+    assertThat(configMap).matches("nag-selector-config-[a-z0-9]{10}");
     String clusterYaml =
-        Manifests.one(docs, "ConfigMap", "nag-selector-config")
-            .path("data")
-            .path("cluster.yaml")
-            .asText();
+        Manifests.one(docs, "ConfigMap", configMap).path("data").path("cluster.yaml").asText();
     assertThat(clusterYaml).isEqualTo(Files.readString(Path.of("config", "cluster.yaml")));
     JobConfig config = podConfig(clusterYaml, main);
     assertThat(config.get(ConfigKeys.CHECKPOINTS_DIR))
@@ -215,5 +224,44 @@ class KubernetesManifestsTest {
 
   private static Set<String> configuredTopics(JobConfig c) {
     return new TreeSet<>(SelectorApp.topics(c));
+  }
+
+  /** The ConfigMap the job's pods mount their config from. */
+  private static String configVolume(FlinkDeployment flink) {
+    return flink.getSpec().getPodTemplate().getSpec().getVolumes().stream()
+        .filter(v -> v.getName().equals("config"))
+        .findFirst()
+        .orElseThrow()
+        .getConfigMap()
+        .getName();
+  }
+
+  @Test
+  void aConfigEditChangesTheFlinkDeploymentsSpecSoTheOperatorRollsItOut() throws Exception {
+    Path copy = dir.resolve("repo");
+    for (String tree : List.of("k8s", "config")) {
+      try (var files = Files.walk(Path.of(tree))) {
+        for (Path f : files.toList()) {
+          Path to = copy.resolve(f.toString());
+          if (Files.isDirectory(f)) {
+            Files.createDirectories(to);
+          } else {
+            Files.copy(f, to);
+          }
+        }
+      }
+    }
+    Path overlay = copy.resolve("k8s/overlays/dev-cpu");
+    String before =
+        configVolume(
+            flinkDeployment(
+                Manifests.one(Manifests.render(overlay), "FlinkDeployment", "nag-selector")));
+    Path cluster = copy.resolve("config/cluster.yaml");
+    Files.writeString(cluster, Files.readString(cluster).replace("warm-up: 1000", "warm-up: 500"));
+    String after =
+        configVolume(
+            flinkDeployment(
+                Manifests.one(Manifests.render(overlay), "FlinkDeployment", "nag-selector")));
+    assertThat(after).startsWith("nag-selector-config-").isNotEqualTo(before);
   }
 }
