@@ -40,7 +40,7 @@ public final class ConfigKeys {
       ConfigKey.text(
           "kafka.sasl-password",
           "",
-          "with `SASL_*`; set it from the environment (`NAG_KAFKA_SASL_PASSWORD`)");
+          "with `SASL_*`: the password, or better a reference Kafka's clients resolve where they start (`${env:VAR}`, `${file:/path.properties:key}`, `${directory:/dir:file}`), so that the job graph holds no secret");
 
   public static final ConfigKey<String> KAFKA_SSL_TRUSTSTORE =
       ConfigKey.text(

@@ -12,6 +12,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.Node;
@@ -22,11 +23,27 @@ import org.apache.kafka.common.errors.SslAuthenticationException;
 /**
  * The Kafka clients' connection settings from the job's config: the brokers and, when configured,
  * TLS (a PEM trust store, e.g. Strimzi's cluster CA) and SASL (SCRAM by default). The password is
- * meant to come from the environment ({@code NAG_KAFKA_SASL_PASSWORD}, a Kubernetes Secret) and is
- * never part of an error message; Kafka's clients log it as [hidden].
+ * never part of an error message; Kafka's clients log it as [hidden]. It may be a reference that
+ * Kafka's config providers resolve where each client starts ({@code ${env:VAR}}, {@code
+ * ${file:/path.properties:key}}, {@code ${directory:/dir:file}}): then the job graph, which Flink
+ * serializes and, with HA, persists, holds the reference and not the secret.
  */
 public final class KafkaClientConfig {
+  /** A whole value that is a reference to one of the providers registered below. */
+  private static final Pattern REFERENCE = Pattern.compile("\\$\\{(env|file|directory):[^}]+}");
+
+  private static final Map<String, String> PROVIDERS =
+      Map.of(
+          "env", "org.apache.kafka.common.config.provider.EnvVarConfigProvider",
+          "file", "org.apache.kafka.common.config.provider.FileConfigProvider",
+          "directory", "org.apache.kafka.common.config.provider.DirectoryConfigProvider");
+
   private KafkaClientConfig() {}
+
+  /** Whether the configured password is a config-provider reference rather than the secret. */
+  static boolean isReference(String password) {
+    return REFERENCE.matcher(password.trim()).matches();
+  }
 
   /** What the keys cannot check alone (each key's value is checked by its {@link ConfigKey}). */
   static void validate(JobConfig c) {
@@ -61,13 +78,22 @@ public final class KafkaClientConfig {
               ? "org.apache.kafka.common.security.plain.PlainLoginModule"
               : "org.apache.kafka.common.security.scram.ScramLoginModule";
       p.setProperty("sasl.mechanism", mechanism);
+      String password = c.get(ConfigKeys.KAFKA_SASL_PASSWORD);
+      if (isReference(password)) {
+        password = password.trim();
+        p.setProperty("config.providers", String.join(",", PROVIDERS.keySet()));
+        PROVIDERS.forEach(
+            (name, type) -> p.setProperty("config.providers." + name + ".class", type));
+      } else {
+        password = quoted(password);
+      }
       p.setProperty(
           "sasl.jaas.config",
           module
               + " required username=\""
               + quoted(c.get(ConfigKeys.KAFKA_SASL_USERNAME).trim())
               + "\" password=\""
-              + quoted(c.get(ConfigKeys.KAFKA_SASL_PASSWORD))
+              + password
               + "\";");
     }
     String truststore = c.get(ConfigKeys.KAFKA_SSL_TRUSTSTORE).trim();

@@ -78,7 +78,7 @@ class KubernetesManifestsTest {
                     && p.getContainerPort()
                         .toString()
                         .equals(conf.get("metrics.reporter.prom.port")));
-    EnvVar password = env(main, "NAG_KAFKA_SASL_PASSWORD");
+    EnvVar password = env(main, "KAFKA_SASL_PASSWORD");
     assertThat(password.getValue()).isNull();
     assertThat(password.getValueFrom().getSecretKeyRef().getName()).isEqualTo("nag-selector");
 
@@ -101,6 +101,9 @@ class KubernetesManifestsTest {
     assertThat(config.get(ConfigKeys.CHECKPOINTS_DIR))
         .isEqualTo(conf.get("execution.checkpointing.dir"));
     assertThat(config.get(ConfigKeys.KAFKA_SECURITY_PROTOCOL)).isEqualTo("SASL_SSL");
+    // the password is a reference to the pod's Secret-backed variable, resolved by Kafka's clients
+    assertThat(config.get(ConfigKeys.KAFKA_SASL_PASSWORD))
+        .isEqualTo("${env:" + password.getName() + "}");
     // the job's transaction timeout outlives the deployment's restart backoff and checkpoints
     FlinkSettings.checkTransactionTimeout(
         config.get(ConfigKeys.KAFKA_TRANSACTION_TIMEOUT), Configuration.fromMap(conf));

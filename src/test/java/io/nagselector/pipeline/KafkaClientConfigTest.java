@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,5 +80,28 @@ class KafkaClientConfigTest {
         .hasMessage("config: model.dtype must be fp32 or auto, got 'fp16'");
     assertThat(load(Map.of("NAG_MODEL_DEVICE", "gpu")).get(ConfigKeys.MODEL_DEVICE))
         .isEqualTo("gpu");
+  }
+
+  @Test
+  void aPasswordReferenceStaysAReferenceUntilAKafkaClientResolvesIt() throws Exception {
+    // Kafka substitutes the resolved text as it is: a referenced password must not hold " or \
+    // (Strimzi's generated ones are alphanumeric)
+    String secret = "Pa55w0rdFromAFile";
+    Path secrets = Files.writeString(dir.resolve("kafka.properties"), "password=" + secret + "\n");
+    Map<String, String> env = new HashMap<>();
+    env.put("NAG_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT");
+    env.put("NAG_KAFKA_SASL_USERNAME", "nag-selector");
+    env.put("NAG_KAFKA_SASL_PASSWORD", "${file:" + secrets + ":password}");
+    Properties p = KafkaClientConfig.of(load(env));
+    // what the job's sources and sinks carry, and Flink serializes: the reference only
+    assertThat(p.toString()).doesNotContain(secret).contains("${file:" + secrets + ":password}");
+    // what a Kafka client makes of it where it starts: the secret
+    AdminClientConfig client = new AdminClientConfig(p);
+    assertThat(client.getPassword("sasl.jaas.config").value())
+        .isEqualTo(
+            "org.apache.kafka.common.security.scram.ScramLoginModule required"
+                + " username=\"nag-selector\" password=\""
+                + secret
+                + "\";");
   }
 }

@@ -27,7 +27,10 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectClusterClient;
+import org.apache.flink.util.InstantiationUtil;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -68,9 +71,20 @@ class SecureKafkaIT extends PipelineIT {
         EmbeddedKafka.startWithScramOverTls(ca.brokerKeystore(), ca.password())) {
       createJobTopics(kafka);
       kafka.createScramUser("nag-selector", SECRET);
-      JobConfig config = testConfig(kafka, model, dir, "300ms", secure(kafka, ca.caPem(), SECRET));
+      // the password as a Kubernetes Secret mounts it, and the config refers to it
+      Path secrets = Files.writeString(dir.resolve("kafka-user.properties"), "password=" + SECRET);
+      String reference = "${file:" + secrets + ":password}";
+      JobConfig config =
+          testConfig(kafka, model, dir, "300ms", secure(kafka, ca.caPem(), reference));
       KafkaClientConfig.checkConnection(config, Duration.ofSeconds(30));
       assertThat(FlinkSettings.defaults(config).toMap().toString()).doesNotContain(SECRET);
+      // the job graph Flink serializes, and with HA persists, holds the reference, not the secret
+      // (and the same check finds a password written into the config)
+      assertThat(serializedJobGraph(config)).contains(reference).doesNotContain(SECRET);
+      assertThat(
+              serializedJobGraph(
+                  testConfig(kafka, model, dir, "300ms", secure(kafka, ca.caPem(), SECRET))))
+          .contains(SECRET);
 
       JobClient job = startJob(config, null);
       Random rnd = new Random(3);
@@ -277,5 +291,14 @@ class SecureKafkaIT extends PipelineIT {
     assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(out).isEqualTo(exit);
     return out;
+  }
+
+  /** The job's graph as Flink serializes it to submit it, as text. */
+  private static String serializedJobGraph(JobConfig config) throws Exception {
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.defaults(config));
+    SelectorApp.assemble(env, config, SelectorApp.fingerprint(config));
+    JobGraph graph = env.getStreamGraph().getJobGraph();
+    return new String(InstantiationUtil.serializeObject(graph), StandardCharsets.ISO_8859_1);
   }
 }
