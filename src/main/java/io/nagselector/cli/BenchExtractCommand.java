@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.nagselector.bench.ProcessMemory;
 import io.nagselector.model.Backbone;
 import io.nagselector.model.Backbones;
 import io.nagselector.model.DecoderConfig;
@@ -151,6 +152,8 @@ final class BenchExtractCommand implements Callable<Integer> {
         out.printf(
             "padding waste=%.1f%%%n",
             100.0 * (extractor.paddedTokens() - realTokens) / extractor.paddedTokens());
+        // what a TaskManager must budget outside its heap for this model and batch (one worker)
+        out.println(ProcessMemory.now());
         if (target.isGpu()) {
           int n = Math.min(64, docs);
           out.println(agreementWithCpu(results.subList(0, n), ids.subList(0, n), tokens, settings));
