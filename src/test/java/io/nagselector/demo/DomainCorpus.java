@@ -47,7 +47,7 @@ public final class DomainCorpus {
   }
 
   /** The demo corpus's distinct sentences by domain (its malformed records left out). */
-  static Map<String, List<String>> sentences(Path corpus) throws IOException {
+  public static Map<String, List<String>> sentences(Path corpus) throws IOException {
     ObjectMapper json = new ObjectMapper();
     Map<String, List<String>> out = new TreeMap<>();
     for (String line : Files.readAllLines(corpus, StandardCharsets.UTF_8)) {

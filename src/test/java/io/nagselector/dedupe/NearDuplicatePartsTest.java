@@ -1,0 +1,88 @@
+package io.nagselector.dedupe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+
+/** Shingles, MinHash and LSH bands, each with what the math says it must give. */
+class NearDuplicatePartsTest {
+  private final Shingles shingles = new Shingles(3, 1000);
+
+  @Test
+  void shinglesAreWordTrigramsOfTheNormalisedText() {
+    // 5 words: 3 trigrams; case, punctuation and spacing do not matter, NFKC folds the ligature
+    assertThat(shingles.of("The quick brown fox jumps")).hasSize(3);
+    assertThat(shingles.of("the  QUICK, brown—fox; jumps!"))
+        .containsExactly(shingles.of("The quick brown fox jumps"));
+    assertThat(shingles.of("ﬁsh and chips")).containsExactly(shingles.of("fish and chips"));
+    // shorter than one shingle: one shingle of all its words; nothing to shingle: none
+    assertThat(shingles.of("two words")).hasSize(1);
+    assertThat(shingles.of(" ... !!! ")).isEmpty();
+  }
+
+  @Test
+  void hostileTextsCostBoundedShingles() {
+    // one word 100,000 times: one distinct shingle
+    assertThat(shingles.of("spam ".repeat(100_000))).hasSize(1);
+    // a 1 MB text of distinct words is read up to maxWords: 1000 words, 998 trigrams
+    StringBuilder big = new StringBuilder();
+    for (int i = 0; big.length() < 1_000_000; i++) {
+      big.append("w").append(i).append(' ');
+    }
+    assertThat(shingles.of(big.toString())).hasSize(998);
+  }
+
+  @Test
+  void minHashEstimatesJaccard() {
+    MinHash minHash = new MinHash(512, 7);
+    long[] a = new long[400];
+    long[] b = new long[400];
+    for (int i = 0; i < 400; i++) {
+      a[i] = Shingles.mix(i);
+      b[i] = Shingles.mix(i + 100); // 300 shared of 500: Jaccard 0.6
+    }
+    assertThat(MinHash.similarity(minHash.signature(a), minHash.signature(a))).isEqualTo(1.0);
+    // 512 permutations: standard error sqrt(0.6 x 0.4 / 512) = 0.022
+    assertThat(MinHash.similarity(minHash.signature(a), minHash.signature(b)))
+        .isCloseTo(0.6, within(0.07));
+    // the same seed gives the same functions: signatures of different runs compare
+    assertThat(new MinHash(512, 7).signature(b)).containsExactly(minHash.signature(b));
+  }
+
+  @Test
+  void bandsCollideAsTheSCurveSays() {
+    LshBands lsh = new LshBands(20, 8);
+    assertThat(lsh.permutations()).isEqualTo(160);
+    // 1 - (1 - s^8)^20
+    assertThat(lsh.collisionProbability(0.85)).isCloseTo(0.99828, within(1e-5));
+    assertThat(lsh.collisionProbability(0.5)).isCloseTo(0.07529, within(1e-5));
+    long[] signature = new long[160];
+    long[] other = signature.clone();
+    other[0] = 1; // differs in band 0 only
+    long[] x = lsh.buckets(signature);
+    long[] y = lsh.buckets(other);
+    assertThat(x[0]).isNotEqualTo(y[0]);
+    for (int b = 1; b < 20; b++) {
+      assertThat(x[b]).isEqualTo(y[b]);
+    }
+  }
+
+  @Test
+  void theFirstOccurrenceWinsAndANearDuplicateIsNotRemembered() {
+    NearDuplicates rule = NearDuplicates.defaults();
+    NearDuplicateIndex index = new NearDuplicateIndex(NearDuplicates.THRESHOLD);
+    String text =
+        "the committee met on tuesday to discuss the budget for the new library and agreed to"
+            + " fund the reading room, the archive and a children's corner by the end of the year";
+    assertThat(index.offer("a", rule.fingerprint(text))).isEmpty();
+    int remembered = index.size();
+    assertThat(index.offer("b", rule.fingerprint(text + " today")))
+        .hasValueSatisfying(m -> assertThat(m.firstId()).isEqualTo("a"));
+    assertThat(index.size()).isEqualTo(remembered);
+    assertThat(index.offer("c", rule.fingerprint("an unrelated text about cooking pasta well")))
+        .isEmpty();
+    // a text without a word has no buckets: never a near-duplicate, never remembered
+    assertThat(index.offer("d", rule.fingerprint("!!!"))).isEmpty();
+  }
+}
