@@ -3,59 +3,72 @@ package io.nagselector.pipeline;
 import io.nagselector.avro.CrawlDocument;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Operator 3, keyed by the text's dedupe key: the first document with a text passes, later ones
- * within {@code ttl} are counted and skipped (optionally emitted on a side output) before they cost
- * inference. The key's state is dropped by a processing-time timer when the TTL ends.
+ * Operator 3, keyed by 64 bits of the text's hash ({@code DocumentValidator.dedupeHash}): the first
+ * document with a text passes, later ones within {@code ttl} are counted and skipped (optionally
+ * emitted on a side output) before they cost inference. Each remembered text is one small entry
+ * with Flink's state TTL, expired by RocksDB's compaction filter (and incrementally on a heap
+ * backend): no timer per text, whose entries had cost as much again as the memory itself.
  */
 public final class ExactDedupe
-    extends KeyedProcessFunction<String, SourcedDocument, SourcedDocument> {
+    extends KeyedProcessFunction<Long, SourcedDocument, SourcedDocument> {
   public static final OutputTag<CrawlDocument> DUPLICATES = new OutputTag<>("duplicates") {};
 
-  private final long ttlMillis;
+  /** How many entries the compaction filter reads between refreshes of its current time. */
+  private static final int COMPACTION_QUERY_INTERVAL = 1000;
+
+  private final Duration ttl;
   private final boolean emitDuplicates;
-  private transient ValueState<Long> firstSeen;
+  private transient ValueState<Boolean> seen;
   private transient Counter duplicates;
 
   public ExactDedupe(Duration ttl, boolean emitDuplicates) {
     if (ttl.isNegative() || ttl.isZero()) {
       throw new IllegalArgumentException("dedupe.ttl must be positive, got " + ttl);
     }
-    this.ttlMillis = ttl.toMillis();
+    this.ttl = ttl;
     this.emitDuplicates = emitDuplicates;
+  }
+
+  /** The remembered-text state: a flag that expires {@code ttl} after it was written. */
+  static ValueStateDescriptor<Boolean> seenDescriptor(Duration ttl) {
+    ValueStateDescriptor<Boolean> seen = new ValueStateDescriptor<>("seen", Types.BOOLEAN);
+    seen.enableTimeToLive(
+        StateTtlConfig.newBuilder(ttl)
+            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+            .cleanupInRocksdbCompactFilter(COMPACTION_QUERY_INTERVAL)
+            .cleanupIncrementally(10, false)
+            .build());
+    return seen;
   }
 
   @Override
   public void open(OpenContext context) {
-    firstSeen = getRuntimeContext().getState(new ValueStateDescriptor<>("first-seen", Long.class));
+    seen = getRuntimeContext().getState(seenDescriptor(ttl));
     duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
   }
 
   @Override
   public void processElement(SourcedDocument doc, Context ctx, Collector<SourcedDocument> out)
       throws Exception {
-    if (firstSeen.value() != null) {
+    if (seen.value() != null) {
       duplicates.inc();
       if (emitDuplicates) {
         ctx.output(DUPLICATES, doc.document());
       }
       return;
     }
-    long now = ctx.timerService().currentProcessingTime();
-    firstSeen.update(now);
-    ctx.timerService().registerProcessingTimeTimer(now + ttlMillis);
+    seen.update(true);
     out.collect(doc);
-  }
-
-  @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<SourcedDocument> out) {
-    firstSeen.clear();
   }
 }

@@ -124,12 +124,19 @@ public final class SelectorJob {
             .process(new DecodeAndValidate(settings.format(), settings.maxTextBytes()))
             .uid("decode-validate")
             .name("decode and validate");
-    SingleOutputStreamOperator<SourcedDocument> unique =
+    SingleOutputStreamOperator<SourcedDocument> remembered =
         valid
-            .keyBy(d -> DocumentValidator.dedupeKey(d.document().getText()), Types.STRING)
+            .keyBy(d -> DocumentValidator.dedupeHash(d.document().getText()), Types.LONG)
             .process(new ExactDedupe(settings.dedupeTtl(), settings.emitDuplicates()))
-            .uid("dedupe")
+            .uid("dedupe-compact")
             .name("exact dedupe");
+    // the memory of builds before 0.2, under their uid, until its entries expire (LegacyDedupe)
+    SingleOutputStreamOperator<SourcedDocument> unique =
+        remembered
+            .keyBy(d -> DocumentValidator.dedupeKey(d.document().getText()), Types.STRING)
+            .process(new LegacyDedupe(settings.emitDuplicates()))
+            .uid("dedupe")
+            .name("exact dedupe, memory from before 0.2");
     SingleOutputStreamOperator<ExtractedDocument> extracted =
         AsyncDataStream.orderedWaitWithRetry(
                 unique,
@@ -175,6 +182,8 @@ public final class SelectorJob {
         deadLetters,
         topK,
         documentFeatures,
-        unique.getSideOutput(ExactDedupe.DUPLICATES));
+        remembered
+            .getSideOutput(ExactDedupe.DUPLICATES)
+            .union(unique.getSideOutput(ExactDedupe.DUPLICATES)));
   }
 }

@@ -209,8 +209,8 @@ class HostileCommandsAndBurstsTest {
     try (var h =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
             new ExactDedupe(Duration.ofDays(7), false),
-            d -> DocumentValidator.dedupeKey(d.document().getText()),
-            Types.STRING)) {
+            d -> DocumentValidator.dedupeHash(d.document().getText()),
+            Types.LONG)) {
       // the same id with different texts: two documents (dedupe is by text; ids are not trusted)
       h.processElement(doc("same-id", "First text."), 0);
       h.processElement(doc("same-id", "Second text."), 0);
