@@ -3,6 +3,7 @@ package io.nagselector.cli;
 import io.nagselector.avro.TargetState;
 import io.nagselector.io.UserInputException;
 import io.nagselector.pipeline.BackfillJob;
+import io.nagselector.pipeline.ConfigKey;
 import io.nagselector.pipeline.ConfigKeys;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.KafkaClientConfig;
@@ -110,7 +111,7 @@ final class TargetBackfillCommand implements Callable<Integer> {
       return Instant.parse(since);
     } catch (DateTimeParseException notAnInstant) {
       try {
-        return now.minus(JobConfig.parseDuration(since, "--since"));
+        return now.minus(ConfigKey.parseDuration(since, "--since"));
       } catch (UserInputException e) {
         throw new UserInputException(
             "--since must be an instant (2026-11-25T10:00:00Z) or a duration (90m, 6h, 2d), got '"

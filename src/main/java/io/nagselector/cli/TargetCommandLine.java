@@ -15,6 +15,7 @@ import io.nagselector.io.InputPaths;
 import io.nagselector.io.RowFiles;
 import io.nagselector.io.UserInputException;
 import io.nagselector.kafka.TopicReader;
+import io.nagselector.pipeline.ConfigKey;
 import io.nagselector.pipeline.ConfigKeys;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.KafkaClientConfig;
@@ -289,7 +290,7 @@ final class TargetCommandLine {
     public Integer call() throws Exception {
       JobConfig c = connection.load();
       if (wait) {
-        awaitAnswers(c, JobConfig.parseDuration(timeout, "--timeout"));
+        awaitAnswers(c, ConfigKey.parseDuration(timeout, "--timeout"));
       }
       Map<String, TargetState> states =
           latest(c, c.get(ConfigKeys.KAFKA_TOPICS_TARGETS), TargetState.getDecoder()::decode);
@@ -396,7 +397,7 @@ final class TargetCommandLine {
     @Override
     public Integer call() throws Exception {
       JobConfig c = connection.load();
-      Duration timeout = JobConfig.parseDuration(sending.timeout, "--timeout");
+      Duration timeout = ConfigKey.parseDuration(sending.timeout, "--timeout");
       TargetCommand.Builder command = command().setTarget(sending.name);
       if (sending.commandId != null) {
         command.setCommandId(sending.commandId);

@@ -7,7 +7,6 @@ import io.nagselector.io.CrawlDecoder;
 import io.nagselector.io.UserInputException;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -80,11 +79,6 @@ public final class JobConfig {
   /** A key's value. */
   public <T> T get(ConfigKey<T> key) {
     return key.parse(values.get(key.name()));
-  }
-
-  /** A positive duration such as 500ms, 30s, 5m, 2h or 7d; {@code what} names it in the error. */
-  public static Duration parseDuration(String text, String what) {
-    return ConfigKey.parseDuration(text, what);
   }
 
   public CrawlDecoder.Format format() {

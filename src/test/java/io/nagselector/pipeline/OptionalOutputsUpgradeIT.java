@@ -12,10 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
@@ -45,42 +43,28 @@ class OptionalOutputsUpgradeIT extends PipelineIT {
       Map<String, Integer> seen = new HashMap<>();
       Set<String> texts = new HashSet<>();
 
-      JobClient first = start(off, null, false);
+      JobClient first = startJob(off, null, 2, false);
       upsertAllTarget(off, rnd);
       List<String> sent = sendDocs(producer, "a", 20, texts, rnd);
       pollAccounted(consumer, seen, 20, Duration.ofSeconds(60));
       String withoutFeatures = savepoint(first);
 
       // on: the features sink is new, with nothing to restore
-      JobClient second = start(on, withoutFeatures, false);
+      JobClient second = startJob(on, withoutFeatures, 2, false);
       sent.addAll(sendDocs(producer, "b", 20, texts, rnd));
       pollAccounted(consumer, seen, 40, Duration.ofSeconds(60));
       String withFeatures = savepoint(second);
 
       // off: the features sink's state has no operator to go to
-      assertThatThrownBy(() -> start(off, withFeatures, false).getJobExecutionResult().get())
+      assertThatThrownBy(() -> startJob(off, withFeatures, 2, false).getJobExecutionResult().get())
           .hasStackTraceContaining("allowNonRestoredState");
-      JobClient third = start(off, withFeatures, true);
+      JobClient third = startJob(off, withFeatures, 2, true);
       sent.addAll(sendDocs(producer, "c", 20, texts, rnd));
       pollAccounted(consumer, seen, 60, Duration.ofSeconds(60));
       third.cancel().get();
       pollAccountedToEnd(consumer, seen);
       assertAccountedOnce("the features topic turned on, then off", sent, seen);
     }
-  }
-
-  private JobClient start(JobConfig config, String savepoint, boolean ignoreUnclaimed)
-      throws Exception {
-    Configuration conf = FlinkSettings.defaults(config);
-    if (savepoint != null) {
-      conf.setString("execution.state-recovery.path", savepoint);
-      conf.setString(
-          "execution.state-recovery.ignore-unclaimed-state", String.valueOf(ignoreUnclaimed));
-    }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    env.setParallelism(2);
-    SelectorApp.assemble(env, config, SelectorApp.fingerprint(config));
-    return env.executeAsync("optional-outputs-it");
   }
 
   private String savepoint(JobClient job) throws Exception {

@@ -113,9 +113,21 @@ abstract class PipelineIT {
 
   /** The same at another parallelism (a restore from a savepoint may change it). */
   static JobClient startJob(JobConfig config, String savepoint, int parallelism) throws Exception {
+    return startJob(config, savepoint, parallelism, false);
+  }
+
+  /**
+   * The same, optionally ignoring savepoint state no operator claims (the operator's {@code
+   * allowNonRestoredState}).
+   */
+  static JobClient startJob(
+      JobConfig config, String savepoint, int parallelism, boolean ignoreUnclaimedState)
+      throws Exception {
     Configuration conf = FlinkSettings.defaults(config);
     if (savepoint != null) {
       conf.setString("execution.state-recovery.path", savepoint);
+      conf.setString(
+          "execution.state-recovery.ignore-unclaimed-state", String.valueOf(ignoreUnclaimedState));
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setParallelism(parallelism);
