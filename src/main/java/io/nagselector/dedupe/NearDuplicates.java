@@ -1,9 +1,10 @@
 package io.nagselector.dedupe;
 
 /**
- * The near-duplicate settings and what they make of a text: shingles, a MinHash signature and its
- * LSH buckets. Defaults: 5-word shingles (as FineWeb's and datatrove's MinHash stage), 20 bands of
- * 8 rows (160 permutations), an estimated Jaccard of 0.8, the first 100,000 words of a text.
+ * The near-duplicate settings and what they make of a text: shingles, a MinHash signature, its LSH
+ * buckets and a compact sketch of it. Defaults: 5-word shingles (as FineWeb's and datatrove's
+ * MinHash stage), 20 bands of 8 rows (160 permutations), an estimated Jaccard of 0.8, the first
+ * 100,000 words of a text.
  */
 public final class NearDuplicates {
   public static final int SHINGLE_SIZE = 5;
@@ -26,14 +27,14 @@ public final class NearDuplicates {
     return new NearDuplicates(SHINGLE_SIZE, BANDS, ROWS, MAX_WORDS);
   }
 
-  /** A text's signature and buckets; a text without a word has none (its buckets are empty). */
-  public NearDuplicateIndex.Fingerprint fingerprint(String text) {
+  /** A text's sketch and buckets; a text without a word has none (both empty). */
+  public Fingerprint fingerprint(String text) {
     long[] set = shingles.of(text);
     if (set.length == 0) {
-      return new NearDuplicateIndex.Fingerprint(new long[0], new long[0]);
+      return new Fingerprint(new byte[0], new long[0]);
     }
     long[] signature = minHash.signature(set);
-    return new NearDuplicateIndex.Fingerprint(signature, lsh.buckets(signature));
+    return new Fingerprint(Sketch.of(signature), lsh.buckets(signature));
   }
 
   public Shingles shingles() {

@@ -3,6 +3,7 @@ package io.nagselector.dedupe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** Shingles, MinHash and LSH bands, each with what the math says it must give. */
@@ -69,20 +70,52 @@ class NearDuplicatePartsTest {
   }
 
   @Test
-  void theFirstOccurrenceWinsAndANearDuplicateIsNotRemembered() {
+  void theFirstOccurrenceWinsAndTakesOnlyTheBucketsNoTextHad() {
     NearDuplicates rule = NearDuplicates.defaults();
     NearDuplicateIndex index = new NearDuplicateIndex(NearDuplicates.THRESHOLD);
     String text =
         "the committee met on tuesday to discuss the budget for the new library and agreed to"
             + " fund the reading room, the archive and a children's corner by the end of the year";
-    assertThat(index.offer("a", rule.fingerprint(text))).isEmpty();
+    Fingerprint a = rule.fingerprint(text);
+    assertThat(index.offer("a", a)).isEmpty();
     int remembered = index.size();
-    assertThat(index.offer("b", rule.fingerprint(text + " today")))
+    Fingerprint near = rule.fingerprint(text + " today");
+    long shared = Arrays.stream(near.buckets()).filter(b -> contains(a, b)).count();
+    assertThat(index.offer("b", near))
         .hasValueSatisfying(m -> assertThat(m.firstId()).isEqualTo("a"));
-    assertThat(index.size()).isEqualTo(remembered);
+    // b was not first in the buckets it shares with a, but it is in the others
+    assertThat(index.size()).isEqualTo(remembered + 20 - shared);
+    // a copy of b matches the most similar earlier text: b, by its buckets of its own
+    assertThat(index.offer("b2", rule.fingerprint(text + " today")))
+        .contains(new NearDuplicateIndex.Match("b", 1.0));
     assertThat(index.offer("c", rule.fingerprint("an unrelated text about cooking pasta well")))
         .isEmpty();
     // a text without a word has no buckets: never a near-duplicate, never remembered
     assertThat(index.offer("d", rule.fingerprint("!!!"))).isEmpty();
+  }
+
+  @Test
+  void aSketchEstimatesTheJaccardSimilarityAsTheFullSignatureDoes() {
+    MinHash minHash = new MinHash(160, 7);
+    long[] a = new long[1000];
+    long[] b = new long[1000];
+    for (int i = 0; i < 1000; i++) {
+      a[i] = i;
+      b[i] = i < 800 ? i : 10_000 + i; // 800 shared of 1,200: Jaccard 2/3
+    }
+    long[] sa = minHash.signature(a);
+    long[] sb = minHash.signature(b);
+    assertThat(Sketch.similarity(Sketch.of(sa), Sketch.of(sa))).isEqualTo(1.0);
+    assertThat(Sketch.similarity(Sketch.of(sa), Sketch.of(sb)))
+        .isCloseTo(MinHash.similarity(sa, sb), within(0.02))
+        .isCloseTo(2.0 / 3, within(0.1));
+    // unrelated: the low bytes agree by chance 1 time in 256, which the estimate removes
+    long[] c = new long[1000];
+    Arrays.setAll(c, i -> 50_000 + i);
+    assertThat(Sketch.similarity(Sketch.of(sa), Sketch.of(minHash.signature(c)))).isLessThan(0.02);
+  }
+
+  private static boolean contains(Fingerprint f, long bucket) {
+    return Arrays.stream(f.buckets()).anyMatch(b -> b == bucket);
   }
 }
