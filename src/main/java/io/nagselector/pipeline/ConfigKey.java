@@ -102,6 +102,21 @@ public final class ConfigKey<T> {
         name, "duration", defaultValue, doc, (text, key) -> parseDuration(text, "config: " + key));
   }
 
+  static ConfigKey<Boolean> flag(String name, String defaultValue, String doc) {
+    return new ConfigKey<>(
+        name,
+        "true \\| false",
+        defaultValue,
+        doc,
+        (text, key) -> {
+          String t = text.trim();
+          if (!t.equals("true") && !t.equals("false")) {
+            throw invalid(key, "true or false", text);
+          }
+          return t.equals("true");
+        });
+  }
+
   /** One of {@code choices}, as written. */
   static ConfigKey<String> choice(String name, String defaultValue, String doc, String... choices) {
     List<String> allowed = List.of(choices);

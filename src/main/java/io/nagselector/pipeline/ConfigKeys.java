@@ -101,7 +101,9 @@ public final class ConfigKeys {
 
   public static final ConfigKey<String> KAFKA_TOPICS_DUPLICATES =
       ConfigKey.optionalTopic(
-          "kafka.topics.duplicates", "", "exact duplicates skipped before inference; empty: off");
+          "kafka.topics.duplicates",
+          "",
+          "exact and near-duplicates skipped before inference; empty: off");
 
   public static final ConfigKey<String> INPUT_FORMAT =
       ConfigKey.choice(
@@ -219,6 +221,38 @@ public final class ConfigKeys {
   public static final ConfigKey<Duration> DEDUPE_TTL =
       ConfigKey.duration("dedupe.ttl", "7d", "how long a text's hash is remembered");
 
+  public static final ConfigKey<Boolean> DEDUPE_NEAR_ENABLED =
+      ConfigKey.flag(
+          "dedupe.near.enabled",
+          "true",
+          "skip near-duplicates before inference (MinHash and LSH, [docs/streaming.md](docs/streaming.md#near-duplicates))");
+
+  public static final ConfigKey<Double> DEDUPE_NEAR_THRESHOLD =
+      ConfigKey.unitInterval(
+          "dedupe.near.threshold",
+          "0.8",
+          "the estimated Jaccard similarity of the shingles at or above which a text is a near-duplicate of an earlier one");
+
+  public static final ConfigKey<Integer> DEDUPE_NEAR_SHINGLE_SIZE =
+      ConfigKey.positive("dedupe.near.shingle-size", "5", "words per shingle");
+
+  public static final ConfigKey<Integer> DEDUPE_NEAR_BANDS =
+      ConfigKey.positive("dedupe.near.bands", "20", "LSH bands: state entries per remembered text");
+
+  public static final ConfigKey<Integer> DEDUPE_NEAR_ROWS =
+      ConfigKey.positive(
+          "dedupe.near.rows",
+          "8",
+          "MinHash values per band; bands × rows permutations (at most 1,024)");
+
+  public static final ConfigKey<Integer> DEDUPE_NEAR_MAX_WORDS =
+      ConfigKey.positive(
+          "dedupe.near.max-words", "100000", "words of a text read for its shingles");
+
+  public static final ConfigKey<Duration> DEDUPE_NEAR_TTL =
+      ConfigKey.duration(
+          "dedupe.near.ttl", "7d", "how long a text's buckets and sketch are remembered");
+
   public static final ConfigKey<Integer> SELECTION_SHARDS =
       ConfigKey.positive(
           "selection.shards",
@@ -309,6 +343,13 @@ public final class ConfigKeys {
           TARGETS_MAX_TOP_K,
           TARGETS_MAX_COMMAND_IDS,
           DEDUPE_TTL,
+          DEDUPE_NEAR_ENABLED,
+          DEDUPE_NEAR_THRESHOLD,
+          DEDUPE_NEAR_SHINGLE_SIZE,
+          DEDUPE_NEAR_BANDS,
+          DEDUPE_NEAR_ROWS,
+          DEDUPE_NEAR_MAX_WORDS,
+          DEDUPE_NEAR_TTL,
           SELECTION_SHARDS,
           SELECTION_WARM_UP,
           SELECTION_DEFAULT_POLICY,

@@ -1,9 +1,9 @@
 package io.nagselector.pipeline;
 
-import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.DuplicateDocument;
+import io.nagselector.avro.DuplicateKind;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -21,10 +21,7 @@ import org.apache.flink.util.OutputTag;
  */
 public final class ExactDedupe
     extends KeyedProcessFunction<Long, SourcedDocument, SourcedDocument> {
-  public static final OutputTag<CrawlDocument> DUPLICATES = new OutputTag<>("duplicates") {};
-
-  /** How many entries the compaction filter reads between refreshes of its current time. */
-  private static final int COMPACTION_QUERY_INTERVAL = 1000;
+  public static final OutputTag<DuplicateDocument> DUPLICATES = new OutputTag<>("duplicates") {};
 
   private final Duration ttl;
   private final boolean emitDuplicates;
@@ -42,13 +39,7 @@ public final class ExactDedupe
   /** The remembered-text state: a flag that expires {@code ttl} after it was written. */
   static ValueStateDescriptor<Boolean> seenDescriptor(Duration ttl) {
     ValueStateDescriptor<Boolean> seen = new ValueStateDescriptor<>("seen", Types.BOOLEAN);
-    seen.enableTimeToLive(
-        StateTtlConfig.newBuilder(ttl)
-            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-            .cleanupInRocksdbCompactFilter(COMPACTION_QUERY_INTERVAL)
-            .cleanupIncrementally(10, false)
-            .build());
+    seen.enableTimeToLive(ExpiringState.after(ttl));
     return seen;
   }
 
@@ -64,11 +55,16 @@ public final class ExactDedupe
     if (seen.value() != null) {
       duplicates.inc();
       if (emitDuplicates) {
-        ctx.output(DUPLICATES, doc.document());
+        ctx.output(DUPLICATES, duplicate(doc));
       }
       return;
     }
     seen.update(true);
     out.collect(doc);
+  }
+
+  /** An exact duplicate as the duplicates output shows it: the earlier id is not remembered. */
+  static DuplicateDocument duplicate(SourcedDocument doc) {
+    return new DuplicateDocument(doc.document(), DuplicateKind.EXACT, null, 1.0);
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.nagselector.io.CrawlDecoder;
 import io.nagselector.io.UserInputException;
+import io.nagselector.pipeline.near.NearDuplicateSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -74,6 +75,23 @@ public final class JobConfig {
   private void validate() {
     ConfigKeys.ALL.forEach(this::get);
     KafkaClientConfig.validate(this);
+    nearDuplicates();
+  }
+
+  /** The {@code dedupe.near.*} settings, checked together. */
+  public NearDuplicateSettings nearDuplicates() {
+    try {
+      return new NearDuplicateSettings(
+          get(ConfigKeys.DEDUPE_NEAR_ENABLED),
+          get(ConfigKeys.DEDUPE_NEAR_SHINGLE_SIZE),
+          get(ConfigKeys.DEDUPE_NEAR_BANDS),
+          get(ConfigKeys.DEDUPE_NEAR_ROWS),
+          get(ConfigKeys.DEDUPE_NEAR_MAX_WORDS),
+          get(ConfigKeys.DEDUPE_NEAR_THRESHOLD),
+          get(ConfigKeys.DEDUPE_NEAR_TTL));
+    } catch (IllegalArgumentException e) {
+      throw new UserInputException("config: " + e.getMessage());
+    }
   }
 
   /** A key's value. */

@@ -1,9 +1,9 @@
 package io.nagselector.pipeline;
 
 import io.nagselector.avro.ControlEvent;
-import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.DocumentFeature;
+import io.nagselector.avro.DuplicateDocument;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetState;
 import io.nagselector.avro.TopKSnapshot;
@@ -110,9 +110,9 @@ public final class KafkaWiring {
     return sink(client, topic, transactionalIdPrefix + "-features", f -> f.getId());
   }
 
-  public static KafkaSink<CrawlDocument> duplicatesSink(
+  public static KafkaSink<DuplicateDocument> duplicatesSink(
       Properties client, String topic, String transactionalIdPrefix) {
-    return sink(client, topic, transactionalIdPrefix + "-duplicates", d -> d.getId());
+    return sink(client, topic, transactionalIdPrefix + "-duplicates", d -> d.getDocument().getId());
   }
 
   public static KafkaSink<ControlEvent> controlEventsSink(

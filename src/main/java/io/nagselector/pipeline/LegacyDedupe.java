@@ -39,7 +39,7 @@ public final class LegacyDedupe
     }
     duplicates.inc();
     if (emitDuplicates) {
-      ctx.output(ExactDedupe.DUPLICATES, doc.document());
+      ctx.output(ExactDedupe.DUPLICATES, ExactDedupe.duplicate(doc));
     }
   }
 

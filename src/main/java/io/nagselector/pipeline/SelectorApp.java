@@ -135,7 +135,8 @@ public final class SelectorApp {
             c.get(ConfigKeys.SELECTION_TOP_K_INTERVAL),
             c.get(ConfigKeys.EXTRACTION_MAX_ATTEMPTS),
             c.get(ConfigKeys.EXTRACTION_RETRY_BACKOFF),
-            !c.get(ConfigKeys.KAFKA_TOPICS_DUPLICATES).isBlank());
+            !c.get(ConfigKeys.KAFKA_TOPICS_DUPLICATES).isBlank(),
+            c.nearDuplicates());
     SelectorJob.Outputs out = new SelectorJob(settings, extractor).build(crawl, control);
     String prefix = c.get(ConfigKeys.KAFKA_TRANSACTIONAL_ID_PREFIX);
     Properties producer = KafkaClientConfig.producer(c);

@@ -1,9 +1,9 @@
 package io.nagselector.pipeline;
 
 import io.nagselector.avro.ControlEvent;
-import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.DocumentFeature;
+import io.nagselector.avro.DuplicateDocument;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetState;
 import io.nagselector.avro.TopKSnapshot;
@@ -14,6 +14,8 @@ import io.nagselector.control.TargetRegistry;
 import io.nagselector.io.CrawlDecoder;
 import io.nagselector.io.DocumentValidator;
 import io.nagselector.model.NeuronType;
+import io.nagselector.pipeline.near.NearDuplicateSettings;
+import io.nagselector.pipeline.near.NearDuplicateStage;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +27,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * The selection topology, built on streams the caller provides (Kafka in production, test sources
- * in tests): decode and validate, exact dedupe, async NAG extraction, scoring against the broadcast
- * targets. Every operator has a stable uid and name.
+ * in tests): decode and validate, exact dedupe, near-duplicate removal (when on), async NAG
+ * extraction, scoring against the broadcast targets. Every operator has a stable uid and name.
  */
 public final class SelectorJob {
   /** What the topology needs to know. */
@@ -44,7 +46,8 @@ public final class SelectorJob {
       Duration topKInterval,
       int extractionAttempts,
       Duration retryBackoff,
-      boolean emitDuplicates) {}
+      boolean emitDuplicates,
+      NearDuplicateSettings nearDuplicates) {}
 
   /**
    * The job's outputs ({@code events} and {@code targetStates} are null when targets are given, not
@@ -55,7 +58,7 @@ public final class SelectorJob {
       DataStream<DeadLetter> deadLetters,
       DataStream<TopKSnapshot> topK,
       DataStream<DocumentFeature> features,
-      DataStream<CrawlDocument> duplicates,
+      DataStream<DuplicateDocument> duplicates,
       DataStream<ControlEvent> events,
       DataStream<TargetState> targetStates) {}
 
@@ -114,7 +117,7 @@ public final class SelectorJob {
       DataStream<DeadLetter> deadLetters,
       DataStream<TopKSnapshot> topK,
       DataStream<DocumentFeature> features,
-      DataStream<CrawlDocument> duplicates) {}
+      DataStream<DuplicateDocument> duplicates) {}
 
   /** The document path against a given stream of target definitions. */
   private DocumentPath documentPath(
@@ -137,9 +140,20 @@ public final class SelectorJob {
             .process(new LegacyDedupe(settings.emitDuplicates()))
             .uid("dedupe")
             .name("exact dedupe, memory from before 0.2");
+    DataStream<DuplicateDocument> duplicates =
+        remembered
+            .getSideOutput(ExactDedupe.DUPLICATES)
+            .union(unique.getSideOutput(ExactDedupe.DUPLICATES));
+    DataStream<SourcedDocument> distinct = unique;
+    if (settings.nearDuplicates().enabled()) {
+      NearDuplicateStage.Result near =
+          NearDuplicateStage.apply(unique, settings.nearDuplicates(), settings.emitDuplicates());
+      distinct = near.unique();
+      duplicates = duplicates.union(near.skipped());
+    }
     SingleOutputStreamOperator<ExtractedDocument> extracted =
         AsyncDataStream.orderedWaitWithRetry(
-                unique,
+                distinct,
                 new AsyncExtraction(extractor, settings.neuronType()),
                 settings.asyncTimeout().toMillis(),
                 TimeUnit.MILLISECONDS,
@@ -177,13 +191,6 @@ public final class SelectorJob {
             .map(new ToDocumentFeature(settings.modelFingerprint()))
             .uid("document-features")
             .name("document features");
-    return new DocumentPath(
-        selected,
-        deadLetters,
-        topK,
-        documentFeatures,
-        remembered
-            .getSideOutput(ExactDedupe.DUPLICATES)
-            .union(unique.getSideOutput(ExactDedupe.DUPLICATES)));
+    return new DocumentPath(selected, deadLetters, topK, documentFeatures, duplicates);
   }
 }

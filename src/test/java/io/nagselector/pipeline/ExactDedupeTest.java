@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.DuplicateDocument;
+import io.nagselector.avro.DuplicateKind;
 import io.nagselector.io.DocumentValidator;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -45,8 +47,9 @@ class ExactDedupeTest {
       assertThat(h.extractOutputValues()).extracting(ExactDedupeTest::id).containsExactly("a", "c");
       assertThat(h.getSideOutput(ExactDedupe.DUPLICATES))
           .extracting(StreamRecord::getValue)
-          .extracting(CrawlDocument::getId)
-          .containsExactly("b");
+          .containsExactly(
+              new DuplicateDocument(
+                  doc("b", "Same  text. ").document(), DuplicateKind.EXACT, null, 1.0));
       assertThat(h.numKeyedStateEntries()).isEqualTo(2);
       assertThat(h.numProcessingTimeTimers()).isZero();
 

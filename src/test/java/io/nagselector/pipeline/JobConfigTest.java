@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nagselector.io.CrawlDecoder;
 import io.nagselector.model.NeuronType;
+import io.nagselector.pipeline.near.NearDuplicateSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,7 @@ class JobConfigTest {
   @Test
   void readsTheShippedLocalConfig() {
     JobConfig c = JobConfig.load(LOCAL, Map.of());
+    assertThat(c.nearDuplicates()).isEqualTo(NearDuplicateSettings.defaults());
     assertThat(c.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS)).isEqualTo("127.0.0.1:9092");
     assertThat(c.format()).isEqualTo(CrawlDecoder.Format.AVRO);
     assertThat(c.get(ConfigKeys.MODEL_NEURON_TYPE)).isEqualTo(NeuronType.FWD_UP);
@@ -52,6 +54,17 @@ class JobConfigTest {
         .hasMessage("config: input.format must be one of [avro, json], got 'xml'");
     assertThatThrownBy(() -> JobConfig.load(LOCAL, Map.of("NAG_SELECTION_DEFAULT_VALUE", "NaN")))
         .hasMessage("config: selection.default-value must be a number in (0, 1], got 'NaN'");
+    assertThatThrownBy(() -> JobConfig.load(LOCAL, Map.of("NAG_DEDUPE_NEAR_ENABLED", "yes")))
+        .hasMessage("config: dedupe.near.enabled must be true or false, got 'yes'");
+    assertThatThrownBy(
+            () ->
+                JobConfig.load(
+                    LOCAL, Map.of("NAG_DEDUPE_NEAR_BANDS", "64", "NAG_DEDUPE_NEAR_ROWS", "32")))
+        .hasMessage(
+            "config: dedupe.near.bands x dedupe.near.rows must be at most 1024, got 64 x 32");
+    assertThatThrownBy(() -> JobConfig.load(LOCAL, Map.of("NAG_DEDUPE_NEAR_MAX_WORDS", "3")))
+        .hasMessage(
+            "config: dedupe.near.shingle-size (5) must not exceed dedupe.near.max-words (3)");
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.DocumentFeature;
+import io.nagselector.avro.DuplicateDocument;
 import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetCommand;
@@ -200,7 +201,8 @@ abstract class PipelineIT {
         String id =
             switch (r.topic()) {
               case "selected" -> SelectedDocument.getDecoder().decode(r.value()).getId();
-              case "duplicates" -> CrawlDocument.getDecoder().decode(r.value()).getId();
+              case "duplicates" ->
+                  DuplicateDocument.getDecoder().decode(r.value()).getDocument().getId();
               case "features" -> DocumentFeature.getDecoder().decode(r.value()).getId();
               default -> DeadLetter.getDecoder().decode(r.value()).getDocId();
             };

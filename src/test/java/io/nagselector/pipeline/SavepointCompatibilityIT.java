@@ -8,6 +8,7 @@ import io.nagselector.avro.CommandStatus;
 import io.nagselector.avro.CommandType;
 import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.DuplicateDocument;
 import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetCommand;
@@ -283,7 +284,8 @@ class SavepointCompatibilityIT extends PipelineIT {
               }
             }
             case "duplicates" ->
-                duplicates.add(CrawlDocument.getDecoder().decode(r.value()).getId());
+                duplicates.add(
+                    DuplicateDocument.getDecoder().decode(r.value()).getDocument().getId());
             case "control-events" -> events.add(ControlEvent.getDecoder().decode(r.value()));
             default -> {
               TopKSnapshot s = TopKSnapshot.getDecoder().decode(r.value());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DocumentFeature;
+import io.nagselector.avro.DuplicateDocument;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
@@ -71,7 +72,8 @@ class SelectorAppIT extends PipelineIT {
             if (r.topic().equals("selected")) {
               ids.add(SelectedDocument.getDecoder().decode(r.value()).getId());
             } else if (r.topic().equals("duplicates")) {
-              duplicates.add(CrawlDocument.getDecoder().decode(r.value()).getId());
+              duplicates.add(
+                  DuplicateDocument.getDecoder().decode(r.value()).getDocument().getId());
             } else {
               features.add(DocumentFeature.getDecoder().decode(r.value()));
             }

@@ -1,0 +1,7 @@
+package io.nagselector.pipeline.near;
+
+/**
+ * One band's answer for a text: the signature of the text that was first in its bucket, or null
+ * when the text was the first there itself.
+ */
+public record BandAnswer(long key, Signature first) {}

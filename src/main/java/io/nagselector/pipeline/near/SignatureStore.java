@@ -1,0 +1,78 @@
+package io.nagselector.pipeline.near;
+
+import io.nagselector.pipeline.ExpiringState;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keyed by text: each text's signature, kept once for the TTL however many buckets it is first in,
+ * and the answers to lookups for it. A lookup can overtake the signature it asks for (they travel
+ * different paths); it then waits for it, at most {@link #LOOKUP_WAIT}, after which it is answered
+ * as if the text had been first (a near-duplicate missed, never a document lost).
+ */
+public final class SignatureStore
+    extends KeyedCoProcessFunction<Long, Signature, SignatureLookup, BandAnswer> {
+  static final Duration LOOKUP_WAIT = Duration.ofSeconds(30);
+
+  private final Duration ttl;
+  private transient ValueState<Signature> signature;
+  private transient ListState<Long> waiting;
+  private transient Counter unanswered;
+
+  public SignatureStore(Duration ttl) {
+    this.ttl = ttl;
+  }
+
+  @Override
+  public void open(OpenContext context) {
+    ValueStateDescriptor<Signature> descriptor =
+        new ValueStateDescriptor<>("signature", TypeInformation.of(Signature.class));
+    descriptor.enableTimeToLive(ExpiringState.after(ttl));
+    signature = getRuntimeContext().getState(descriptor);
+    waiting = getRuntimeContext().getListState(new ListStateDescriptor<>("waiting", Types.LONG));
+    unanswered = getRuntimeContext().getMetricGroup().counter("nearDuplicateLookupsUnanswered");
+  }
+
+  @Override
+  public void processElement1(Signature value, Context ctx, Collector<BandAnswer> out)
+      throws Exception {
+    signature.update(value);
+    for (long key : waiting.get()) {
+      out.collect(new BandAnswer(key, value));
+    }
+    waiting.clear();
+  }
+
+  @Override
+  public void processElement2(SignatureLookup lookup, Context ctx, Collector<BandAnswer> out)
+      throws Exception {
+    Signature first = signature.value();
+    if (first != null) {
+      out.collect(new BandAnswer(lookup.key(), first));
+      return;
+    }
+    waiting.add(lookup.key());
+    ctx.timerService()
+        .registerProcessingTimeTimer(
+            ctx.timerService().currentProcessingTime() + LOOKUP_WAIT.toMillis());
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<BandAnswer> out)
+      throws Exception {
+    for (long key : waiting.get()) {
+      unanswered.inc();
+      out.collect(new BandAnswer(key, null));
+    }
+    waiting.clear();
+  }
+}
