@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Write an HTML report (charts inlined, no network needed to view it): per target, acceptance",
       "over time, the similarity histogram with the threshold, the per-layer contributions, the mean",
-      "similarity per domain and the top-k; dead letters by reason."
+      "similarity per domain and the top-k; the duplicates skipped (near-duplicates with the id",
+      "they resemble); dead letters by reason."
     })
 final class ReportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -53,11 +54,14 @@ final class ReportCommand implements Callable<Integer> {
     spec.commandLine()
         .getOut()
         .printf(
-            "report: %d targets, %d documents scored, %d selected, %d dead letters -> %s%n",
+            "report: %d targets, %d documents scored, %d selected, %d dead letters, %d duplicates"
+                + " (%d near) -> %s%n",
             data.targets().size(),
             data.scores().stream().map(RunData.Score::id).distinct().count(),
             data.selected().size(),
             data.dead().size(),
+            data.duplicates().size(),
+            data.duplicates().stream().filter(d -> d.kind().equals("NEAR")).count(),
             output);
     return 0;
   }

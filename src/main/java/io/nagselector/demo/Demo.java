@@ -335,6 +335,25 @@ public final class Demo {
     Map<String, Long> reasons = new TreeMap<>();
     data.dead().forEach(d -> reasons.merge(d.reason(), 1L, Long::sum));
     out.printf("%ndead letters: %s%n", reasons.isEmpty() ? "none" : reasons);
+    List<RunData.DuplicateRow> near =
+        data.duplicates().stream().filter(d -> d.kind().equals("NEAR")).toList();
+    out.printf(
+        Locale.ROOT,
+        "duplicates skipped before inference: %d exact, %d near%s%n",
+        data.duplicates().size() - near.size(),
+        near.size(),
+        near.stream()
+                .limit(3)
+                .map(
+                    d ->
+                        String.format(
+                            Locale.ROOT,
+                            " | %s ~ %s (%.2f)",
+                            d.docId(),
+                            d.duplicateOf(),
+                            d.jaccard()))
+                .reduce("", String::concat)
+            + (near.size() > 3 ? " | …" : ""));
     out.printf(
         "outputs: %s (selected documents), %s (dead letters), %s (report)%n",
         o.out().resolve(RunData.SELECTED),

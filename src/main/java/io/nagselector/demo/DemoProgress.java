@@ -9,6 +9,7 @@ final class DemoProgress {
   private final long startNanos;
   long sent;
   long duplicates;
+  long nearDuplicates;
   long extracted;
   long deadLetters;
 
@@ -23,9 +24,9 @@ final class DemoProgress {
     accepted.computeIfAbsent(target, t -> new TreeMap<>()).merge(version, 1L, Long::sum);
   }
 
-  /** Every document sent is extracted, a duplicate or dead-lettered. */
+  /** Every document sent is extracted, an exact or near-duplicate, or dead-lettered. */
   boolean allAccountedFor() {
-    return extracted + duplicates + deadLetters >= sent;
+    return extracted + duplicates + nearDuplicates + deadLetters >= sent;
   }
 
   String line(long nowNanos) {
@@ -35,9 +36,11 @@ final class DemoProgress {
             .append(
                 String.format(
                     Locale.ROOT,
-                    "in %d | duplicates %d | extracted %d | dead letters %d | accepted",
+                    "in %d | duplicates %d | near-duplicates %d | extracted %d | dead letters %d |"
+                        + " accepted",
                     sent,
                     duplicates,
+                    nearDuplicates,
                     extracted,
                     deadLetters));
     if (accepted.isEmpty()) {

@@ -1,5 +1,7 @@
 package io.nagselector.demo;
 
+import io.nagselector.avro.DuplicateDocument;
+import io.nagselector.avro.DuplicateKind;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.control.ControlClient;
 import io.nagselector.pipeline.ConfigKeys;
@@ -44,7 +46,11 @@ final class DemoWatcher implements AutoCloseable {
       if (topic.equals(features)) {
         progress.extracted++;
       } else if (topic.equals(duplicates)) {
-        progress.duplicates++;
+        if (DuplicateDocument.getDecoder().decode(r.value()).getKind() == DuplicateKind.NEAR) {
+          progress.nearDuplicates++;
+        } else {
+          progress.duplicates++;
+        }
       } else if (topic.equals(deadLetters)) {
         progress.deadLetters++;
       } else if (topic.equals(selected)) {

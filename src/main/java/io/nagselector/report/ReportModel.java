@@ -10,7 +10,12 @@ import java.util.TreeMap;
  * What each chart of the report plots, computed from a {@link RunData}: the numbers are here, the
  * HTML only draws them.
  */
-public record ReportModel(List<TargetView> targets, Map<String, Long> deadLetters, long documents) {
+public record ReportModel(
+    List<TargetView> targets,
+    Map<String, Long> deadLetters,
+    long documents,
+    Map<String, Long> duplicates,
+    List<RunData.DuplicateRow> nearDuplicates) {
   static final int BINS = 30;
 
   /** One target's charts. */
@@ -68,7 +73,11 @@ public record ReportModel(List<TargetView> targets, Map<String, Long> deadLetter
     Map<String, Long> reasons = new TreeMap<>();
     data.dead().forEach(d -> reasons.merge(d.reason(), 1L, Long::sum));
     long documents = data.scores().stream().map(RunData.Score::id).distinct().count();
-    return new ReportModel(views, reasons, documents);
+    Map<String, Long> duplicates = new TreeMap<>();
+    data.duplicates().forEach(d -> duplicates.merge(d.kind(), 1L, Long::sum));
+    List<RunData.DuplicateRow> near =
+        data.duplicates().stream().filter(d -> d.kind().equals("NEAR")).toList();
+    return new ReportModel(views, reasons, documents, duplicates, near);
   }
 
   /** Per target version ("v1", ...): [time in ms, documents it accepted so far], in time order. */

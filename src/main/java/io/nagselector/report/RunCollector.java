@@ -2,6 +2,7 @@ package io.nagselector.report;
 
 import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.DocumentFeature;
+import io.nagselector.avro.DuplicateDocument;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetState;
 import io.nagselector.avro.TopKEntry;
@@ -24,8 +25,8 @@ import java.util.TreeMap;
 
 /**
  * Reads a job's output topics (targets, top-k, selected, dead letters and, when configured,
- * features) into {@link RunData}: every document's similarity is computed from the features topic
- * against each target's current profile, rebuilt from the targets topic.
+ * duplicates and features) into {@link RunData}: every document's similarity is computed from the
+ * features topic against each target's current profile, rebuilt from the targets topic.
  */
 public final class RunCollector {
   private static final int SNIPPET = 160;
@@ -87,6 +88,23 @@ public final class RunCollector {
               new RunData.DeadLetterRow(
                   d.getReason().name(), d.getSourceTopic(), d.getDocId(), d.getMessage()));
         });
+    List<RunData.DuplicateRow> duplicates = new ArrayList<>();
+    String duplicatesTopic = c.get(ConfigKeys.KAFKA_TOPICS_DUPLICATES);
+    if (!duplicatesTopic.isBlank()) {
+      TopicReader.readAll(
+          servers,
+          duplicatesTopic,
+          r -> {
+            DuplicateDocument d = DuplicateDocument.getDecoder().decode(r.value());
+            duplicates.add(
+                new RunData.DuplicateRow(
+                    d.getKind().name(),
+                    d.getDocument().getId(),
+                    d.getDocument().getSource(),
+                    d.getDuplicateOf(),
+                    d.getJaccard()));
+          });
+    }
     List<RunData.Score> scores = scores(c, states, sources);
     List<RunData.Target> targets = new ArrayList<>();
     for (TargetState s : states.values()) {
@@ -114,7 +132,7 @@ public final class RunCollector {
               s.getNumLayers(),
               entries));
     }
-    return new RunData(targets, scores, selected, dead);
+    return new RunData(targets, scores, selected, dead, duplicates);
   }
 
   /** Every feature record scored against every target of the same model. */

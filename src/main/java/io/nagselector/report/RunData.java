@@ -17,11 +17,15 @@ import java.util.TreeMap;
 /**
  * What a selection run produced, as the report shows it: the targets with their top-k, every
  * document's similarity to each target (when the job wrote features), the selected documents and
- * the dead letters. Stored as files in a directory (what {@code demo} writes, what {@code report
- * --input DIR} reads).
+ * the dead letters and the duplicates skipped. Stored as files in a directory (what {@code demo}
+ * writes, what {@code report --input DIR} reads).
  */
 public record RunData(
-    List<Target> targets, List<Score> scores, List<Selected> selected, List<DeadLetterRow> dead) {
+    List<Target> targets,
+    List<Score> scores,
+    List<Selected> selected,
+    List<DeadLetterRow> dead,
+    List<DuplicateRow> duplicates) {
 
   /** A target as the job holds it, with its published top-k. */
   public record Target(
@@ -53,10 +57,15 @@ public record RunData(
 
   public record DeadLetterRow(String reason, String topic, String docId, String message) {}
 
+  /** A document skipped before inference: EXACT or NEAR, and for NEAR the earlier id. */
+  public record DuplicateRow(
+      String kind, String docId, String source, String duplicateOf, double jaccard) {}
+
   static final String TARGETS = "targets.json";
   static final String SCORES = "scores.jsonl";
   public static final String SELECTED = "selected.jsonl";
   public static final String DEAD_LETTERS = "dead-letters.jsonl";
+  public static final String DUPLICATES = "duplicates.jsonl";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -91,6 +100,7 @@ public record RunData(
     writeLines(dir.resolve(SCORES), scores);
     writeLines(dir.resolve(SELECTED), selected);
     writeLines(dir.resolve(DEAD_LETTERS), dead);
+    writeLines(dir.resolve(DUPLICATES), duplicates);
   }
 
   private static void writeLines(Path file, List<?> rows) throws IOException {
@@ -112,7 +122,8 @@ public record RunData(
         targets,
         readLines(dir.resolve(SCORES), Score.class),
         readLines(dir.resolve(SELECTED), Selected.class),
-        readLines(dir.resolve(DEAD_LETTERS), DeadLetterRow.class));
+        readLines(dir.resolve(DEAD_LETTERS), DeadLetterRow.class),
+        readLines(dir.resolve(DUPLICATES), DuplicateRow.class));
   }
 
   private static <T> List<T> readLines(Path file, Class<T> type) throws IOException {

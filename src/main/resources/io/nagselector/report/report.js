@@ -98,6 +98,28 @@ REPORT.targets.forEach((t, i) => {
   root.appendChild(table);
 });
 
+(() => {
+  const root = document.getElementById('duplicates');
+  const counts = REPORT.duplicates;
+  root.appendChild(text('p', Object.keys(counts).length === 0
+    ? 'none (or no duplicates topic configured)'
+    : `${counts.EXACT || 0} exact, ${counts.NEAR || 0} near-duplicates`, { 'data-summary': 'duplicates' }));
+  if (REPORT.nearDuplicates.length === 0) return;
+  const table = text('table', undefined, { 'data-table': 'near-duplicates' });
+  const head = text('tr');
+  ['id', 'source', 'duplicate of', 'estimated Jaccard'].forEach(h => head.appendChild(text('th', h)));
+  table.appendChild(head);
+  REPORT.nearDuplicates.forEach(d => {
+    const row = text('tr');
+    row.appendChild(text('td', d.docId));
+    row.appendChild(text('td', d.source || ''));
+    row.appendChild(text('td', d.duplicateOf));
+    row.appendChild(text('td', fmt(d.jaccard, 3), { class: 'num' }));
+    table.appendChild(row);
+  });
+  root.appendChild(table);
+})();
+
 const reasons = Object.keys(REPORT.deadLetters);
 draw(document.getElementById('dead-letters'), {
   tooltip: {},

@@ -38,8 +38,10 @@ class DemoIT {
     System.out.println(text);
     assertThat(exit).isZero();
 
-    // every record accounted for: 330 extracted, 33 duplicates, 5 malformed
-    assertThat(text).contains("in 368 | duplicates 33 | extracted 330 | dead letters 5 |");
+    // every record accounted for: 330 extracted, 33 exact and 12 near-duplicates, 5 malformed
+    assertThat(text)
+        .contains("in 380 | duplicates 33 | near-duplicates 12 | extracted 330 | dead letters 5 |");
+    assertThat(text).contains("duplicates skipped before inference: 33 exact, 12 near | ");
     assertThat(text).contains("APPLIED ADD_EXAMPLES science version 2, 9 examples");
 
     RunData data = RunData.readFrom(out);
@@ -61,6 +63,15 @@ class DemoIT {
             new TreeMap<>(
                 Map.of("BINARY_CONTENT", 2, "DECODE_ERROR", 1, "EMPTY_TEXT", 1, "MISSING_ID", 1)));
     assertThat(data.selected()).extracting(RunData.Selected::target).contains("cooking", "science");
+    // each mirror is skipped as a near-duplicate of its original
+    assertThat(data.duplicates())
+        .filteredOn(d -> d.kind().equals("NEAR"))
+        .hasSize(12)
+        .allSatisfy(
+            d -> {
+              assertThat(d.docId()).isEqualTo(d.duplicateOf() + "-mirror");
+              assertThat(d.jaccard()).isBetween(0.8, 1.0);
+            });
 
     // the broker's and the web UI's ports are free again
     for (String pattern :
@@ -87,7 +98,7 @@ class DemoIT {
         .startsWith(
             "report: 2 targets, 330 documents scored, "
                 + data.selected().size()
-                + " selected, 5 dead letters");
+                + " selected, 5 dead letters, 45 duplicates (12 near)");
     // 4 charts per target and the dead letters
     ReportRenderIT.assertEveryChartDrawn(
         out.resolve("report.html"), 9, Path.of("target", "demo-report.png"));

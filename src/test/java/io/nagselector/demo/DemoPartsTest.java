@@ -34,7 +34,7 @@ class DemoPartsTest {
   @Test
   void theShippedCorpusHasSixDomainsDuplicatesAndMalformedRecords() throws Exception {
     List<DemoCorpus.Record> corpus = DemoCorpus.load("examples/demo/corpus.jsonl");
-    assertThat(corpus).hasSize(368);
+    assertThat(corpus).hasSize(380);
     assertThat(corpus.stream().filter(r -> r.id() == null)).hasSize(2); // not JSON; no id
     assertThat(
             corpus.stream()
@@ -65,9 +65,11 @@ class DemoPartsTest {
     DemoProgress p = new DemoProgress(0);
     p.sent = 10;
     p.extracted = 6;
-    p.duplicates = 2;
+    p.duplicates = 1;
     assertThat(p.allAccountedFor()).isFalse();
     p.deadLetters = 2;
+    assertThat(p.allAccountedFor()).isFalse();
+    p.nearDuplicates = 1;
     assertThat(p.allAccountedFor()).isTrue();
     p.accepted("sci", 1);
     p.accepted("sci", 2);
@@ -75,7 +77,7 @@ class DemoPartsTest {
     p.accepted("cook", 1);
     assertThat(p.line(2_000_000_000L))
         .isEqualTo(
-            "in 10 | duplicates 2 | extracted 6 | dead letters 2 | accepted cook v1:1 sci v1:1"
-                + " v2:2 | 3.0 docs/s");
+            "in 10 | duplicates 1 | near-duplicates 1 | extracted 6 | dead letters 2 | accepted"
+                + " cook v1:1 sci v1:1 v2:2 | 3.0 docs/s");
   }
 }

@@ -45,7 +45,11 @@ class ReportModelTest {
         List.of(
             new RunData.DeadLetterRow("EMPTY_TEXT", "crawl", "d5", "empty"),
             new RunData.DeadLetterRow("EMPTY_TEXT", "crawl", "d6", "empty"),
-            new RunData.DeadLetterRow("DECODE_ERROR", "crawl", null, "not avro")));
+            new RunData.DeadLetterRow("DECODE_ERROR", "crawl", null, "not avro")),
+        List.of(
+            new RunData.DuplicateRow("EXACT", "d1-copy", "science", null, 1.0),
+            new RunData.DuplicateRow("NEAR", "d2-mirror", "science", "d2", 0.91),
+            new RunData.DuplicateRow("EXACT", "d3-copy", "cooking", null, 1.0)));
   }
 
   @Test
@@ -61,6 +65,9 @@ class ReportModelTest {
     assertThat(model.documents()).isEqualTo(4);
     assertThat(model.deadLetters())
         .containsExactly(Map.entry("DECODE_ERROR", 1L), Map.entry("EMPTY_TEXT", 2L));
+    assertThat(model.duplicates()).containsExactly(Map.entry("EXACT", 2L), Map.entry("NEAR", 1L));
+    assertThat(model.nearDuplicates())
+        .containsExactly(new RunData.DuplicateRow("NEAR", "d2-mirror", "science", "d2", 0.91));
     ReportModel.TargetView t = model.targets().get(0);
     // per version, cumulative in time order; the backfill record is not the live job's
     assertThat(t.acceptance().keySet()).containsExactly("v1", "v2");
@@ -96,6 +103,7 @@ class ReportModelTest {
     assertThat(back.scores()).isEqualTo(data.scores());
     assertThat(back.selected()).isEqualTo(data.selected());
     assertThat(back.dead()).isEqualTo(data.dead());
+    assertThat(back.duplicates()).isEqualTo(data.duplicates());
   }
 
   @Test

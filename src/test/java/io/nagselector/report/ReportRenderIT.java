@@ -93,6 +93,10 @@ public class ReportRenderIT {
         .contains("d1", "0.9000")
         // a crawled page's HTML is shown as text, never run
         .anyMatch(t -> t.contains("</script><script>document.title='pwned'</script>"));
+    assertThat(dom.select("[data-summary=duplicates]").text())
+        .isEqualTo("2 exact, 1 near-duplicates");
+    assertThat(dom.select("table[data-table=near-duplicates] td").eachText())
+        .containsExactly("d2-mirror", "science", "d2", "0.910");
     assertThat(dom.title()).isEqualTo("NAG Selector report");
   }
 }
