@@ -34,6 +34,10 @@ public final class PrepareCommand extends RichAsyncFunction<ControlCommand, Prep
 
   @Override
   public void timeout(ControlCommand control, ResultFuture<PreparedCommand> result) {
+    if (control.endOfReplay()) {
+      result.complete(List.of(PreparedCommand.replayed()));
+      return;
+    }
     result.complete(
         List.of(
             new PreparedCommand(
@@ -59,6 +63,10 @@ public final class PrepareCommand extends RichAsyncFunction<ControlCommand, Prep
 
   @Override
   public void asyncInvoke(ControlCommand control, ResultFuture<PreparedCommand> result) {
+    if (control.endOfReplay()) {
+      result.complete(List.of(PreparedCommand.replayed()));
+      return;
+    }
     TargetCommand command = control.command();
     if (overLimits(command)) {
       result.complete(

@@ -67,6 +67,10 @@ public final class TargetRegistry
   @Override
   public void processElement(PreparedCommand prepared, Context ctx, Collector<TargetDefinition> out)
       throws Exception {
+    if (prepared.endOfReplay()) {
+      out.collect(TargetDefinition.replayed());
+      return;
+    }
     TargetCommand c = prepared.command();
     String id = c.getCommandId();
     if (id != null && !id.isBlank() && !seen.remember(id)) {

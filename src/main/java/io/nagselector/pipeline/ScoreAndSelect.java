@@ -56,6 +56,10 @@ public final class ScoreAndSelect
   static final MapStateDescriptor<String, Long> ACCEPTED =
       new MapStateDescriptor<>("accepted", Types.STRING, Types.LONG);
 
+  /** Whether the registry had replayed the control topic, one value per instance (union). */
+  private static final ListStateDescriptor<Boolean> REPLAYED =
+      new ListStateDescriptor<>("registry-replayed", Types.BOOLEAN);
+
   private static final ListStateDescriptor<FractionSketches.Entry> SKETCHES =
       new ListStateDescriptor<>(
           "fraction-sketches", TypeInformation.of(FractionSketches.Entry.class));
@@ -65,6 +69,10 @@ public final class ScoreAndSelect
   private final String modelFingerprint;
   private final int warmUp;
   private final long topKIntervalMillis;
+  private final boolean awaitReplay;
+  private transient boolean replayed;
+  private transient ListState<Boolean> replayedState;
+  private transient AwaitingRegistry awaiting;
   private transient MapState<String, ShardState> perTarget;
   private transient MapState<String, HeldDocument> heldState;
   private transient HeldDocuments held;
@@ -77,10 +85,16 @@ public final class ScoreAndSelect
 
   private record CachedProfile(int version, TargetProfile profile) {}
 
-  public ScoreAndSelect(String modelFingerprint, int warmUp, Duration topKInterval) {
+  /**
+   * @param awaitReplay a job started without state whose control topic held commands: documents
+   *     wait until the registry has applied them all ({@link TargetDefinition#replayed()})
+   */
+  public ScoreAndSelect(
+      String modelFingerprint, int warmUp, Duration topKInterval, boolean awaitReplay) {
     this.modelFingerprint = modelFingerprint;
     this.warmUp = warmUp;
     this.topKIntervalMillis = topKInterval.toMillis();
+    this.awaitReplay = awaitReplay;
   }
 
   /** The virtual shard a document belongs to. */
@@ -98,11 +112,17 @@ public final class ScoreAndSelect
         getRuntimeContext().getState(new ValueStateDescriptor<>("next-top-k", Long.class));
     profiles = new HashMap<>();
     metrics = new TargetMetrics(getRuntimeContext().getMetricGroup());
+    awaiting = new AwaitingRegistry(getRuntimeContext().getListState(AwaitingRegistry.STATE));
+    getRuntimeContext().getMetricGroup().gauge("awaitingRegistry", () -> awaiting.count());
   }
 
   @Override
   public void processBroadcastElement(
       TargetDefinition def, Context ctx, Collector<SelectedDocument> out) throws Exception {
+    if (def.endOfReplay()) {
+      replayed = true; // the shards' timers release what waited
+      return;
+    }
     if (def.removed()) {
       ctx.getBroadcastState(TARGETS).remove(def.name());
       profiles.remove(def.name());
@@ -140,6 +160,24 @@ public final class ScoreAndSelect
       nextSnapshot.update(now + topKIntervalMillis);
       ctx.timerService().registerProcessingTimeTimer(now + topKIntervalMillis);
     }
+    int shard = ctx.getCurrentKey();
+    if (!replayed) {
+      awaiting.hold(shard, doc);
+      ctx.timerService().registerProcessingTimeTimer(AwaitingRegistry.nextCheck(now));
+      return;
+    }
+    if (awaiting.mayHold(shard)) {
+      for (ExtractedDocument earlier : awaiting.release(shard)) {
+        score(earlier, ctx, out);
+      }
+    }
+    score(doc, ctx, out);
+  }
+
+  /** Scores a document against every active target and applies each one's policy. */
+  private void score(ExtractedDocument doc, ReadOnlyContext ctx, Collector<SelectedDocument> out)
+      throws Exception {
+    long now = ctx.timerService().currentProcessingTime();
     String id = doc.document().getId();
     for (Map.Entry<String, TargetDefinition> entry :
         ctx.getBroadcastState(TARGETS).immutableEntries()) {
@@ -201,6 +239,7 @@ public final class ScoreAndSelect
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
     sketchState.update(
         sketches.snapshot(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0));
+    replayedState.update(List.of(replayed));
   }
 
   @Override
@@ -208,12 +247,28 @@ public final class ScoreAndSelect
     sketchState = context.getOperatorStateStore().getUnionListState(SKETCHES);
     sketches =
         context.isRestored() ? FractionSketches.restore(sketchState.get()) : new FractionSketches();
+    replayedState = context.getOperatorStateStore().getUnionListState(REPLAYED);
+    List<Boolean> restored = new ArrayList<>();
+    replayedState.get().forEach(restored::add);
+    // a savepoint of a build without this state: that job had replayed long ago
+    replayed = context.isRestored() ? restored.isEmpty() || restored.contains(true) : !awaitReplay;
   }
 
   /** Publishes this shard's top-k of every target, then waits for the next document. */
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<SelectedDocument> out)
       throws Exception {
+    if (replayed) {
+      for (ExtractedDocument earlier : awaiting.release(ctx.getCurrentKey())) {
+        score(earlier, ctx, out);
+      }
+    } else {
+      ctx.timerService().registerProcessingTimeTimer(AwaitingRegistry.nextCheck(timestamp));
+    }
+    Long next = nextSnapshot.value();
+    if (next == null || timestamp < next) {
+      return; // the replay's check, not the top-k's
+    }
     nextSnapshot.clear();
     for (Map.Entry<String, TargetDefinition> entry :
         ctx.getBroadcastState(TARGETS).immutableEntries()) {

@@ -1,5 +1,6 @@
 package io.nagselector.pipeline;
 
+import io.nagselector.control.ControlTopicEnd;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.ExtractionSettings;
 import io.nagselector.model.ModelFingerprint;
@@ -95,6 +96,22 @@ public final class SelectorApp {
       JobConfig c,
       String fingerprint,
       FeatureExtractor.Factory extractor) {
+    Map<Integer, Long> controlEnd =
+        ControlTopicEnd.lastRecordOffsets(
+            KafkaClientConfig.of(c), c.get(ConfigKeys.KAFKA_TOPICS_CONTROL));
+    assemble(env, c, fingerprint, extractor, controlEnd);
+  }
+
+  /**
+   * The same, given where the control topic ends ({@link ControlTopicEnd}): a start without state
+   * scores no document before the commands up to there are applied.
+   */
+  static void assemble(
+      StreamExecutionEnvironment env,
+      JobConfig c,
+      String fingerprint,
+      FeatureExtractor.Factory extractor,
+      Map<Integer, Long> controlEnd) {
     Properties client = KafkaClientConfig.of(c);
     String group = c.get(ConfigKeys.KAFKA_GROUP_ID);
     DataStream<RawRecord> crawl =
@@ -136,7 +153,8 @@ public final class SelectorApp {
             c.get(ConfigKeys.EXTRACTION_MAX_ATTEMPTS),
             c.get(ConfigKeys.EXTRACTION_RETRY_BACKOFF),
             !c.get(ConfigKeys.KAFKA_TOPICS_DUPLICATES).isBlank(),
-            c.nearDuplicates());
+            c.nearDuplicates(),
+            controlEnd);
     SelectorJob.Outputs out = new SelectorJob(settings, extractor).build(crawl, control);
     String prefix = c.get(ConfigKeys.KAFKA_TRANSACTIONAL_ID_PREFIX);
     Properties producer = KafkaClientConfig.producer(c);

@@ -47,7 +47,8 @@ public final class SelectorJob {
       int extractionAttempts,
       Duration retryBackoff,
       boolean emitDuplicates,
-      NearDuplicateSettings nearDuplicates) {}
+      NearDuplicateSettings nearDuplicates,
+      Map<Integer, Long> controlLastOffsets) {}
 
   /**
    * The job's outputs ({@code events} and {@code targetStates} are null when targets are given, not
@@ -78,7 +79,9 @@ public final class SelectorJob {
         .configure(Configuration.fromMap(Map.of("pipeline.generic-types", "false")));
     SingleOutputStreamOperator<ControlCommand> commands =
         control
-            .process(new DecodeCommand(settings.targetDefaults().maxCommandBytes()))
+            .process(
+                new DecodeCommand(
+                    settings.targetDefaults().maxCommandBytes(), settings.controlLastOffsets()))
             .uid("decode-command")
             .name("decode command")
             .setParallelism(1);
@@ -171,7 +174,10 @@ public final class SelectorJob {
             .connect(targets.broadcast(ScoreAndSelect.TARGETS))
             .process(
                 new ScoreAndSelect(
-                    settings.modelFingerprint(), settings.warmUp(), settings.topKInterval()))
+                    settings.modelFingerprint(),
+                    settings.warmUp(),
+                    settings.topKInterval(),
+                    !settings.controlLastOffsets().isEmpty()))
             .uid("score-select")
             .name("score and select");
     DataStream<DeadLetter> deadLetters =

@@ -15,6 +15,8 @@ import java.util.List;
  * @param keepTopK how many best documents the running top-k keeps
  * @param featureK K, the neurons per layer of each feature
  * @param paused a paused target keeps its state but scores nothing until resumed
+ * @param endOfReplay not a target: the mark that the registry has applied every command the control
+ *     topic held when the job started without state (never stored)
  */
 public record TargetDefinition(
     String name,
@@ -26,8 +28,34 @@ public record TargetDefinition(
     int numLayers,
     int featureK,
     int[][] examples,
-    boolean paused)
+    boolean paused,
+    boolean endOfReplay)
     implements Serializable {
+
+  public TargetDefinition(
+      String name,
+      int version,
+      String modelFingerprint,
+      Policy policy,
+      double policyValue,
+      int keepTopK,
+      int numLayers,
+      int featureK,
+      int[][] examples,
+      boolean paused) {
+    this(
+        name,
+        version,
+        modelFingerprint,
+        policy,
+        policyValue,
+        keepTopK,
+        numLayers,
+        featureK,
+        examples,
+        paused,
+        false);
+  }
 
   /** An active target. */
   public TargetDefinition(
@@ -78,9 +106,14 @@ public record TargetDefinition(
         name, version, modelFingerprint, null, 0, 0, 0, 0, new int[0][], false);
   }
 
+  /** The mark that follows the last replayed command ({@link #endOfReplay}). */
+  public static TargetDefinition replayed() {
+    return new TargetDefinition("", 0, "", null, 0, 0, 0, 0, new int[0][], false, true);
+  }
+
   /** Whether this is a {@link #removal}. */
   public boolean removed() {
-    return examples.length == 0;
+    return examples.length == 0 && !endOfReplay;
   }
 
   /** How a target accepts documents. */

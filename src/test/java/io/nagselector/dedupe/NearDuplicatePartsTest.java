@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Shingles, MinHash and LSH bands, each with what the math says it must give. */
@@ -117,5 +118,41 @@ class NearDuplicatePartsTest {
 
   private static boolean contains(Fingerprint f, long bucket) {
     return Arrays.stream(f.buckets()).anyMatch(b -> b == bucket);
+  }
+
+  @Test
+  void hostileTextsCostBoundedWorkAndState() {
+    NearDuplicates rule = NearDuplicates.defaults();
+    // a 1 MB text: only its first 100,000 words are read
+    StringBuilder big = new StringBuilder();
+    for (int i = 0; big.length() < 1_000_000; i++) {
+      big.append("w").append(i).append(' ');
+    }
+    String first = String.join(" ", Arrays.copyOf(big.toString().split(" "), 100_000));
+    assertThat(rule.shingles().of(big.toString())).hasSize(100_000 - 4);
+    assertThat(rule.fingerprint(big.toString()))
+        .usingRecursiveComparison()
+        .isEqualTo(rule.fingerprint(first));
+    // one word 100,000 times: one shingle, a near-duplicate of the same word any other number of
+    // times (at least five)
+    String repeated = "spam ".repeat(100_000);
+    assertThat(rule.shingles().of(repeated)).hasSize(1);
+    assertThat(similarity(rule, repeated, "spam ".repeat(7))).isEqualTo(1.0);
+    // shorter than one shingle: its words, in order, are its one shingle
+    assertThat(rule.shingles().of("Hello, World")).hasSize(1);
+    assertThat(similarity(rule, "Hello, World", "hello world!")).isEqualTo(1.0);
+    assertThat(similarity(rule, "Hello, World", "world hello")).isLessThan(0.1);
+    // no letter and no digit: nothing to remember
+    assertThat(rule.fingerprint("!!! ??? ***").hasWords()).isFalse();
+    // whatever the length, the same state: 20 buckets and a 160-byte sketch
+    for (String text : List.of(big.toString(), repeated, "Hello, World")) {
+      Fingerprint f = rule.fingerprint(text);
+      assertThat(f.buckets()).hasSize(20);
+      assertThat(f.sketch()).hasSize(160);
+    }
+  }
+
+  private static double similarity(NearDuplicates rule, String a, String b) {
+    return Sketch.similarity(rule.fingerprint(a).sketch(), rule.fingerprint(b).sketch());
   }
 }

@@ -42,8 +42,14 @@ class ScoreAndSelectTest {
   private static KeyedBroadcastOperatorTestHarness<
           Integer, ExtractedDocument, TargetDefinition, SelectedDocument>
       harness(int warmUp) throws Exception {
+    return harness(warmUp, false);
+  }
+
+  private static KeyedBroadcastOperatorTestHarness<
+          Integer, ExtractedDocument, TargetDefinition, SelectedDocument>
+      harness(int warmUp, boolean awaitReplay) throws Exception {
     return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-        new ScoreAndSelect("fp", warmUp, Duration.ofMillis(100)),
+        new ScoreAndSelect("fp", warmUp, Duration.ofMillis(100), awaitReplay),
         d -> ScoreAndSelect.shard(d.document().getId(), 1),
         Types.INT,
         ScoreAndSelect.TARGETS);
@@ -54,7 +60,7 @@ class ScoreAndSelectTest {
       unopenedHarness(int warmUp) throws Exception {
     return new KeyedBroadcastOperatorTestHarness<>(
         new CoBroadcastWithKeyedOperator<>(
-            new ScoreAndSelect("fp", warmUp, Duration.ofMillis(100)),
+            new ScoreAndSelect("fp", warmUp, Duration.ofMillis(100), false),
             List.of(ScoreAndSelect.TARGETS)),
         d -> ScoreAndSelect.shard(d.document().getId(), 1),
         Types.INT,
@@ -66,6 +72,30 @@ class ScoreAndSelectTest {
   private static int keyedStateEntries(KeyedBroadcastOperatorTestHarness<Integer, ?, ?, ?> h) {
     return ((HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend())
         .numKeyValueStateEntries();
+  }
+
+  @Test
+  void afterAStartWithoutStateDocumentsWaitForTheReplayedRegistryInOrder() throws Exception {
+    try (var h = harness(10, true)) {
+      h.setProcessingTime(0);
+      h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.THRESHOLD, 0.7, "fp"), 0);
+      h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
+      h.processElement(doc("d5", 5, 0, 2, 3, 2), 0);
+      h.setProcessingTime(1_000);
+      assertThat(h.extractOutputValues()).as("waiting for the replay").isEmpty();
+      // the last replayed command replaces the target; then the replay's mark
+      h.processBroadcastElement(target("sci", 2, TargetDefinition.Policy.THRESHOLD, 0.7, "fp"), 0);
+      h.processBroadcastElement(TargetDefinition.replayed(), 0);
+      h.setProcessingTime(1_200);
+      assertThat(h.extractOutputValues())
+          .extracting(d -> d.getId() + " v" + d.getTargetVersion())
+          .containsExactly("d1 v2", "d5 v2");
+      // the mark is not a target, and from now on documents are scored as they come
+      h.processElement(doc("d2", 20, 0, 5, 2, 4), 0);
+      h.processElement(doc("d9", 20, 0, 1, 2, 3), 0);
+      assertThat(h.extractOutputValues()).hasSize(3);
+      assertThat(h.numProcessingTimeTimers()).isEqualTo(1); // the top-k's only
+    }
   }
 
   @Test

@@ -29,7 +29,9 @@ class StateContractTest {
   private static StreamGraph jobGraph() {
     JobConfig c = JobConfig.load(Path.of("config/local.yaml"), Map.of());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    SelectorApp.assemble(env, c, "fp");
+    // as built over a control topic that holds one command: no broker needed
+    SelectorApp.assemble(
+        env, c, "fp", SharedExtractor.factory(SelectorApp.extractorSpec(c)), Map.of(0, 0L));
     return env.getStreamGraph();
   }
 

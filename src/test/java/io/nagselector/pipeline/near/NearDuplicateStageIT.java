@@ -39,7 +39,7 @@ class NearDuplicateStageIT {
           new MiniClusterResourceConfiguration.Builder().setNumberSlotsPerTaskManager(3).build());
 
   /**
-   * Documents closer than this (0.4 s at the test's pace) may reach a bucket in either order on
+   * Documents closer than this (0.8 s at the test's pace) may reach a bucket in either order on
    * different subtasks, through the network buffers between them: the later one is then kept too.
    */
   private static final int IN_FLIGHT = 200;
@@ -129,12 +129,12 @@ class NearDuplicateStageIT {
   }
 
   private static SourcedDocument paced(SourcedDocument doc) throws InterruptedException {
-    Thread.sleep(2);
+    Thread.sleep(4);
     return doc;
   }
 
   /**
-   * Runs the stage over {@code docs}, read at about 500 documents/s, well below what the stage
+   * Runs the stage over {@code docs}, read at about 250 documents/s, well below what the stage
    * takes, as a crawl topic feeds it: all subtasks keep up, and the order they see texts in differs
    * only by what is in flight between them.
    */

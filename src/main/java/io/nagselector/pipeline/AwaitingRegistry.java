@@ -1,0 +1,66 @@
+package io.nagselector.pipeline;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+
+/**
+ * Documents a shard received before the registry had replayed the control topic (a job started
+ * without state), in arrival order, until it has. The crawl source waits for the replay too
+ * (watermark alignment with the control source), so only the documents already on their way when
+ * the control topic was read to its end wait here, not the crawl backlog.
+ */
+final class AwaitingRegistry {
+  static final ListStateDescriptor<ExtractedDocument> STATE =
+      new ListStateDescriptor<>("awaiting-registry", TypeInformation.of(ExtractedDocument.class));
+
+  /** How often a shard with waiting documents looks whether the replay is over. */
+  static final long CHECK_MILLIS = 200;
+
+  private final ListState<ExtractedDocument> waiting;
+  private final Set<Integer> shardsWaiting = new HashSet<>();
+  private long count;
+
+  AwaitingRegistry(ListState<ExtractedDocument> waiting) {
+    this.waiting = waiting;
+  }
+
+  /** Holds a document of the current shard. */
+  void hold(int shard, ExtractedDocument doc) throws Exception {
+    waiting.add(doc);
+    shardsWaiting.add(shard);
+    count++;
+  }
+
+  /** Whether this shard holds documents (after a restore, its restored timers release them). */
+  boolean mayHold(int shard) {
+    return shardsWaiting.contains(shard);
+  }
+
+  /** Takes the current shard's documents, in the order they came. */
+  List<ExtractedDocument> release(int shard) throws Exception {
+    List<ExtractedDocument> out = new ArrayList<>();
+    for (ExtractedDocument doc : waiting.get()) {
+      out.add(doc);
+    }
+    waiting.clear();
+    if (shardsWaiting.remove(shard)) {
+      count -= out.size();
+    }
+    return out;
+  }
+
+  /** Documents waiting on this instance (since it started). */
+  long count() {
+    return Math.max(0, count);
+  }
+
+  /** The next time a shard with waiting documents looks again. */
+  static long nextCheck(long now) {
+    return (now / CHECK_MILLIS + 1) * CHECK_MILLIS;
+  }
+}
