@@ -10,9 +10,12 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
  * Documents a shard received before the registry had replayed the control topic (a job started
- * without state), in arrival order, until it has. The crawl source waits for the replay too
- * (watermark alignment with the control source), so only the documents already on their way when
- * the control topic was read to its end wait here, not the crawl backlog.
+ * without state), in arrival order, until it has: in RocksDB, not on the heap. The crawl source is
+ * not paused meanwhile. Flink's one way to stop reading one input of an operator, {@code
+ * InputSelectable}, is refused with checkpointing, and a source can only be paused on another
+ * source's watermark, which would say the control topic has been read, not applied. So the
+ * documents read during the replay are extracted as usual (the model does not idle) and wait here;
+ * they are as many as the job extracts while the replay lasts.
  */
 final class AwaitingRegistry {
   static final ListStateDescriptor<ExtractedDocument> STATE =

@@ -9,6 +9,7 @@ import io.nagselector.avro.CommandType;
 import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DuplicateDocument;
+import io.nagselector.avro.DuplicateKind;
 import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetCommand;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -48,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>To write a new fixture when the state format changes on purpose (docs/streaming.md): {@code
  * ./mvnw -DskipTests package && ./mvnw failsafe:integration-test -Dit.test=SavepointCompatibilityIT
- * -Dnag.savepoint-fixture.write=v2}, then add v2 to {@link #FIXTURES}.
+ * -Dnag.savepoint-fixture.write=v3}; every directory under savepoints/ is restored.
  */
 class SavepointCompatibilityIT extends PipelineIT {
   private static final Path FIXTURES = Path.of("src/test/resources/savepoints");
@@ -211,6 +213,7 @@ class SavepointCompatibilityIT extends PipelineIT {
               .map(e -> Map.of("id", e.getDocId(), "similarity", e.getSimilarity()))
               .toList());
       expected.put("fingerprint", SelectorApp.fingerprint(config));
+      expected.put("near-duplicates", true); // v3 on: the near-duplicate stage's memory
       new ObjectMapper()
           .writerWithDefaultPrettyPrinter()
           .writeValue(target.resolve("expected.json").toFile(), expected);
@@ -245,6 +248,18 @@ class SavepointCompatibilityIT extends PipelineIT {
           CrawlDocument.newBuilder(before.docs().get(0)).setId("copy-of-d00").build();
       producer.send(
           new ProducerRecord<>("crawl", 0, null, bytes(CrawlDocument.getEncoder().encode(copy))));
+      // and the same words in capitals, not an exact copy: a near-duplicate of d01 (its memory)
+      boolean near = expected.has("near-duplicates");
+      if (near) {
+        CrawlDocument nearCopy =
+            CrawlDocument.newBuilder(before.docs().get(1))
+                .setId("near-of-d01")
+                .setText(before.docs().get(1).getText().toUpperCase(Locale.ROOT) + "!")
+                .build();
+        producer.send(
+            new ProducerRecord<>(
+                "crawl", 1, null, bytes(CrawlDocument.getEncoder().encode(nearCopy))));
+      }
       // new documents: enough to end every shard's warm-up of the fraction target
       Random rnd = new Random(17);
       List<String> fresh = new ArrayList<>();
@@ -269,7 +284,7 @@ class SavepointCompatibilityIT extends PipelineIT {
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
       while (System.nanoTime() < deadline
           && (allSims.size() < fresh.size()
-              || duplicates.isEmpty()
+              || duplicates.size() < (near ? 2 : 1)
               || allTopK == null
               || allTopK.getAccepted() < DOCS + fresh.size()
               || fracSelected.stream().noneMatch(id -> id.startsWith("d")))) {
@@ -283,9 +298,12 @@ class SavepointCompatibilityIT extends PipelineIT {
                 fracSelected.add(s.getId());
               }
             }
-            case "duplicates" ->
-                duplicates.add(
-                    DuplicateDocument.getDecoder().decode(r.value()).getDocument().getId());
+            case "duplicates" -> {
+              DuplicateDocument d = DuplicateDocument.getDecoder().decode(r.value());
+              duplicates.add(
+                  d.getDocument().getId()
+                      + (d.getKind() == DuplicateKind.NEAR ? " ~ " + d.getDuplicateOf() : ""));
+            }
             case "control-events" -> events.add(ControlEvent.getDecoder().decode(r.value()));
             default -> {
               TopKSnapshot s = TopKSnapshot.getDecoder().decode(r.value());
@@ -302,7 +320,10 @@ class SavepointCompatibilityIT extends PipelineIT {
           .as(name + ": nothing from before selected again")
           .doesNotContainAnyElementsOf(before.docs().stream().map(CrawlDocument::getId).toList());
       assertThat(events).as(name + ": the redelivered command c1 is ignored").isEmpty();
-      assertThat(duplicates).as(name + ": the dedupe memory").containsExactly("copy-of-d00");
+      assertThat(duplicates)
+          .as(name + ": the dedupe memory")
+          .containsExactlyInAnyOrderElementsOf(
+              near ? List.of("copy-of-d00", "near-of-d01 ~ d01") : List.of("copy-of-d00"));
       // each shard's accepted count and top-k: the published top-k merges before and after
       assertThat(allTopK).as(name + ": a top-k of the threshold target").isNotNull();
       assertThat(allTopK.getAccepted())
