@@ -44,13 +44,15 @@ final class AwaitingRegistry {
     return shardsWaiting.contains(shard);
   }
 
-  /** Takes the current shard's documents, in the order they came. */
+  /** Takes the current shard's documents, in the order they came (a read when there are none). */
   List<ExtractedDocument> release(int shard) throws Exception {
     List<ExtractedDocument> out = new ArrayList<>();
     for (ExtractedDocument doc : waiting.get()) {
       out.add(doc);
     }
-    waiting.clear();
+    if (!out.isEmpty()) {
+      waiting.clear();
+    }
     if (shardsWaiting.remove(shard)) {
       count -= out.size();
     }

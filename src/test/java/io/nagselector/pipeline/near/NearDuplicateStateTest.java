@@ -1,0 +1,146 @@
+package io.nagselector.pipeline.near;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.SplittableRandom;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the near-duplicate stage keeps per remembered text on RocksDB: 20 bucket entries (the first
+ * text's 64-bit key under the bucket's) and one signature (id, order, 160-byte sketch), measured
+ * like the exact dedupe's, as the files of an incremental checkpoint; and the behaviour of the
+ * bucket index and the signature store on their own.
+ */
+class NearDuplicateStateTest {
+  private static final Duration TTL = Duration.ofDays(7);
+
+  private static KeyedOneInputStreamOperatorTestHarness<Long, BandProbe, SignatureLookup> buckets()
+      throws Exception {
+    return new KeyedOneInputStreamOperatorTestHarness<>(
+        new KeyedProcessOperator<>(new BucketIndex(TTL)), BandProbe::bucket, Types.LONG);
+  }
+
+  private static KeyedTwoInputStreamOperatorTestHarness<
+          Long, Signature, SignatureLookup, BandAnswer>
+      signatures() throws Exception {
+    return new KeyedTwoInputStreamOperatorTestHarness<>(
+        new KeyedCoProcessOperator<>(new SignatureStore(TTL)),
+        Signature::key,
+        SignatureLookup::firstKey,
+        Types.LONG);
+  }
+
+  private static Signature signature(long key, SplittableRandom rnd) {
+    byte[] sketch = new byte[160];
+    for (int i = 0; i < sketch.length; i++) {
+      sketch[i] = (byte) rnd.nextInt();
+    }
+    return new Signature(key, "doc-" + key, 1_700_000_000_000L + key, key, sketch);
+  }
+
+  @Test
+  void aRememberedTextCostsItsBucketsAndOneSignature() throws Exception {
+    int texts = 20_000;
+    SplittableRandom rnd = new SplittableRandom(18);
+    long bucketBytes;
+    try (var h = buckets()) {
+      h.setStateBackend(new EmbeddedRocksDBStateBackend(true));
+      h.open();
+      for (long t = 1; t <= texts; t++) {
+        for (int band = 0; band < 20; band++) {
+          h.processElement(new BandProbe(rnd.nextLong(), t), 0);
+        }
+      }
+      bucketBytes = size(h.snapshot(1, 0));
+    }
+    long signatureBytes;
+    try (var h = signatures()) {
+      h.setStateBackend(new EmbeddedRocksDBStateBackend(true));
+      h.open();
+      for (long t = 1; t <= texts; t++) {
+        h.processElement1(signature(t, rnd), 0);
+      }
+      signatureBytes = size(h.snapshot(1, 0));
+    }
+    double perText = (double) (bucketBytes + signatureBytes) / texts;
+    System.out.printf(
+        "near-duplicate memory on RocksDB: %.1f bytes per text (%.1f for its 20 buckets, %.1f for"
+            + " its signature), %,d texts%n",
+        perText, (double) bucketBytes / texts, (double) signatureBytes / texts, texts);
+    // the floor is 20 x (8-byte key + 8-byte value) + a 160-byte sketch; RocksDB adds its keys'
+    // key groups, the TTL's timestamps and its block overhead
+    assertThat(perText).isBetween(20.0 * 16 + 160, 800.0);
+  }
+
+  @Test
+  void aBucketKeepsItsFirstTextAndSendsLaterOnesToItsSignature() throws Exception {
+    try (var h = buckets()) {
+      h.open();
+      h.processElement(new BandProbe(7, 100), 0);
+      h.processElement(new BandProbe(7, 200), 0);
+      h.processElement(new BandProbe(7, 100), 0); // the first text again
+      assertThat(h.extractOutputValues()).containsExactly(new SignatureLookup(100, 200));
+      assertThat(h.getSideOutput(BucketIndex.FIRST_HERE))
+          .extracting(r -> r.getValue().key())
+          .containsExactly(100L, 100L);
+    }
+  }
+
+  @Test
+  void bucketsAndSignaturesAreForgottenAfterTheTtl() throws Exception {
+    try (var h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new BucketIndex(Duration.ofMillis(100))),
+            BandProbe::bucket,
+            Types.LONG)) {
+      h.setStateTtlProcessingTime(0);
+      h.open();
+      h.processElement(new BandProbe(7, 100), 0);
+      h.setStateTtlProcessingTime(100);
+      h.processElement(new BandProbe(7, 200), 0); // 100 is forgotten: 200 is first here now
+      h.processElement(new BandProbe(7, 300), 0);
+      assertThat(h.extractOutputValues()).containsExactly(new SignatureLookup(200, 300));
+    }
+    try (var h =
+        new KeyedTwoInputStreamOperatorTestHarness<>(
+            new KeyedCoProcessOperator<>(new SignatureStore(Duration.ofMillis(100))),
+            Signature::key,
+            SignatureLookup::firstKey,
+            Types.LONG)) {
+      h.setStateTtlProcessingTime(0);
+      h.setProcessingTime(0);
+      h.open();
+      h.processElement1(signature(5, new SplittableRandom(2)), 0);
+      h.setStateTtlProcessingTime(100);
+      h.processElement2(new SignatureLookup(5, 9), 0);
+      assertThat(h.extractOutputValues()).as("5's signature expired: the lookup waits").isEmpty();
+      assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aLookupThatOvertakesItsSignatureWaitsForItOrIsAnsweredEmptyAfterThirtySeconds()
+      throws Exception {
+    SplittableRandom rnd = new SplittableRandom(1);
+    try (var h = signatures()) {
+      h.open();
+      h.setProcessingTime(0);
+      h.processElement2(new SignatureLookup(5, 9), 0); // 5's signature has not come yet
+      h.processElement2(new SignatureLookup(6, 9), 0); // nor 6's, which never will
+      assertThat(h.extractOutputValues()).isEmpty();
+      Signature five = signature(5, rnd);
+      h.processElement1(five, 0);
+      assertThat(h.extractOutputValues()).containsExactly(new BandAnswer(9, five));
+      h.setProcessingTime(SignatureStore.LOOKUP_WAIT.toMillis());
+      assertThat(h.extractOutputValues())
+          .containsExactly(new BandAnswer(9, five), new BandAnswer(9, null));
+    }
+  }
+}
