@@ -251,7 +251,9 @@ public final class ConfigKeys {
 
   public static final ConfigKey<Duration> DEDUPE_NEAR_TTL =
       ConfigKey.duration(
-          "dedupe.near.ttl", "7d", "how long a text's buckets and sketch are remembered");
+          "dedupe.near.ttl",
+          "1d",
+          "how long a text's buckets and sketch are remembered (about 1.3 KB of RocksDB per text: it sizes the disk)");
 
   public static final ConfigKey<Integer> SELECTION_SHARDS =
       ConfigKey.positive(

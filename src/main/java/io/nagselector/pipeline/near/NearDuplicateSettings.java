@@ -48,7 +48,7 @@ public record NearDuplicateSettings(
         NearDuplicates.ROWS,
         NearDuplicates.MAX_WORDS,
         NearDuplicates.THRESHOLD,
-        Duration.ofDays(7));
+        Duration.ofDays(1));
   }
 
   public NearDuplicateSettings disabled() {
