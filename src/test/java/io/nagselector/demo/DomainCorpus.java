@@ -46,7 +46,10 @@ public final class DomainCorpus {
     return List.copyOf(docs.values());
   }
 
-  /** The demo corpus's distinct sentences by domain (its malformed records left out). */
+  /**
+   * The demo corpus's distinct sentences by domain (its malformed records and its mirrored pages,
+   * near-duplicates of others, left out).
+   */
   public static Map<String, List<String>> sentences(Path corpus) throws IOException {
     ObjectMapper json = new ObjectMapper();
     Map<String, List<String>> out = new TreeMap<>();
@@ -61,7 +64,8 @@ public final class DomainCorpus {
         continue;
       }
       String domain = node.get("source").asText();
-      if (domain.equals("bad") || node.get("text").asText().isBlank()) {
+      boolean mirror = node.path("id").asText().endsWith("-mirror");
+      if (domain.equals("bad") || mirror || node.get("text").asText().isBlank()) {
         continue;
       }
       List<String> pool = out.computeIfAbsent(domain, d -> new ArrayList<>());

@@ -77,7 +77,10 @@ class FractionBudgetIT extends PipelineIT {
                   "NAG_SELECTION_SHARDS",
                   String.valueOf(SHARDS),
                   "NAG_SELECTION_WARM_UP",
-                  String.valueOf(WARM_UP)));
+                  String.valueOf(WARM_UP),
+                  // the batch rule is over every document: none may be skipped as a near-duplicate
+                  "NAG_DEDUPE_NEAR_ENABLED",
+                  "false"));
       JobClient running = startJob(config, null, 2);
       try (ControlClient control = ControlClient.open(config)) {
         List<String> ids = new ArrayList<>();
