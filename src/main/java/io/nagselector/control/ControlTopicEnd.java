@@ -1,5 +1,6 @@
 package io.nagselector.control;
 
+import io.nagselector.io.UserInputException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -25,6 +27,19 @@ public final class ControlTopicEnd {
   private ControlTopicEnd() {}
 
   public static Map<Integer, Long> lastRecordOffsets(Properties client, String topic) {
+    try {
+      return read(client, topic);
+    } catch (KafkaException e) {
+      throw new UserInputException(
+          "kafka.topics.control '"
+              + topic
+              + "': cannot read where it ends, to replay it before scoring: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private static Map<Integer, Long> read(Properties client, String topic) {
     Properties props = new Properties();
     props.putAll(client);
     props.put("isolation.level", "read_committed");
