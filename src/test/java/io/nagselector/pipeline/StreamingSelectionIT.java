@@ -200,7 +200,10 @@ class StreamingSelectionIT extends PipelineIT {
                   "NAG_INPUT_MAX_TEXT_BYTES",
                   "1000",
                   "NAG_KAFKA_TOPICS_FEATURES",
-                  "features"));
+                  "features",
+                  // the batch rule ranks every document: none may be skipped as a near-duplicate
+                  "NAG_DEDUPE_NEAR_ENABLED",
+                  "false"));
 
       // the expectations, with the same extractor outside the job
       String fingerprint;
