@@ -69,6 +69,10 @@ public final class TargetRegistry
       throws Exception {
     if (prepared.endOfReplay()) {
       out.collect(TargetDefinition.replayed());
+      ctx.output(
+          EVENTS,
+          ReplayAnnouncement.event(
+              Instant.ofEpochMilli(ctx.timerService().currentProcessingTime())));
       return;
     }
     TargetCommand c = prepared.command();

@@ -4,6 +4,7 @@ import io.nagselector.control.ControlTopicEnd;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.ExtractionSettings;
 import io.nagselector.model.ModelFingerprint;
+import io.nagselector.pipeline.gate.ReplayGatedSource;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,7 +117,11 @@ public final class SelectorApp {
     String group = c.get(ConfigKeys.KAFKA_GROUP_ID);
     DataStream<RawRecord> crawl =
         env.fromSource(
-                KafkaWiring.crawlSource(client, c.get(ConfigKeys.KAFKA_TOPICS_CRAWL), group),
+                new ReplayGatedSource<>(
+                    KafkaWiring.crawlSource(client, c.get(ConfigKeys.KAFKA_TOPICS_CRAWL), group),
+                    client,
+                    c.get(ConfigKeys.KAFKA_TOPICS_CONTROL_EVENTS),
+                    !controlEnd.isEmpty()),
                 WatermarkStrategy.noWatermarks(),
                 "crawl")
             .uid("crawl-source");

@@ -3,11 +3,13 @@ package io.nagselector.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CommandType;
+import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
+import io.nagselector.control.ReplayAnnouncement;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +23,16 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -34,8 +45,10 @@ import org.junit.jupiter.api.io.TempDir;
  * replacements, removals, pauses and a resume, a redelivered command, two malformed records, and a
  * tail of 200 added examples that makes the replay outlast a document's way to scoring), with the
  * crawl documents already waiting: every document is scored against exactly the targets of the
- * complete registry, as a job that had the registry before the documents came scores them. An empty
- * control topic, or one of malformed records only, holds nothing back.
+ * complete registry, as a job that had the registry before the documents came scores them. The
+ * backlog waits in Kafka: the job's metrics show its crawl source reading nothing while the gate
+ * holds, and no document waiting in scoring's state (without the gate: all 60 do). An empty control
+ * topic, or one of malformed records only, holds nothing back for ever.
  */
 class ReplayBeforeScoringIT extends PipelineIT {
   private static final int DOCS = 60;
@@ -106,7 +119,12 @@ class ReplayBeforeScoringIT extends PipelineIT {
       a.cancel().get();
 
       JobClient b = startJob(config(kafka, model, "b", "crawl", "control"), null);
+      AtomicBoolean scored = new AtomicBoolean();
+      CompletableFuture<Hold> watched =
+          CompletableFuture.supplyAsync(() -> watchHold(METRICS, b.getJobID(), scored));
       Set<String> replayed = selectedOnce(kafka, "b");
+      scored.set(true);
+      Hold hold = watched.get();
       b.cancel().get();
 
       System.out.printf(
@@ -118,6 +136,13 @@ class ReplayBeforeScoringIT extends PipelineIT {
           .containsExactly(
               "t0 v2", "t1 v2", "t2 v2", "t4 v2", "t7 v1", "t8 v3", "t9 v" + (ADDITIONS + 1));
       assertThat(replayed).isEqualTo(reference);
+      // the backlog waited in Kafka: while the gate held, the crawl source read nothing, and no
+      // document ever waited for the registry in scoring's state
+      System.out.printf("while the replay was applied: %s%n", hold);
+      assertThat(hold.heldSamples()).isPositive();
+      assertThat(hold.crawlReadWhileHeld()).isZero();
+      assertThat(hold.crawlReadAfter()).isEqualTo(DOCS);
+      assertThat(hold.mostAwaitingRegistry()).isZero();
 
       // an empty control topic and one of malformed records only: nothing waits for ever
       for (String[] run : new String[][] {{"c", "control-empty"}, {"d", "control-bad"}}) {
@@ -225,14 +250,78 @@ class ReplayBeforeScoringIT extends PipelineIT {
     producer.flush();
   }
 
-  private static void awaitEvents(EmbeddedKafka kafka, String run, int count) {
+  /**
+   * What the job's metrics showed from its start until every waiting document was scored: how often
+   * the gate was seen holding, what the crawl source had read then and at the end, and the most
+   * documents scoring ever kept waiting for the registry.
+   */
+  private record Hold(
+      int heldSamples, long crawlReadWhileHeld, long crawlReadAfter, long mostAwaitingRegistry) {}
+
+  private static Hold watchHold(InMemoryReporter metrics, JobID job, AtomicBoolean scored) {
+    int heldSamples = 0;
+    long readWhileHeld = 0;
+    long read = 0;
+    long awaiting = 0;
+    while (!scored.get()) {
+      Map<String, Metric> held = new HashMap<>();
+      Map<String, Metric> readBy = new HashMap<>();
+      for (Map.Entry<MetricGroup, Map<String, Metric>> g : metrics.getMetricsByGroup().entrySet()) {
+        Map<String, String> variables = g.getKey().getAllVariables();
+        if (!job.toString().equals(variables.get("<job_id>"))) {
+          continue;
+        }
+        String subtask = variables.get("<subtask_index>");
+        boolean crawl = String.valueOf(variables.get("<operator_name>")).endsWith("crawl");
+        for (Map.Entry<String, Metric> m : g.getValue().entrySet()) {
+          switch (m.getKey()) {
+            case "heldForControlReplay" -> held.put(subtask, m.getValue());
+            case "numRecordsIn" -> {
+              if (crawl) {
+                readBy.put(subtask, m.getValue());
+              }
+            }
+            case "awaitingRegistry" -> awaiting = Math.max(awaiting, value(m.getValue()));
+            default -> {}
+          }
+        }
+      }
+      long readNow = 0;
+      for (Map.Entry<String, Metric> r : readBy.entrySet()) {
+        long count = value(r.getValue());
+        readNow += count;
+        // the gate only opens: held after the count was read means held when it was read
+        Metric gate = held.get(r.getKey());
+        if (gate != null && value(gate) > 0) {
+          heldSamples++;
+          readWhileHeld = Math.max(readWhileHeld, count);
+        }
+      }
+      read = readNow;
+      LockSupport.parkNanos(20_000_000);
+    }
+    return new Hold(heldSamples, readWhileHeld, read, awaiting);
+  }
+
+  private static long value(Metric metric) {
+    return metric instanceof Counter c
+        ? c.getCount()
+        : ((Number) ((Gauge<?>) metric).getValue()).longValue();
+  }
+
+  /** Waits for {@code count} answers to commands (the replay announcement answers none). */
+  private static void awaitEvents(EmbeddedKafka kafka, String run, int count) throws Exception {
     try (KafkaConsumer<byte[], byte[]> events =
         readCommitted(kafka, "check-events-" + run + "-" + System.nanoTime())) {
       events.subscribe(List.of("control-events-" + run));
       int seen = 0;
       long deadline = System.currentTimeMillis() + 120_000;
       while (seen < count && System.currentTimeMillis() < deadline) {
-        seen += events.poll(Duration.ofMillis(300)).count();
+        for (ConsumerRecord<byte[], byte[]> r : events.poll(Duration.ofMillis(300))) {
+          if (!ReplayAnnouncement.is(ControlEvent.getDecoder().decode(r.value()))) {
+            seen++;
+          }
+        }
       }
       assertThat(seen).as("control events of run " + run).isEqualTo(count);
     }
