@@ -61,7 +61,7 @@ final class ReportCommand implements Callable<Integer> {
             data.selected().size(),
             data.dead().size(),
             data.duplicates().size(),
-            data.duplicates().stream().filter(d -> d.kind().equals("NEAR")).count(),
+            data.nearDuplicates().size(),
             output);
     return 0;
   }

@@ -335,8 +335,7 @@ public final class Demo {
     Map<String, Long> reasons = new TreeMap<>();
     data.dead().forEach(d -> reasons.merge(d.reason(), 1L, Long::sum));
     out.printf("%ndead letters: %s%n", reasons.isEmpty() ? "none" : reasons);
-    List<RunData.DuplicateRow> near =
-        data.duplicates().stream().filter(d -> d.kind().equals("NEAR")).toList();
+    List<RunData.DuplicateRow> near = data.nearDuplicates();
     out.printf(
         Locale.ROOT,
         "duplicates skipped before inference: %d exact, %d near%s%n",

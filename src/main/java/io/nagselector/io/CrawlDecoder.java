@@ -84,9 +84,10 @@ public final class CrawlDecoder {
     }
     JsonNode node;
     try {
-      node = Json.MAPPER.readTree(value);
+      node = Json.STRICT.readTree(value);
     } catch (Exception e) {
-      return new Rejected(DeadLetterReason.DECODE_ERROR, "malformed JSON: " + e.getMessage());
+      return new Rejected(
+          DeadLetterReason.DECODE_ERROR, "malformed JSON: " + firstLine(e.getMessage()));
     }
     if (node == null || !node.isObject()) {
       return new Rejected(DeadLetterReason.DECODE_ERROR, "JSON value is not an object");
@@ -100,12 +101,29 @@ public final class CrawlDecoder {
 
   private static CrawlDocument fromJson(JsonNode n) {
     Map<String, String> attributes = new LinkedHashMap<>();
-    n.path("attributes")
-        .fields()
-        .forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().asText()));
+    JsonNode attrs = n.path("attributes");
+    if (!attrs.isMissingNode() && !attrs.isNull()) {
+      if (!attrs.isObject()) {
+        throw new IllegalArgumentException(
+            "attributes must be an object of strings, got " + attrs.getNodeType());
+      }
+      attrs
+          .fields()
+          .forEachRemaining(
+              e -> {
+                if (!e.getValue().isTextual()) {
+                  throw new IllegalArgumentException(
+                      "attributes."
+                          + e.getKey()
+                          + " must be a string, got "
+                          + e.getValue().getNodeType());
+                }
+                attributes.put(e.getKey(), e.getValue().asText());
+              });
+    }
     JsonNode time = n.path("fetch_time");
     Instant fetchTime = null;
-    if (time.isIntegralNumber()) {
+    if (time.isIntegralNumber() && time.canConvertToLong()) {
       fetchTime = Instant.ofEpochMilli(time.asLong());
     } else if (time.isTextual()) {
       try {
@@ -114,10 +132,15 @@ public final class CrawlDecoder {
         throw new IllegalArgumentException(
             "fetch_time '" + time.asText() + "' is not an ISO-8601 instant");
       }
+    } else if (!time.isMissingNode() && !time.isNull()) {
+      throw new IllegalArgumentException(
+          "fetch_time must be epoch milliseconds or an ISO-8601 string, got " + time.getNodeType());
     }
     JsonNode tokens = n.path("token_count");
-    if (!tokens.isMissingNode() && !tokens.isNull() && !tokens.canConvertToInt()) {
-      throw new IllegalArgumentException("token_count must be an integer, got " + tokens);
+    boolean hasTokens = !tokens.isMissingNode() && !tokens.isNull();
+    if (hasTokens && !(tokens.isIntegralNumber() && tokens.canConvertToInt())) {
+      throw new IllegalArgumentException(
+          "token_count must be an integer, got " + tokens.getNodeType() + " " + bounded(tokens));
     }
     return CrawlDocument.newBuilder()
         .setId(text(n, "id"))
@@ -125,19 +148,35 @@ public final class CrawlDecoder {
         .setText(text(n, "text"))
         .setFetchTime(fetchTime)
         .setSource(text(n, "source"))
-        .setTokenCount(tokens.isNumber() ? tokens.asInt() : null)
+        .setTokenCount(hasTokens ? tokens.asInt() : null)
         .setAttributes(attributes)
         .build();
   }
 
+  /** A string field: a JSON string or null; a number, boolean, array or object is refused. */
   private static String text(JsonNode n, String field) {
     JsonNode v = n.path(field);
     if (v.isMissingNode() || v.isNull()) {
       return null;
     }
-    if (v.isContainerNode()) {
-      throw new IllegalArgumentException(field + " must be a string, got " + v.getNodeType());
+    if (!v.isTextual()) {
+      throw new IllegalArgumentException(
+          field + " must be a string, got " + v.getNodeType() + " " + bounded(v));
     }
     return v.asText();
+  }
+
+  private static String bounded(JsonNode v) {
+    String s = v.toString();
+    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    String line = nl < 0 ? message : message.substring(0, nl);
+    return line.length() > 200 ? line.substring(0, 200) + "…" : line;
   }
 }

@@ -75,8 +75,7 @@ public record ReportModel(
     long documents = data.scores().stream().map(RunData.Score::id).distinct().count();
     Map<String, Long> duplicates = new TreeMap<>();
     data.duplicates().forEach(d -> duplicates.merge(d.kind(), 1L, Long::sum));
-    List<RunData.DuplicateRow> near =
-        data.duplicates().stream().filter(d -> d.kind().equals("NEAR")).toList();
+    List<RunData.DuplicateRow> near = data.nearDuplicates();
     return new ReportModel(views, reasons, documents, duplicates, near);
   }
 

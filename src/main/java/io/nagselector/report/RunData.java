@@ -59,7 +59,16 @@ public record RunData(
 
   /** A document skipped before inference: EXACT or NEAR, and for NEAR the earlier id. */
   public record DuplicateRow(
-      String kind, String docId, String source, String duplicateOf, double jaccard) {}
+      String kind, String docId, String source, String duplicateOf, double jaccard) {
+    public boolean near() {
+      return kind.equals("NEAR");
+    }
+  }
+
+  /** The duplicates that were near, not exact, copies. */
+  public List<DuplicateRow> nearDuplicates() {
+    return duplicates.stream().filter(DuplicateRow::near).toList();
+  }
 
   static final String TARGETS = "targets.json";
   static final String SCORES = "scores.jsonl";

@@ -98,7 +98,7 @@ class CrawlDecoderTest {
   @Test
   void readsCrawlerJson() {
     String json =
-        "{\"id\": 42, \"url\": \"https://example.org/a\", \"text\": \"Hi\", \"fetch_time\":"
+        "{\"id\": \"42\", \"url\": \"https://example.org/a\", \"text\": \"Hi\", \"fetch_time\":"
             + " \"2026-11-25T10:00:00Z\", \"token_count\": 1, \"attributes\": {\"lang\": \"en\"}}";
     CrawlDocument d =
         ((CrawlDecoder.Decoded) JSON.decode(json.getBytes(StandardCharsets.UTF_8))).document();

@@ -156,12 +156,103 @@ class HostileCrawlInputsTest {
             "EMPTY_AFTER_TOKENIZATION"));
   }
 
+  static byte[] json(String record) {
+    return record.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Hostile records for {@code input.format: json}: exactly one object, no key twice, every field
+   * of its schema type (fetch_time: epoch milliseconds or an ISO-8601 string); unknown fields are
+   * ignored.
+   */
+  static Stream<Arguments> jsonInputs() {
+    String ok = "\"text\": \"Cells divide by mitosis.\"";
+    return Stream.of(
+        Arguments.of(
+            "a well-formed record",
+            json("{\"id\": \"j1\", \"text\": \"Cells divide by mitosis and meiosis.\"}"),
+            "EXTRACTED"),
+        Arguments.of(
+            "two objects back to back",
+            json("{\"id\": \"a\", " + ok + "}{\"id\": \"b\", " + ok + "}"),
+            "DECODE_ERROR"),
+        Arguments.of(
+            "content after the object", json("{\"id\": \"c\", " + ok + "} x"), "DECODE_ERROR"),
+        Arguments.of(
+            "whitespace after the object",
+            json("{\"id\": \"w\", \"text\": \"Rivers carve canyons over millions of years.\"}\n "),
+            "EXTRACTED"),
+        Arguments.of(
+            "a duplicate key",
+            json("{\"id\": \"d\", " + ok + ", \"text\": \"Other.\"}"),
+            "DECODE_ERROR"),
+        Arguments.of(
+            "a number for the text", json("{\"id\": \"n\", \"text\": 123}"), "DECODE_ERROR"),
+        Arguments.of("a number for the id", json("{\"id\": 25, " + ok + "}"), "DECODE_ERROR"),
+        Arguments.of(
+            "a boolean for the url",
+            json("{\"id\": \"u\", \"url\": true, " + ok + "}"),
+            "DECODE_ERROR"),
+        Arguments.of(
+            "an array for the text", json("{\"id\": \"r\", \"text\": [\"a\"]}"), "DECODE_ERROR"),
+        Arguments.of(
+            "a nested attribute value",
+            json("{\"id\": \"at\", " + ok + ", \"attributes\": {\"lang\": {\"x\": 1}}}"),
+            "DECODE_ERROR"),
+        Arguments.of(
+            "a number as an attribute value",
+            json("{\"id\": \"an\", " + ok + ", \"attributes\": {\"year\": 2026}}"),
+            "DECODE_ERROR"),
+        Arguments.of(
+            "attributes that are not an object",
+            json("{\"id\": \"ao\", " + ok + ", \"attributes\": [1]}"),
+            "DECODE_ERROR"),
+        Arguments.of(
+            "a fractional token_count",
+            json("{\"id\": \"tf\", " + ok + ", \"token_count\": 1.5}"),
+            "DECODE_ERROR"),
+        Arguments.of(
+            "a string token_count",
+            json("{\"id\": \"ts\", " + ok + ", \"token_count\": \"12\"}"),
+            "DECODE_ERROR"),
+        Arguments.of(
+            "a boolean fetch_time",
+            json("{\"id\": \"fb\", " + ok + ", \"fetch_time\": true}"),
+            "DECODE_ERROR"),
+        Arguments.of(
+            "an ISO-8601 fetch_time",
+            json(
+                "{\"id\": \"fi\", \"text\": \"Compilers turn source code into machine code.\","
+                    + " \"fetch_time\": \"2026-11-25T10:00:00Z\"}"),
+            "EXTRACTED"),
+        Arguments.of(
+            "an unknown field",
+            json(
+                "{\"id\": \"uf\", \"text\": \"The orchestra tuned before the symphony.\","
+                    + " \"lang\": \"en\"}"),
+            "EXTRACTED"),
+        Arguments.of("a JSON array", json("[{\"id\": \"x\", " + ok + "}]"), "DECODE_ERROR"),
+        Arguments.of("a JSON string", json("\"text\""), "DECODE_ERROR"));
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("inputs")
   void eachHasExactlyOneOutcome(String kind, byte[] value, String expected) throws Exception {
+    assertOneOutcome(CrawlDecoder.Format.AVRO, kind, value, expected);
+  }
+
+  @ParameterizedTest(name = "json: {0}")
+  @MethodSource("jsonInputs")
+  void eachJsonRecordHasExactlyOneOutcome(String kind, byte[] value, String expected)
+      throws Exception {
+    assertOneOutcome(CrawlDecoder.Format.JSON, kind, value, expected);
+  }
+
+  private static void assertOneOutcome(
+      CrawlDecoder.Format format, String kind, byte[] value, String expected) throws Exception {
     try (var harness =
         ProcessFunctionTestHarnesses.forProcessFunction(
-            new DecodeAndValidate(CrawlDecoder.Format.AVRO, MAX_TEXT_BYTES))) {
+            new DecodeAndValidate(format, MAX_TEXT_BYTES))) {
       harness.processElement(new RawRecord("crawl", 0, 7, value), 0);
       List<CrawlDocument> passed =
           harness.extractOutputValues().stream().map(SourcedDocument::document).toList();

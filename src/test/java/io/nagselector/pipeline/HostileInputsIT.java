@@ -132,4 +132,60 @@ class HostileInputsIT extends PipelineIT {
           .hasSize(commands + 2);
     }
   }
+
+  @Test
+  void everyHostileJsonRecordEndsAsTheUnitTestsSay() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
+      createJobTopics(kafka, "features");
+      JobConfig config =
+          testConfig(
+              kafka,
+              Path.of("unused"),
+              dir.resolve("json"),
+              "300ms",
+              Map.of(
+                  "NAG_MODEL_PATH", "default",
+                  "NAG_INPUT_FORMAT", "json",
+                  "NAG_KAFKA_TOPICS_FEATURES", "features"));
+      Configuration conf = FlinkSettings.defaults(config);
+      conf.setString("restart-strategy.type", "none");
+      var env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+      env.setParallelism(2);
+      SelectorApp.assemble(env, config, SelectorApp.fingerprint(config));
+      JobClient job = env.executeAsync("hostile-json-it");
+
+      Map<String, Integer> expected = new TreeMap<>();
+      for (var args : HostileCrawlInputsTest.jsonInputs().toList()) {
+        Object[] a = args.get();
+        producer.send(new ProducerRecord<>("crawl", (byte[]) a[1]));
+        expected.merge((String) a[2], 1, Integer::sum);
+      }
+      producer.flush();
+      int extracted = expected.remove("EXTRACTED");
+
+      consumer.subscribe(List.of("dead-letters", "features"));
+      Map<String, Integer> reasons = new TreeMap<>();
+      List<String> features = new ArrayList<>();
+      int expectedDead = expected.values().stream().mapToInt(Integer::intValue).sum();
+      long deadline = System.currentTimeMillis() + 120_000;
+      while ((reasons.values().stream().mapToInt(Integer::intValue).sum() < expectedDead
+              || features.size() < extracted)
+          && System.currentTimeMillis() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+          if (r.topic().equals("dead-letters")) {
+            reasons.merge(
+                DeadLetter.getDecoder().decode(r.value()).getReason().name(), 1, Integer::sum);
+          } else {
+            features.add(DocumentFeature.getDecoder().decode(r.value()).getId());
+          }
+        }
+      }
+      assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+      job.cancel().get();
+      assertThat(reasons).isEqualTo(expected);
+      assertThat(features).containsExactlyInAnyOrder("j1", "w", "fi", "uf");
+    }
+  }
 }
