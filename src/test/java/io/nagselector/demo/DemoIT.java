@@ -38,10 +38,26 @@ class DemoIT {
     System.out.println(text);
     assertThat(exit).isZero();
 
-    // every record accounted for: 330 extracted, 33 exact and 12 near-duplicates, 5 malformed
+    // every record accounted for: 33 exact duplicates, 5 malformed, and of the 342 others each of
+    // the 12 mirrors is either a near-duplicate or extracted. Under a CI machine's load a mirror
+    // can
+    // reach its buckets before its original, 162 records (2.7 s) apart, and then both are kept
+    // (docs/streaming.md: the stage decides by arrival, not by watermark): at most one may be.
+    Matcher line =
+        Pattern.compile(
+                "in 380 \\| duplicates 33 \\| near-duplicates (\\d+) \\| extracted (\\d+) \\|"
+                    + " dead letters 5 \\|")
+            .matcher(text);
+    int near = -1;
+    int extracted = -1;
+    while (line.find()) { // the last progress line
+      near = Integer.parseInt(line.group(1));
+      extracted = Integer.parseInt(line.group(2));
+    }
+    assertThat(near).isBetween(11, 12);
+    assertThat(extracted).isEqualTo(342 - near);
     assertThat(text)
-        .contains("in 380 | duplicates 33 | near-duplicates 12 | extracted 330 | dead letters 5 |");
-    assertThat(text).contains("duplicates skipped before inference: 33 exact, 12 near | ");
+        .contains("duplicates skipped before inference: 33 exact, " + near + " near | ");
     assertThat(text).contains("APPLIED ADD_EXAMPLES science version 2, 9 examples");
 
     RunData data = RunData.readFrom(out);
@@ -66,7 +82,7 @@ class DemoIT {
     // each mirror is skipped as a near-duplicate of its original
     assertThat(data.duplicates())
         .filteredOn(d -> d.kind().equals("NEAR"))
-        .hasSize(12)
+        .hasSize(near)
         .allSatisfy(
             d -> {
               assertThat(d.docId()).isEqualTo(d.duplicateOf() + "-mirror");

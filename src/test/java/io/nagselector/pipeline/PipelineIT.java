@@ -25,7 +25,6 @@ import java.util.Random;
 import java.util.Set;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -41,14 +40,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Shared fixtures of the job's integration tests: the MiniCluster, Kafka clients, test config. */
 abstract class PipelineIT {
-  /** The running jobs' metrics. */
-  static final InMemoryReporter METRICS = InMemoryReporter.create();
-
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
           new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(METRICS.addToConfiguration(new Configuration()))
+              .setConfiguration(JobMetrics.addTo(new Configuration()))
               .setNumberTaskManagers(1)
               .setNumberSlotsPerTaskManager(2)
               .build());

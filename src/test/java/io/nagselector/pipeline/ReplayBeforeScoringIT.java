@@ -32,7 +32,6 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -121,7 +120,7 @@ class ReplayBeforeScoringIT extends PipelineIT {
       JobClient b = startJob(config(kafka, model, "b", "crawl", "control"), null);
       AtomicBoolean scored = new AtomicBoolean();
       CompletableFuture<Hold> watched =
-          CompletableFuture.supplyAsync(() -> watchHold(METRICS, b.getJobID(), scored));
+          CompletableFuture.supplyAsync(() -> watchHold(b.getJobID(), scored));
       Set<String> replayed = selectedOnce(kafka, "b");
       scored.set(true);
       Hold hold = watched.get();
@@ -258,7 +257,7 @@ class ReplayBeforeScoringIT extends PipelineIT {
   private record Hold(
       int heldSamples, long crawlReadWhileHeld, long crawlReadAfter, long mostAwaitingRegistry) {}
 
-  private static Hold watchHold(InMemoryReporter metrics, JobID job, AtomicBoolean scored) {
+  private static Hold watchHold(JobID job, AtomicBoolean scored) {
     int heldSamples = 0;
     long readWhileHeld = 0;
     long read = 0;
@@ -266,7 +265,7 @@ class ReplayBeforeScoringIT extends PipelineIT {
     while (!scored.get()) {
       Map<String, Metric> held = new HashMap<>();
       Map<String, Metric> readBy = new HashMap<>();
-      for (Map.Entry<MetricGroup, Map<String, Metric>> g : metrics.getMetricsByGroup().entrySet()) {
+      for (Map.Entry<MetricGroup, Map<String, Metric>> g : JobMetrics.byGroup().entrySet()) {
         Map<String, String> variables = g.getKey().getAllVariables();
         if (!job.toString().equals(variables.get("<job_id>"))) {
           continue;
