@@ -8,6 +8,7 @@ import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
 import io.nagselector.control.ControlClient;
 import io.nagselector.dedupe.NearDuplicates;
+import io.nagselector.io.RecordFormat;
 import io.nagselector.io.TempDirs;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.ExtractionResult;
@@ -249,7 +250,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
     private int poll(KafkaConsumer<byte[], byte[]> consumer, long millis) throws Exception {
       int n = 0;
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(millis))) {
-        SelectedDocument d = SelectedDocument.getDecoder().decode(r.value());
+        SelectedDocument d = RecordFormat.decode(r.value(), SelectedDocument.class);
         if (d.getTarget().equals("all")) {
           all.put(d.getId(), d);
           selectedAt.put(d.getId(), d.getSelectedAt().toEpochMilli());

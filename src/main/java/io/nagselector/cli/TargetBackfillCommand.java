@@ -1,6 +1,7 @@
 package io.nagselector.cli;
 
 import io.nagselector.avro.TargetState;
+import io.nagselector.io.RecordFormat;
 import io.nagselector.io.UserInputException;
 import io.nagselector.pipeline.BackfillJob;
 import io.nagselector.pipeline.ConfigKey;
@@ -52,7 +53,9 @@ final class TargetBackfillCommand implements Callable<Integer> {
     KafkaClientConfig.checkConnection(c, Duration.ofSeconds(30));
     Map<String, TargetState> states =
         TargetCommandLine.latest(
-            c, c.get(ConfigKeys.KAFKA_TOPICS_TARGETS), TargetState.getDecoder()::decode);
+            c,
+            c.get(ConfigKeys.KAFKA_TOPICS_TARGETS),
+            v -> RecordFormat.decode(v, TargetState.class));
     TargetState target = states.get(name);
     if (target == null || target.getRemoved()) {
       throw new UserInputException(

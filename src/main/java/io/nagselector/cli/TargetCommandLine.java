@@ -12,6 +12,7 @@ import io.nagselector.control.ControlClient;
 import io.nagselector.io.BadRows;
 import io.nagselector.io.FeatureFiles;
 import io.nagselector.io.InputPaths;
+import io.nagselector.io.RecordFormat;
 import io.nagselector.io.RowFiles;
 import io.nagselector.io.UserInputException;
 import io.nagselector.kafka.TopicReader;
@@ -258,7 +259,8 @@ final class TargetCommandLine {
           for (ConsumerRecord<byte[], byte[]> r : events.poll(Duration.ofMillis(500))) {
             spec.commandLine()
                 .getOut()
-                .println(TargetProtocol.describe(ControlEvent.getDecoder().decode(r.value())));
+                .println(
+                    TargetProtocol.describe(RecordFormat.decode(r.value(), ControlEvent.class)));
             spec.commandLine().getOut().flush();
           }
         }
@@ -293,9 +295,15 @@ final class TargetCommandLine {
         awaitAnswers(c, ConfigKey.parseDuration(timeout, "--timeout"));
       }
       Map<String, TargetState> states =
-          latest(c, c.get(ConfigKeys.KAFKA_TOPICS_TARGETS), TargetState.getDecoder()::decode);
+          latest(
+              c,
+              c.get(ConfigKeys.KAFKA_TOPICS_TARGETS),
+              v -> RecordFormat.decode(v, TargetState.class));
       Map<String, TopKSnapshot> topK =
-          latest(c, c.get(ConfigKeys.KAFKA_TOPICS_TOP_K), TopKSnapshot.getDecoder()::decode);
+          latest(
+              c,
+              c.get(ConfigKeys.KAFKA_TOPICS_TOP_K),
+              v -> RecordFormat.decode(v, TopKSnapshot.class));
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
           "%-24s %7s %-16s %8s %6s %9s %9s%n",
@@ -331,7 +339,7 @@ final class TargetCommandLine {
         c.get(ConfigKeys.KAFKA_TOPICS_CONTROL),
         r -> {
           try {
-            String id = TargetCommand.getDecoder().decode(r.value()).getCommandId();
+            String id = RecordFormat.decode(r.value(), TargetCommand.class).getCommandId();
             if (id != null && !id.isBlank()) {
               sent.add(id);
             }
@@ -345,7 +353,7 @@ final class TargetCommandLine {
       TopicReader.readAll(
           KafkaClientConfig.of(c),
           c.get(ConfigKeys.KAFKA_TOPICS_CONTROL_EVENTS),
-          r -> waiting.remove(ControlEvent.getDecoder().decode(r.value()).getCommandId()));
+          r -> waiting.remove(RecordFormat.decode(r.value(), ControlEvent.class).getCommandId()));
       if (waiting.isEmpty()) {
         return;
       }

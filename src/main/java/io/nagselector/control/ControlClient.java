@@ -2,6 +2,7 @@ package io.nagselector.control;
 
 import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.TargetCommand;
+import io.nagselector.io.RecordFormat;
 import io.nagselector.io.UserInputException;
 import io.nagselector.pipeline.ConfigKeys;
 import io.nagselector.pipeline.JobConfig;
@@ -70,7 +71,7 @@ public final class ControlClient implements AutoCloseable {
               new ProducerRecord<>(
                   config.get(ConfigKeys.KAFKA_TOPICS_CONTROL),
                   built.getTarget().getBytes(StandardCharsets.UTF_8),
-                  bytes(TargetCommand.getEncoder().encode(built))))
+                  config.controlFormat().encode(built)))
           .get();
     } catch (ExecutionException e) {
       throw new IllegalStateException(
@@ -81,8 +82,6 @@ public final class ControlClient implements AutoCloseable {
               + ": "
               + e.getCause(),
           e);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot encode command " + built.getCommandId(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -121,7 +120,7 @@ public final class ControlClient implements AutoCloseable {
 
   private static ControlEvent decode(byte[] value) {
     try {
-      return ControlEvent.getDecoder().decode(value);
+      return RecordFormat.decode(value, ControlEvent.class);
     } catch (IOException e) {
       return null; // not an answer of this job's schema: not ours to wait for
     }

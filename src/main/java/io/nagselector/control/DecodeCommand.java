@@ -2,6 +2,7 @@ package io.nagselector.control;
 
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.avro.TargetCommand;
+import io.nagselector.io.RecordFormat;
 import io.nagselector.pipeline.ControlCommand;
 import io.nagselector.pipeline.DeadLetters;
 import io.nagselector.pipeline.RawRecord;
@@ -31,6 +32,7 @@ public final class DecodeCommand extends ProcessFunction<RawRecord, ControlComma
       new ListStateDescriptor<>("replay-announced", Types.BOOLEAN);
 
   private final int maxBytes;
+  private final RecordFormat format;
   private final ReplayProgress progress;
   private transient ListState<Integer> replayedState;
   private transient ListState<Boolean> announcedState;
@@ -40,14 +42,15 @@ public final class DecodeCommand extends ProcessFunction<RawRecord, ControlComma
    * Records over {@code maxBytes} are dead-lettered without being decoded; {@code lastOffsets} are
    * the control topic's last record per partition when the job was built ({@link ControlTopicEnd}).
    */
-  public DecodeCommand(int maxBytes, Map<Integer, Long> lastOffsets) {
+  public DecodeCommand(int maxBytes, Map<Integer, Long> lastOffsets, RecordFormat format) {
     this.maxBytes = maxBytes;
+    this.format = format;
     this.progress = new ReplayProgress(lastOffsets);
   }
 
   /** Without a replay to follow (tests). */
   public DecodeCommand(int maxBytes) {
-    this(maxBytes, Map.of());
+    this(maxBytes, Map.of(), RecordFormat.AVRO);
   }
 
   @Override
@@ -95,13 +98,15 @@ public final class DecodeCommand extends ProcessFunction<RawRecord, ControlComma
       return;
     }
     try {
-      out.collect(new ControlCommand(TargetCommand.getDecoder().decode(raw.value()), raw));
+      out.collect(new ControlCommand(format.decodeStrictly(raw.value(), TargetCommand.class), raw));
     } catch (Exception e) {
       ctx.output(
           DeadLetters.TAG,
           DeadLetters.of(
               DeadLetterReason.DECODE_ERROR,
-              "not a TargetCommand in Avro single-object encoding: "
+              "not a TargetCommand in "
+                  + (format == RecordFormat.JSON ? "JSON" : "Avro single-object encoding")
+                  + ": "
                   + e.getClass().getSimpleName()
                   + ": "
                   + e.getMessage(),

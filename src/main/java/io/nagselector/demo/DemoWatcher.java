@@ -4,6 +4,7 @@ import io.nagselector.avro.DuplicateDocument;
 import io.nagselector.avro.DuplicateKind;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.control.ControlClient;
+import io.nagselector.io.RecordFormat;
 import io.nagselector.pipeline.ConfigKeys;
 import io.nagselector.pipeline.JobConfig;
 import java.io.IOException;
@@ -46,7 +47,8 @@ final class DemoWatcher implements AutoCloseable {
       if (topic.equals(features)) {
         progress.extracted++;
       } else if (topic.equals(duplicates)) {
-        if (DuplicateDocument.getDecoder().decode(r.value()).getKind() == DuplicateKind.NEAR) {
+        if (RecordFormat.decode(r.value(), DuplicateDocument.class).getKind()
+            == DuplicateKind.NEAR) {
           progress.nearDuplicates++;
         } else {
           progress.duplicates++;
@@ -54,7 +56,7 @@ final class DemoWatcher implements AutoCloseable {
       } else if (topic.equals(deadLetters)) {
         progress.deadLetters++;
       } else if (topic.equals(selected)) {
-        SelectedDocument s = SelectedDocument.getDecoder().decode(r.value());
+        SelectedDocument s = RecordFormat.decode(r.value(), SelectedDocument.class);
         progress.accepted(s.getTarget(), s.getTargetVersion());
       }
     }

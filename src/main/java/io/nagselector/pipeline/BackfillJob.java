@@ -6,6 +6,7 @@ import io.nagselector.avro.TargetState;
 import io.nagselector.avro.TopKEntry;
 import io.nagselector.avro.TopKSnapshot;
 import io.nagselector.control.TargetRegistry;
+import io.nagselector.io.RecordFormat;
 import io.nagselector.io.UserInputException;
 import io.nagselector.nag.NagFeature;
 import io.nagselector.nag.ProfileMatrix;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -67,7 +67,7 @@ public final class BackfillJob {
     conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setParallelism(1);
-    byte[] state = KafkaWiring.encode(target);
+    byte[] state = RecordFormat.AVRO.encode(target);
     String prefix =
         c.get(ConfigKeys.KAFKA_TRANSACTIONAL_ID_PREFIX)
             + "-backfill-"
@@ -87,7 +87,8 @@ public final class BackfillJob {
             new SelectAll(
                 state,
                 c.get(ConfigKeys.KAFKA_TOPICS_SELECTED),
-                c.get(ConfigKeys.KAFKA_TOPICS_TOP_K)))
+                c.get(ConfigKeys.KAFKA_TOPICS_TOP_K),
+                c.outputFormat()))
         .sinkTo(KafkaWiring.encodedSink(client, prefix));
     long start = System.nanoTime();
     JobExecutionResult result = env.execute("backfill " + target.getName());
@@ -123,7 +124,7 @@ public final class BackfillJob {
 
   private static TargetState decode(byte[] state) {
     try {
-      return TargetState.getDecoder().decode(state);
+      return RecordFormat.decode(state, TargetState.class);
     } catch (IOException e) {
       throw new IllegalStateException("cannot decode the target", e);
     }
@@ -163,7 +164,7 @@ public final class BackfillJob {
       read.add(1);
       DocumentFeature f;
       try {
-        f = DocumentFeature.getDecoder().decode(raw.value());
+        f = RecordFormat.decode(raw.value(), DocumentFeature.class);
       } catch (IOException | RuntimeException e) {
         unreadable.add(1);
         return;
@@ -197,8 +198,10 @@ public final class BackfillJob {
     private final byte[] state;
     private final String selectedTopic;
     private final String topKTopic;
+    private final RecordFormat format;
 
-    SelectAll(byte[] state, String selectedTopic, String topKTopic) {
+    SelectAll(byte[] state, String selectedTopic, String topKTopic, RecordFormat format) {
+      this.format = format;
       this.state = state;
       this.selectedTopic = selectedTopic;
       this.topKTopic = topKTopic;
@@ -216,7 +219,8 @@ public final class BackfillJob {
       long tokens = 0;
       for (BackfillSelection.Scored d : chosen) {
         tokens += d.tokens();
-        out.collect(EncodedRecord.of(selectedTopic, d.id(), selected(target, d, now)));
+        out.collect(
+            EncodedRecord.of(selectedTopic, d.id(), format.encode(selected(target, d, now))));
       }
       List<TopKEntry> entries = new ArrayList<>();
       for (BackfillSelection.Scored d : all.best(target.getTopK())) {
@@ -235,7 +239,7 @@ public final class BackfillJob {
               .setPublishedAt(now)
               .setBackfill(true)
               .build();
-      out.collect(EncodedRecord.of(topKTopic, target.getName() + "@backfill", topK));
+      out.collect(EncodedRecord.of(topKTopic, target.getName() + "@backfill", format.encode(topK)));
       counter("duplicates", all.duplicates());
       counter("scored", all.size());
       counter("total-tokens", all.totalTokens());
@@ -278,9 +282,8 @@ public final class BackfillJob {
 
   /** A record already encoded for its topic. */
   public record EncodedRecord(String topic, byte[] key, byte[] value) {
-    static EncodedRecord of(String topic, String key, SpecificRecordBase record) {
-      return new EncodedRecord(
-          topic, key.getBytes(StandardCharsets.UTF_8), KafkaWiring.encode(record));
+    static EncodedRecord of(String topic, String key, byte[] value) {
+      return new EncodedRecord(topic, key.getBytes(StandardCharsets.UTF_8), value);
     }
   }
 }

@@ -113,6 +113,24 @@ public final class ConfigKeys {
           "avro",
           "json");
 
+  public static final ConfigKey<String> OUTPUT_FORMAT =
+      ConfigKey.choice(
+          "output.format",
+          "avro",
+          "every output topic's records: Avro single-object encoding, or one JSON object each"
+              + " (the Avro field names)",
+          "avro",
+          "json");
+
+  public static final ConfigKey<String> CONTROL_FORMAT =
+      ConfigKey.choice(
+          "control.format",
+          "avro",
+          "the control topic's commands: Avro single-object encoding, or one JSON object each"
+              + " (the TargetCommand field names, checked as strictly)",
+          "avro",
+          "json");
+
   public static final ConfigKey<Integer> INPUT_MAX_TEXT_BYTES =
       ConfigKey.positive("input.max-text-bytes", "1000000", "longer texts are dead-lettered");
 
@@ -323,6 +341,8 @@ public final class ConfigKeys {
           KAFKA_TOPICS_FEATURES,
           KAFKA_TOPICS_DUPLICATES,
           INPUT_FORMAT,
+          OUTPUT_FORMAT,
+          CONTROL_FORMAT,
           INPUT_MAX_TEXT_BYTES,
           MODEL_PATH,
           MODEL_TOP_K,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.nagselector.io.CrawlDecoder;
+import io.nagselector.io.RecordFormat;
 import io.nagselector.io.UserInputException;
 import io.nagselector.pipeline.near.NearDuplicateSettings;
 import java.io.IOException;
@@ -103,6 +104,16 @@ public final class JobConfig {
     return get(ConfigKeys.INPUT_FORMAT).equals("json")
         ? CrawlDecoder.Format.JSON
         : CrawlDecoder.Format.AVRO;
+  }
+
+  /** How the job writes its output topics. */
+  public RecordFormat outputFormat() {
+    return RecordFormat.of(get(ConfigKeys.OUTPUT_FORMAT));
+  }
+
+  /** How commands on the control topic are written. */
+  public RecordFormat controlFormat() {
+    return RecordFormat.of(get(ConfigKeys.CONTROL_FORMAT));
   }
 
   public TargetDefinition.Policy defaultPolicy() {

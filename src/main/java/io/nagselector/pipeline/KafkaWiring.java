@@ -7,15 +7,10 @@ import io.nagselector.avro.DuplicateDocument;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetState;
 import io.nagselector.avro.TopKSnapshot;
-import java.io.IOException;
+import io.nagselector.io.RecordFormat;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.avro.Schema;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -30,7 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** The job's Kafka sources and exactly-once sinks; records are Avro single-object encoded. */
+/** The job's Kafka sources and exactly-once sinks, in the configured {@link RecordFormat}. */
 public final class KafkaWiring {
   /**
    * For sinks whose client properties carry no transaction.timeout.ms (the bounded backfill): below
@@ -94,40 +89,41 @@ public final class KafkaWiring {
   }
 
   public static KafkaSink<SelectedDocument> selectedSink(
-      Properties client, String topic, String transactionalIdPrefix) {
-    return sink(client, topic, transactionalIdPrefix + "-selected", d -> d.getId());
+      Properties client, RecordFormat format, String topic, String transactionalIdPrefix) {
+    return sink(client, format, topic, transactionalIdPrefix + "-selected", d -> d.getId());
   }
 
   /** Top-k snapshots keyed by target, for a compacted topic. */
   public static KafkaSink<TopKSnapshot> topKSink(
-      Properties client, String topic, String transactionalIdPrefix) {
-    return sink(client, topic, transactionalIdPrefix + "-top-k", s -> s.getTarget());
+      Properties client, RecordFormat format, String topic, String transactionalIdPrefix) {
+    return sink(client, format, topic, transactionalIdPrefix + "-top-k", s -> s.getTarget());
   }
 
   /** Every extracted document's feature, keyed by doc id. */
   public static KafkaSink<DocumentFeature> featuresSink(
-      Properties client, String topic, String transactionalIdPrefix) {
-    return sink(client, topic, transactionalIdPrefix + "-features", f -> f.getId());
+      Properties client, RecordFormat format, String topic, String transactionalIdPrefix) {
+    return sink(client, format, topic, transactionalIdPrefix + "-features", f -> f.getId());
   }
 
   public static KafkaSink<DuplicateDocument> duplicatesSink(
-      Properties client, String topic, String transactionalIdPrefix) {
-    return sink(client, topic, transactionalIdPrefix + "-duplicates", d -> d.getDocument().getId());
+      Properties client, RecordFormat format, String topic, String transactionalIdPrefix) {
+    return sink(
+        client, format, topic, transactionalIdPrefix + "-duplicates", d -> d.getDocument().getId());
   }
 
   public static KafkaSink<ControlEvent> controlEventsSink(
-      Properties client, String topic, String transactionalIdPrefix) {
-    return sink(client, topic, transactionalIdPrefix + "-events", e -> e.getTarget());
+      Properties client, RecordFormat format, String topic, String transactionalIdPrefix) {
+    return sink(client, format, topic, transactionalIdPrefix + "-events", e -> e.getTarget());
   }
 
   public static KafkaSink<TargetState> targetsSink(
-      Properties client, String topic, String transactionalIdPrefix) {
-    return sink(client, topic, transactionalIdPrefix + "-targets", s -> s.getName());
+      Properties client, RecordFormat format, String topic, String transactionalIdPrefix) {
+    return sink(client, format, topic, transactionalIdPrefix + "-targets", s -> s.getName());
   }
 
   public static KafkaSink<DeadLetter> deadLetterSink(
-      Properties client, String topic, String transactionalIdPrefix) {
-    return sink(client, topic, transactionalIdPrefix + "-dead", d -> d.getDocId());
+      Properties client, RecordFormat format, String topic, String transactionalIdPrefix) {
+    return sink(client, format, topic, transactionalIdPrefix + "-dead", d -> d.getDocId());
   }
 
   private interface KeyOf<T> extends Serializable {
@@ -135,8 +131,12 @@ public final class KafkaWiring {
   }
 
   private static <T extends SpecificRecordBase> KafkaSink<T> sink(
-      Properties client, String topic, String transactionalIdPrefix, KeyOf<T> keyOf) {
-    return transactional(client, transactionalIdPrefix, new AvroRecords<>(topic, keyOf));
+      Properties client,
+      RecordFormat format,
+      String topic,
+      String transactionalIdPrefix,
+      KeyOf<T> keyOf) {
+    return transactional(client, transactionalIdPrefix, new EncodedRecords<>(topic, keyOf, format));
   }
 
   /** An exactly-once sink with the client's connection and security settings. */
@@ -154,35 +154,17 @@ public final class KafkaWiring {
         .build();
   }
 
-  private static final Map<Schema, BinaryMessageEncoder<SpecificRecordBase>> ENCODERS =
-      new ConcurrentHashMap<>();
-
-  /** Avro single-object encoding of any of our records. */
-  static byte[] encode(SpecificRecordBase record) {
-    try {
-      ByteBuffer buffer =
-          ENCODERS
-              .computeIfAbsent(
-                  record.getSchema(),
-                  schema -> new BinaryMessageEncoder<>(record.getSpecificData(), schema))
-              .encode(record);
-      byte[] bytes = new byte[buffer.remaining()];
-      buffer.get(bytes);
-      return bytes;
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot encode " + record.getSchema().getName(), e);
-    }
-  }
-
-  /** Key: the record's doc id; value: Avro single-object encoding. */
-  private static final class AvroRecords<T extends SpecificRecordBase>
+  /** Key: the record's doc id (or target); value: the record in the output format. */
+  private static final class EncodedRecords<T extends SpecificRecordBase>
       implements KafkaRecordSerializationSchema<T> {
     private final String topic;
     private final KeyOf<T> keyOf;
+    private final RecordFormat format;
 
-    AvroRecords(String topic, KeyOf<T> keyOf) {
+    EncodedRecords(String topic, KeyOf<T> keyOf, RecordFormat format) {
       this.topic = topic;
       this.keyOf = keyOf;
+      this.format = format;
     }
 
     @Override
@@ -194,7 +176,7 @@ public final class KafkaWiring {
           null,
           timestamp,
           key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-          encode(record));
+          format.encode(record));
     }
   }
 

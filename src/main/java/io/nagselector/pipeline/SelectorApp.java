@@ -159,46 +159,53 @@ public final class SelectorApp {
             c.get(ConfigKeys.EXTRACTION_RETRY_BACKOFF),
             !c.get(ConfigKeys.KAFKA_TOPICS_DUPLICATES).isBlank(),
             c.nearDuplicates(),
-            controlEnd);
+            controlEnd,
+            c.controlFormat());
     SelectorJob.Outputs out = new SelectorJob(settings, extractor).build(crawl, control);
     String prefix = c.get(ConfigKeys.KAFKA_TRANSACTIONAL_ID_PREFIX);
     Properties producer = KafkaClientConfig.producer(c);
     out.selected()
-        .sinkTo(KafkaWiring.selectedSink(producer, c.get(ConfigKeys.KAFKA_TOPICS_SELECTED), prefix))
+        .sinkTo(
+            KafkaWiring.selectedSink(
+                producer, c.outputFormat(), c.get(ConfigKeys.KAFKA_TOPICS_SELECTED), prefix))
         .uid("selected-sink")
         .name("selected documents");
     out.topK()
-        .sinkTo(KafkaWiring.topKSink(producer, c.get(ConfigKeys.KAFKA_TOPICS_TOP_K), prefix))
+        .sinkTo(
+            KafkaWiring.topKSink(
+                producer, c.outputFormat(), c.get(ConfigKeys.KAFKA_TOPICS_TOP_K), prefix))
         .uid("top-k-sink")
         .name("top-k snapshots");
     String featuresTopic = c.get(ConfigKeys.KAFKA_TOPICS_FEATURES).trim();
     if (!featuresTopic.isEmpty()) {
       out.features()
-          .sinkTo(KafkaWiring.featuresSink(producer, featuresTopic, prefix))
+          .sinkTo(KafkaWiring.featuresSink(producer, c.outputFormat(), featuresTopic, prefix))
           .uid("features-sink")
           .name("document features");
     }
     out.events()
         .sinkTo(
             KafkaWiring.controlEventsSink(
-                producer, c.get(ConfigKeys.KAFKA_TOPICS_CONTROL_EVENTS), prefix))
+                producer, c.outputFormat(), c.get(ConfigKeys.KAFKA_TOPICS_CONTROL_EVENTS), prefix))
         .uid("control-events-sink")
         .name("control events");
     out.targetStates()
-        .sinkTo(KafkaWiring.targetsSink(producer, c.get(ConfigKeys.KAFKA_TOPICS_TARGETS), prefix))
+        .sinkTo(
+            KafkaWiring.targetsSink(
+                producer, c.outputFormat(), c.get(ConfigKeys.KAFKA_TOPICS_TARGETS), prefix))
         .uid("targets-sink")
         .name("target states");
     String duplicatesTopic = c.get(ConfigKeys.KAFKA_TOPICS_DUPLICATES).trim();
     if (!duplicatesTopic.isEmpty()) {
       out.duplicates()
-          .sinkTo(KafkaWiring.duplicatesSink(producer, duplicatesTopic, prefix))
+          .sinkTo(KafkaWiring.duplicatesSink(producer, c.outputFormat(), duplicatesTopic, prefix))
           .uid("duplicates-sink")
           .name("duplicates");
     }
     out.deadLetters()
         .sinkTo(
             KafkaWiring.deadLetterSink(
-                producer, c.get(ConfigKeys.KAFKA_TOPICS_DEAD_LETTER), prefix))
+                producer, c.outputFormat(), c.get(ConfigKeys.KAFKA_TOPICS_DEAD_LETTER), prefix))
         .uid("dead-letter-sink")
         .name("dead letters");
   }

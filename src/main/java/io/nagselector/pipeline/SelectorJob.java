@@ -13,6 +13,7 @@ import io.nagselector.control.PreparedCommand;
 import io.nagselector.control.TargetRegistry;
 import io.nagselector.io.CrawlDecoder;
 import io.nagselector.io.DocumentValidator;
+import io.nagselector.io.RecordFormat;
 import io.nagselector.model.NeuronType;
 import io.nagselector.pipeline.near.NearDuplicateSettings;
 import io.nagselector.pipeline.near.NearDuplicateStage;
@@ -48,7 +49,8 @@ public final class SelectorJob {
       Duration retryBackoff,
       boolean emitDuplicates,
       NearDuplicateSettings nearDuplicates,
-      Map<Integer, Long> controlLastOffsets) {}
+      Map<Integer, Long> controlLastOffsets,
+      RecordFormat controlFormat) {}
 
   /**
    * The job's outputs ({@code events} and {@code targetStates} are null when targets are given, not
@@ -81,7 +83,9 @@ public final class SelectorJob {
         control
             .process(
                 new DecodeCommand(
-                    settings.targetDefaults().maxCommandBytes(), settings.controlLastOffsets()))
+                    settings.targetDefaults().maxCommandBytes(),
+                    settings.controlLastOffsets(),
+                    settings.controlFormat()))
             .uid("decode-command")
             .name("decode command")
             .setParallelism(1);

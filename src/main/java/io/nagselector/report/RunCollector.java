@@ -8,6 +8,7 @@ import io.nagselector.avro.TargetState;
 import io.nagselector.avro.TopKEntry;
 import io.nagselector.avro.TopKSnapshot;
 import io.nagselector.control.TargetRegistry;
+import io.nagselector.io.RecordFormat;
 import io.nagselector.kafka.TopicReader;
 import io.nagselector.nag.NagFeature;
 import io.nagselector.nag.Similarity;
@@ -40,7 +41,7 @@ public final class RunCollector {
         servers,
         c.get(ConfigKeys.KAFKA_TOPICS_TARGETS),
         r -> {
-          TargetState s = TargetState.getDecoder().decode(r.value());
+          TargetState s = RecordFormat.decode(r.value(), TargetState.class);
           states.put(s.getName(), s);
         });
     states.values().removeIf(TargetState::getRemoved);
@@ -52,7 +53,7 @@ public final class RunCollector {
           if (r.key() != null) {
             topK.put(
                 new String(r.key(), StandardCharsets.UTF_8),
-                TopKSnapshot.getDecoder().decode(r.value()));
+                RecordFormat.decode(r.value(), TopKSnapshot.class));
           }
         });
     List<RunData.Selected> selected = new ArrayList<>();
@@ -62,7 +63,7 @@ public final class RunCollector {
         servers,
         c.get(ConfigKeys.KAFKA_TOPICS_SELECTED),
         r -> {
-          SelectedDocument s = SelectedDocument.getDecoder().decode(r.value());
+          SelectedDocument s = RecordFormat.decode(r.value(), SelectedDocument.class);
           texts.put(s.getId(), s.getText());
           sources.put(s.getId(), s.getSource());
           selected.add(
@@ -83,7 +84,7 @@ public final class RunCollector {
         servers,
         c.get(ConfigKeys.KAFKA_TOPICS_DEAD_LETTER),
         r -> {
-          DeadLetter d = DeadLetter.getDecoder().decode(r.value());
+          DeadLetter d = RecordFormat.decode(r.value(), DeadLetter.class);
           dead.add(
               new RunData.DeadLetterRow(
                   d.getReason().name(), d.getSourceTopic(), d.getDocId(), d.getMessage()));
@@ -95,7 +96,7 @@ public final class RunCollector {
           servers,
           duplicatesTopic,
           r -> {
-            DuplicateDocument d = DuplicateDocument.getDecoder().decode(r.value());
+            DuplicateDocument d = RecordFormat.decode(r.value(), DuplicateDocument.class);
             duplicates.add(
                 new RunData.DuplicateRow(
                     d.getKind().name(),
@@ -149,7 +150,7 @@ public final class RunCollector {
         KafkaClientConfig.of(c),
         topic,
         r -> {
-          DocumentFeature f = DocumentFeature.getDecoder().decode(r.value());
+          DocumentFeature f = RecordFormat.decode(r.value(), DocumentFeature.class);
           int[] indices = f.getFeature().stream().mapToInt(Integer::intValue).toArray();
           String source = f.getSource() != null ? f.getSource() : sources.get(f.getId());
           for (Map.Entry<String, TargetProfile> e : profiles.entrySet()) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CommandType;
 import io.nagselector.avro.TargetCommand;
+import io.nagselector.io.RecordFormat;
 import io.nagselector.pipeline.ControlCommand;
 import io.nagselector.pipeline.RawRecord;
 import java.nio.ByteBuffer;
@@ -40,7 +41,7 @@ class DecodeCommandReplayTest {
   private static OneInputStreamOperatorTestHarness<RawRecord, ControlCommand> harness(
       Map<Integer, Long> lastOffsets) throws Exception {
     return new OneInputStreamOperatorTestHarness<>(
-        new ProcessOperator<>(new DecodeCommand(1 << 20, lastOffsets)));
+        new ProcessOperator<>(new DecodeCommand(1 << 20, lastOffsets, RecordFormat.AVRO)));
   }
 
   private static List<String> out(OneInputStreamOperatorTestHarness<RawRecord, ControlCommand> h) {

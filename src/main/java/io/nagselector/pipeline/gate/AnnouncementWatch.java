@@ -2,6 +2,7 @@ package io.nagselector.pipeline.gate;
 
 import io.nagselector.avro.ControlEvent;
 import io.nagselector.control.ReplayAnnouncement;
+import io.nagselector.io.RecordFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -79,7 +80,7 @@ final class AnnouncementWatch implements AutoCloseable {
 
   private static boolean isAnnouncement(byte[] value) {
     try {
-      return value != null && ReplayAnnouncement.is(ControlEvent.getDecoder().decode(value));
+      return value != null && ReplayAnnouncement.is(RecordFormat.decode(value, ControlEvent.class));
     } catch (Exception e) {
       return false; // not ours to judge: another writer's record
     }
