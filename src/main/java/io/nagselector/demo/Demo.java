@@ -39,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -90,6 +91,7 @@ public final class Demo {
     List<DemoCorpus.Record> corpus = DemoCorpus.load(o.docs());
     List<DemoTargets.Target> targets = DemoTargets.load(o.targets());
     Path work = Files.createTempDirectory("nag-demo");
+    TempDirs.deleteTree(dataset());
     CountDownLatch stopped = new CountDownLatch(1);
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       Map<String, String> overrides = overrides(kafka, work);
@@ -153,7 +155,16 @@ public final class Demo {
     JobClient job = env.executeAsync("nag-selector demo");
     webUi = "http://localhost:" + uiPort;
     say("Flink: the job runs on a local MiniCluster, web UI at %s", webUi);
-    return () -> job.cancel().get();
+    // stopped with a savepoint: its checkpoint commits the last selections and dataset shards
+    return () -> {
+      try {
+        job.stopWithSavepoint(
+                false, work.resolve("final").toUri().toString(), SavepointFormatType.CANONICAL)
+            .get(2, TimeUnit.MINUTES);
+      } catch (Exception e) {
+        job.cancel().get();
+      }
+    };
   }
 
   /** The demo's NAG_* overrides of demo.yaml: the broker, the work directory, the flags. */
@@ -166,7 +177,15 @@ public final class Demo {
         o.model().equals("default") ? o.model() : Path.of(o.model()).toAbsolutePath().toString());
     env.put("NAG_SELECTION_DEFAULT_VALUE", Double.toString(o.fraction()));
     env.put("NAG_SELECTION_TOP_K", Integer.toString(o.topK()));
+    if (!o.flinkCluster()) { // the cluster's job jar does not carry Parquet yet
+      env.put("NAG_DATASET_PATH", dataset().toUri().toString());
+    }
     return env;
+  }
+
+  /** Where the demo writes the selection as a Parquet dataset (emptied first). */
+  private Path dataset() {
+    return o.out().resolve("dataset").toAbsolutePath();
   }
 
   private JobConfig config(Path work, Map<String, String> overrides) throws IOException {
@@ -354,10 +373,11 @@ public final class Demo {
                 .reduce("", String::concat)
             + (near.size() > 3 ? " | …" : ""));
     out.printf(
-        "outputs: %s (selected documents), %s (dead letters), %s (report)%n",
+        "outputs: %s (selected documents), %s (dead letters), %s (report)%s%n",
         o.out().resolve(RunData.SELECTED),
         o.out().resolve(RunData.DEAD_LETTERS),
-        o.out().resolve("report.html"));
+        o.out().resolve("report.html"),
+        o.flinkCluster() ? "" : ", " + dataset() + " (the Parquet dataset)");
     out.flush();
   }
 

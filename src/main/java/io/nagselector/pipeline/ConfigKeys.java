@@ -273,6 +273,26 @@ public final class ConfigKeys {
           "1d",
           "how long a text's buckets and sketch are remembered (about 1.3 KB of RocksDB per text: it sizes the disk)");
 
+  public static final ConfigKey<String> DATASET_PATH =
+      ConfigKey.text(
+          "dataset.path",
+          "",
+          "where the selected documents are also written as a Parquet dataset, a filesystem URI"
+              + " (file:///..., s3://bucket/...); empty: off");
+
+  public static final ConfigKey<Integer> DATASET_MAX_SHARD_MB =
+      ConfigKey.positive(
+          "dataset.max-shard-mb",
+          "256",
+          "a shard is finished at this size (and on every checkpoint)");
+
+  public static final ConfigKey<Duration> DATASET_MAX_SHARD_AGE =
+      ConfigKey.duration("dataset.max-shard-age", "1h", "or when it has been open this long");
+
+  public static final ConfigKey<Integer> DATASET_ROW_GROUP_MB =
+      ConfigKey.positive(
+          "dataset.row-group-mb", "32", "the Parquet row group size, for streaming readers");
+
   public static final ConfigKey<Integer> SELECTION_SHARDS =
       ConfigKey.positive(
           "selection.shards",
@@ -372,6 +392,10 @@ public final class ConfigKeys {
           DEDUPE_NEAR_ROWS,
           DEDUPE_NEAR_MAX_WORDS,
           DEDUPE_NEAR_TTL,
+          DATASET_PATH,
+          DATASET_MAX_SHARD_MB,
+          DATASET_MAX_SHARD_AGE,
+          DATASET_ROW_GROUP_MB,
           SELECTION_SHARDS,
           SELECTION_WARM_UP,
           SELECTION_DEFAULT_POLICY,

@@ -170,6 +170,7 @@ public final class SelectorApp {
                 producer, c.outputFormat(), c.get(ConfigKeys.KAFKA_TOPICS_SELECTED), prefix))
         .uid("selected-sink")
         .name("selected documents");
+    c.dataset().ifPresent(dataset -> dataset.attach(out.selected()));
     out.topK()
         .sinkTo(
             KafkaWiring.topKSink(

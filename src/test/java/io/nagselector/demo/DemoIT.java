@@ -2,17 +2,26 @@ package io.nagselector.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nagselector.avro.SelectedDocument;
 import io.nagselector.cli.Main;
 import io.nagselector.report.ReportRenderIT;
 import io.nagselector.report.RunData;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificData;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.io.LocalInputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +97,29 @@ class DemoIT {
               assertThat(d.docId()).isEqualTo(d.duplicateOf() + "-mirror");
               assertThat(d.jaccard()).isBetween(0.8, 1.0);
             });
+
+    // the selection, also as the Parquet dataset the demo printed: every streamed selection once
+    assertThat(text).contains(out.resolve("dataset").toAbsolutePath() + " (the Parquet dataset)");
+    List<String> rows = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(out.resolve("dataset"))) {
+      for (Path shard :
+          files.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
+        try (ParquetReader<SelectedDocument> reader =
+            AvroParquetReader.<SelectedDocument>builder(new LocalInputFile(shard))
+                .withDataModel(SpecificData.getForClass(SelectedDocument.class))
+                .build()) {
+          for (SelectedDocument d = reader.read(); d != null; d = reader.read()) {
+            rows.add(d.getTarget() + "/" + d.getId());
+          }
+        }
+      }
+    }
+    assertThat(rows)
+        .containsExactlyInAnyOrderElementsOf(
+            data.selected().stream()
+                .filter(d -> !d.backfill())
+                .map(d -> d.target() + "/" + d.id())
+                .toList());
 
     // the broker's and the web UI's ports are free again
     for (String pattern :

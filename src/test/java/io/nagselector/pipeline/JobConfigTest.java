@@ -68,6 +68,29 @@ class JobConfigTest {
   }
 
   @Test
+  void theDatasetIsOffByDefaultAndItsPathMustBeAUri() {
+    assertThat(JobConfig.load(LOCAL, Map.of()).dataset()).isEmpty();
+    assertThat(
+            JobConfig.load(
+                    LOCAL,
+                    Map.of(
+                        "NAG_DATASET_PATH",
+                        "s3://bucket/selected",
+                        "NAG_DATASET_MAX_SHARD_MB",
+                        "64"))
+                .dataset())
+        .contains(
+            new io.nagselector.dataset.DatasetSink(
+                "s3://bucket/selected", 64L << 20, java.time.Duration.ofHours(1), 32L << 20));
+    assertThatThrownBy(
+            () -> JobConfig.load(LOCAL, Map.of("NAG_DATASET_PATH", "/data/selected")).dataset())
+        .hasMessageStartingWith("dataset.path '/data/selected' needs a scheme");
+    assertThatThrownBy(
+            () -> JobConfig.load(LOCAL, Map.of("NAG_DATASET_PATH", "file:// bad")).dataset())
+        .hasMessageStartingWith("dataset.path 'file:// bad' is not a URI");
+  }
+
+  @Test
   void anUnknownKeyFailsAndAMissingOneTakesItsDefault() throws Exception {
     Path typo = dir.resolve("typo.yaml");
     Files.writeString(typo, Files.readString(LOCAL).replace("  shards: 64", "  shard: 64"));

@@ -1,0 +1,21 @@
+package io.nagselector.dataset;
+
+import io.nagselector.avro.SelectedDocument;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.streaming.api.functions.sink.filesystem.BucketAssigner;
+import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.SimpleVersionedStringSerializer;
+
+/** Buckets the dataset's rows by {@link PartitionPath}. */
+final class DatasetBuckets implements BucketAssigner<SelectedDocument, String> {
+  private static final long serialVersionUID = 1L;
+
+  @Override
+  public String getBucketId(SelectedDocument element, Context context) {
+    return PartitionPath.of(element);
+  }
+
+  @Override
+  public SimpleVersionedSerializer<String> getSerializer() {
+    return SimpleVersionedStringSerializer.INSTANCE;
+  }
+}

@@ -1,0 +1,50 @@
+package io.nagselector.dataset;
+
+import io.nagselector.avro.SelectedDocument;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+/**
+ * The selected documents as a Parquet dataset under a filesystem URI, exactly once: Flink's file
+ * sink writes each shard as a hidden in-progress file and gives it its final name only when the
+ * checkpoint that finished it completes.
+ *
+ * @param uri where the dataset lives ({@code file://}, or any filesystem Flink has a plugin for)
+ * @param maxShardBytes a shard is finished at this size
+ * @param maxShardAge or when it has been open this long (and on every checkpoint)
+ * @param rowGroupBytes the Parquet row group size
+ */
+public record DatasetSink(
+    String uri, long maxShardBytes, Duration maxShardAge, long rowGroupBytes) {
+  /** The shards, and each partition's manifest kept after every checkpoint. */
+  public void attach(DataStream<SelectedDocument> selected) {
+    selected.sinkTo(build()).uid("dataset-sink").name("dataset");
+    selected
+        .map(PartitionPath::of)
+        .uid("dataset-partitions")
+        .name("dataset partitions")
+        .process(new DatasetManifest(uri))
+        .returns(Types.VOID)
+        .uid("dataset-manifest")
+        .name("dataset manifest")
+        .setParallelism(1)
+        .sinkTo(new DiscardingSink<>())
+        .uid("dataset-manifest-end")
+        .name("dataset manifest end")
+        .setParallelism(1);
+  }
+
+  FileSink<SelectedDocument> build() {
+    return FileSink.forBulkFormat(new Path(uri), new ParquetShards(rowGroupBytes))
+        .withBucketAssigner(new DatasetBuckets())
+        .withRollingPolicy(new ShardRolling(maxShardBytes, maxShardAge))
+        .withOutputFileConfig(
+            OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".parquet").build())
+        .build();
+  }
+}

@@ -1,0 +1,21 @@
+package io.nagselector.dataset;
+
+import io.nagselector.avro.SelectedDocument;
+import java.time.ZoneOffset;
+
+/**
+ * Where a selected document's row goes: {@code target=NAME/version=N/date=YYYY-MM-DD}, the date of
+ * its selection in UTC. Target names cannot hold path characters (the registry refuses them).
+ */
+public final class PartitionPath {
+  private PartitionPath() {}
+
+  public static String of(SelectedDocument d) {
+    return "target="
+        + d.getTarget()
+        + "/version="
+        + d.getTargetVersion()
+        + "/date="
+        + d.getSelectedAt().atOffset(ZoneOffset.UTC).toLocalDate();
+  }
+}

@@ -1,0 +1,71 @@
+package io.nagselector.dataset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nagselector.avro.SelectedDocument;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.apache.flink.api.common.serialization.BulkWriter;
+import org.apache.flink.core.fs.FSDataOutputStream;
+import org.apache.flink.core.fs.FileSystem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatasetManifestTest {
+  @TempDir Path dir;
+
+  private static SelectedDocument doc(String id, int tokens) {
+    return SelectedDocument.newBuilder()
+        .setId(id)
+        .setText("text of " + id)
+        .setTokens(tokens)
+        .setTarget("science")
+        .setTargetVersion(2)
+        .setSimilarity(0.5)
+        .setLayerContributions(List.of(0.25, 0.25))
+        .setModelFingerprint("fp")
+        .setSelectedAt(Instant.parse("2026-12-01T23:59:59Z"))
+        .build();
+  }
+
+  /** A shard as the sink writes it, with {@code tokens} for each of its documents. */
+  private static void shard(Path file, int... tokens) throws Exception {
+    org.apache.flink.core.fs.Path path = new org.apache.flink.core.fs.Path(file.toUri());
+    try (FSDataOutputStream out =
+        path.getFileSystem().create(path, FileSystem.WriteMode.NO_OVERWRITE)) {
+      BulkWriter<SelectedDocument> writer = new ParquetShards(1 << 20).create(out);
+      for (int i = 0; i < tokens.length; i++) {
+        writer.addElement(doc(file.getFileName() + "-" + i, tokens[i]));
+      }
+      writer.finish();
+    }
+  }
+
+  @Test
+  void aPartitionIsListedOnceWhateverTheNotificationsAndKeptOpenWhileAPartIsInProgress()
+      throws Exception {
+    assertThat(PartitionPath.of(doc("a", 1))).isEqualTo("target=science/version=2/date=2026-12-01");
+    Path partition = dir.resolve("target=science/version=2/date=2026-12-01");
+    Files.createDirectories(partition);
+    shard(partition.resolve("part-a-0.parquet"), 3, 4);
+    Path inProgress = partition.resolve(".part-a-1.parquet.inprogress.x");
+    Files.writeString(inProgress, "half a shard");
+    PartitionFiles files = new PartitionFiles(new org.apache.flink.core.fs.Path(partition.toUri()));
+
+    assertThat(DatasetManifest.update(files, 7)).as("a part is in progress").isFalse();
+    assertThat(DatasetManifest.update(files, 8)).isFalse();
+    assertThat(ManifestEntry.parseAll(Files.readString(partition.resolve(ManifestEntry.FILE))))
+        .containsExactly(new ManifestEntry("part-a-0.parquet", 2, 7, 7));
+
+    Files.delete(inProgress);
+    shard(partition.resolve("part-a-1.parquet"), 10);
+    assertThat(DatasetManifest.update(files, 9)).isTrue();
+    assertThat(DatasetManifest.update(files, 10)).isTrue();
+    assertThat(ManifestEntry.parseAll(Files.readString(partition.resolve(ManifestEntry.FILE))))
+        .containsExactly(
+            new ManifestEntry("part-a-0.parquet", 2, 7, 7),
+            new ManifestEntry("part-a-1.parquet", 1, 10, 9));
+  }
+}

@@ -1,0 +1,174 @@
+package io.nagselector.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nagselector.avro.SelectedDocument;
+import io.nagselector.dataset.ManifestEntry;
+import io.nagselector.dataset.PartitionPath;
+import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.model.TinyCheckpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificData;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.io.LocalInputFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Parquet dataset sink on file://, through the job: every selected document is a row of exactly
+ * one finished shard, under target=NAME/version=N/date=D, equal to its record on the selected
+ * topic; what a reader lists is only finished shards (in-progress parts are hidden).
+ */
+class DatasetSinkIT extends PipelineIT {
+  private static final int DOCS = 300;
+
+  @TempDir Path dir;
+
+  /** Every file a reader sees: not hidden (in-progress parts start with a dot). */
+  private static List<Path> visible(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.walk(root)) {
+      return files
+          .filter(Files::isRegularFile)
+          .filter(f -> !f.getFileName().toString().startsWith("."))
+          .filter(f -> f.getFileName().toString().endsWith(".parquet"))
+          .sorted()
+          .toList();
+    }
+  }
+
+  private static List<SelectedDocument> rows(Path shard) throws IOException {
+    List<SelectedDocument> rows = new ArrayList<>();
+    try (ParquetReader<SelectedDocument> reader =
+        AvroParquetReader.<SelectedDocument>builder(new LocalInputFile(shard))
+            .withDataModel(SpecificData.getForClass(SelectedDocument.class))
+            .build()) {
+      for (SelectedDocument d = reader.read(); d != null; d = reader.read()) {
+        rows.add(d);
+      }
+    }
+    return rows;
+  }
+
+  /** Shard → its rows, read whole: a file that is not a complete Parquet file fails here. */
+  private static Map<Path, List<SelectedDocument>> dataset(Path root) throws IOException {
+    Map<Path, List<SelectedDocument>> shards = new HashMap<>();
+    for (Path f : visible(root)) {
+      shards.put(f, rows(f));
+    }
+    return shards;
+  }
+
+  /** Whether every finished shard is in its partition's manifest, and nothing else is. */
+  private static boolean manifestsComplete(Path root) throws IOException {
+    Map<Path, List<String>> byPartition = new HashMap<>();
+    for (Path f : visible(root)) {
+      if (f.getFileName().toString().endsWith(".parquet")) {
+        byPartition
+            .computeIfAbsent(f.getParent(), p -> new ArrayList<>())
+            .add(f.getFileName().toString());
+      }
+    }
+    for (Map.Entry<Path, List<String>> e : byPartition.entrySet()) {
+      Path manifest = e.getKey().resolve(ManifestEntry.FILE);
+      if (!Files.exists(manifest)) {
+        return false;
+      }
+      List<String> listed =
+          ManifestEntry.parseAll(Files.readString(manifest)).stream()
+              .map(ManifestEntry::shard)
+              .sorted()
+              .toList();
+      if (!listed.equals(e.getValue().stream().sorted().toList())) {
+        return false;
+      }
+    }
+    return !byPartition.isEmpty();
+  }
+
+  @Test
+  void everySelectedDocumentIsARowOfExactlyOneFinishedShard() throws Exception {
+    Path model = TinyCheckpoint.decoder("qwen3", 9).write(dir.resolve("model"), "F32", 1);
+    Random rnd = new Random(9);
+    Path root = dir.resolve("dataset");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
+      createJobTopics(kafka);
+      JobConfig config =
+          testConfig(
+              kafka, model, dir, "300ms", Map.of("NAG_DATASET_PATH", root.toUri().toString()));
+      JobClient job = startJob(config, null);
+      upsertAllTarget(config, rnd);
+      List<String> ids = sendDocs(producer, "d", DOCS, new HashSet<>(), rnd);
+
+      consumer.subscribe(List.of("selected"));
+      Map<String, SelectedDocument> selected = new HashMap<>();
+      long deadline = System.currentTimeMillis() + 120_000;
+      while (selected.size() < DOCS && System.currentTimeMillis() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+          SelectedDocument s = SelectedDocument.getDecoder().decode(r.value());
+          selected.put(s.getId(), s);
+        }
+      }
+      assertThat(selected.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+      // the shards are finished by the checkpoint that commits the selections, so they follow
+      while (dataset(root).values().stream().mapToInt(List::size).sum() < DOCS
+          && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200);
+      }
+      // and the manifest lists them, after a checkpoint completes
+      while (!manifestsComplete(root) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200);
+      }
+      job.cancel().get();
+
+      Map<Path, List<SelectedDocument>> shards = dataset(root);
+      for (Path shard : shards.keySet()) {
+        List<ManifestEntry> listed =
+            ManifestEntry.parseAll(Files.readString(shard.resolveSibling(ManifestEntry.FILE)))
+                .stream()
+                .filter(e -> e.shard().equals(shard.getFileName().toString()))
+                .toList();
+        List<SelectedDocument> rows = shards.get(shard);
+        assertThat(listed).as("listed once: " + shard).hasSize(1);
+        assertThat(listed.get(0).rows()).isEqualTo(rows.size());
+        assertThat(listed.get(0).tokens())
+            .isEqualTo(rows.stream().mapToLong(SelectedDocument::getTokens).sum());
+        assertThat(listed.get(0).checkpoint()).isPositive();
+      }
+      List<String> rowIds = new ArrayList<>();
+      shards.forEach(
+          (shard, rows) -> {
+            assertThat(shard.getFileName().toString()).startsWith("part-").endsWith(".parquet");
+            for (SelectedDocument row : rows) {
+              rowIds.add(row.getId());
+              assertThat(root.relativize(shard.getParent()).toString())
+                  .isEqualTo(PartitionPath.of(row))
+                  .startsWith("target=all/version=1/date=");
+              assertThat(row).isEqualTo(selected.get(row.getId()));
+            }
+          });
+      System.out.printf(
+          "dataset: %d rows in %d finished shards under %s%n", rowIds.size(), shards.size(), root);
+      assertThat(rowIds).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ids);
+    }
+  }
+}
