@@ -2,21 +2,26 @@ package io.nagselector.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.dataset.ManifestEntry;
 import io.nagselector.dataset.PartitionPath;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificData;
 import org.apache.flink.core.execution.JobClient;
@@ -169,6 +174,45 @@ class DatasetSinkIT extends PipelineIT {
       System.out.printf(
           "dataset: %d rows in %d finished shards under %s%n", rowIds.size(), shards.size(), root);
       assertThat(rowIds).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ids);
+
+      // a reader that is neither ours nor Java's sees the same rows
+      List<JsonNode> foreign = readWithHyparquet(shards.keySet());
+      assertThat(foreign).hasSize(DOCS);
+      for (JsonNode row : foreign) {
+        SelectedDocument s = selected.get(row.get("id").asText());
+        assertThat(row.get("text").asText()).isEqualTo(s.getText());
+        assertThat(row.get("target").asText()).isEqualTo(s.getTarget());
+        assertThat(row.get("target_version").asInt()).isEqualTo(s.getTargetVersion());
+        assertThat(row.get("similarity").asDouble()).isEqualTo(s.getSimilarity());
+        assertThat(row.get("tokens").asInt()).isEqualTo(s.getTokens());
+        List<Double> contributions = new ArrayList<>();
+        row.get("layer_contributions").forEach(c -> contributions.add(c.asDouble()));
+        assertThat(contributions).isEqualTo(s.getLayerContributions());
+        assertThat(Instant.parse(row.get("selected_at").asText())).isEqualTo(s.getSelectedAt());
+      }
     }
+  }
+
+  /** Every row of {@code shards} as hyparquet (pure JavaScript, run by Node) reads it. */
+  private static List<JsonNode> readWithHyparquet(Iterable<Path> shards) throws Exception {
+    Path tool = Path.of("tools/parquet-reader");
+    assertThat(tool.resolve("node_modules/hyparquet"))
+        .as("hyparquet: .ci/run installs it (npm ci --prefix tools/parquet-reader)")
+        .exists();
+    List<String> command = new ArrayList<>(List.of("node", tool.resolve("read.mjs").toString()));
+    shards.forEach(p -> command.add(p.toString()));
+    Process node = new ProcessBuilder(command).redirectErrorStream(false).start();
+    String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(node.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(node.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(node.exitValue()).as(err).isZero();
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> rows = new ArrayList<>();
+    for (String line : out.split("\n")) {
+      if (!line.isBlank()) {
+        rows.add(json.readTree(line));
+      }
+    }
+    return rows;
   }
 }
