@@ -195,9 +195,9 @@ class DatasetSinkIT extends PipelineIT {
 
   /** Every row of {@code shards} as hyparquet (pure JavaScript, run by Node) reads it. */
   private static List<JsonNode> readWithHyparquet(Iterable<Path> shards) throws Exception {
-    Path tool = Path.of("tools/parquet-reader");
+    Path tool = Path.of("src/test/node/parquet-reader");
     assertThat(tool.resolve("node_modules/hyparquet"))
-        .as("hyparquet: .ci/run installs it (npm ci --prefix tools/parquet-reader)")
+        .as("hyparquet: .ci/run installs it (npm ci --prefix src/test/node/parquet-reader)")
         .exists();
     List<String> command = new ArrayList<>(List.of("node", tool.resolve("read.mjs").toString()));
     shards.forEach(p -> command.add(p.toString()));
