@@ -22,15 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.apache.avro.specific.SpecificData;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.io.LocalInputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,47 +39,10 @@ class DatasetSinkIT extends PipelineIT {
 
   @TempDir Path dir;
 
-  /** Every file a reader sees: not hidden (in-progress parts start with a dot). */
-  private static List<Path> visible(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.walk(root)) {
-      return files
-          .filter(Files::isRegularFile)
-          .filter(f -> !f.getFileName().toString().startsWith("."))
-          .filter(f -> f.getFileName().toString().endsWith(".parquet"))
-          .sorted()
-          .toList();
-    }
-  }
-
-  private static List<SelectedDocument> rows(Path shard) throws IOException {
-    List<SelectedDocument> rows = new ArrayList<>();
-    try (ParquetReader<SelectedDocument> reader =
-        AvroParquetReader.<SelectedDocument>builder(new LocalInputFile(shard))
-            .withDataModel(SpecificData.getForClass(SelectedDocument.class))
-            .build()) {
-      for (SelectedDocument d = reader.read(); d != null; d = reader.read()) {
-        rows.add(d);
-      }
-    }
-    return rows;
-  }
-
-  /** Shard → its rows, read whole: a file that is not a complete Parquet file fails here. */
-  private static Map<Path, List<SelectedDocument>> dataset(Path root) throws IOException {
-    Map<Path, List<SelectedDocument>> shards = new HashMap<>();
-    for (Path f : visible(root)) {
-      shards.put(f, rows(f));
-    }
-    return shards;
-  }
-
   /** Whether every finished shard is in its partition's manifest, and nothing else is. */
   private static boolean manifestsComplete(Path root) throws IOException {
     Map<Path, List<String>> byPartition = new HashMap<>();
-    for (Path f : visible(root)) {
+    for (Path f : DatasetFiles.shards(root)) {
       if (f.getFileName().toString().endsWith(".parquet")) {
         byPartition
             .computeIfAbsent(f.getParent(), p -> new ArrayList<>())
@@ -135,7 +93,7 @@ class DatasetSinkIT extends PipelineIT {
       }
       assertThat(selected.keySet()).containsExactlyInAnyOrderElementsOf(ids);
       // the shards are finished by the checkpoint that commits the selections, so they follow
-      while (dataset(root).values().stream().mapToInt(List::size).sum() < DOCS
+      while (DatasetFiles.read(root).values().stream().mapToInt(List::size).sum() < DOCS
           && System.currentTimeMillis() < deadline) {
         Thread.sleep(200);
       }
@@ -145,7 +103,7 @@ class DatasetSinkIT extends PipelineIT {
       }
       job.cancel().get();
 
-      Map<Path, List<SelectedDocument>> shards = dataset(root);
+      Map<Path, List<SelectedDocument>> shards = DatasetFiles.read(root);
       for (Path shard : shards.keySet()) {
         List<ManifestEntry> listed =
             ManifestEntry.parseAll(Files.readString(shard.resolveSibling(ManifestEntry.FILE)))

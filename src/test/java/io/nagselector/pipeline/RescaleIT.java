@@ -3,8 +3,11 @@ package io.nagselector.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.SelectedDocument;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Stop with a savepoint and restore at another parallelism, 2 → 1 → 2, documents flowing in
  * between: the target registry, the dedupe state, the offsets and the selection state redistribute,
  * and every input document is accounted for exactly once — selected, skipped as a duplicate, or
- * dead-lettered.
+ * dead-lettered; and the Parquet dataset holds each selection once.
  */
 class RescaleIT extends PipelineIT {
   @TempDir Path dir;
@@ -71,9 +74,18 @@ class RescaleIT extends PipelineIT {
         KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       createJobTopics(kafka, "duplicates");
+      Path dataset = dir.resolve("dataset");
       JobConfig config =
           testConfig(
-              kafka, model, dir, "300ms", Map.of("NAG_KAFKA_TOPICS_DUPLICATES", "duplicates"));
+              kafka,
+              model,
+              dir,
+              "300ms",
+              Map.of(
+                  "NAG_KAFKA_TOPICS_DUPLICATES",
+                  "duplicates",
+                  "NAG_DATASET_PATH",
+                  dataset.toUri().toString()));
       consumer.subscribe(List.of("selected", "duplicates", "dead-letters"));
       Map<String, Integer> accounted = new HashMap<>();
       String savepoints = dir.resolve("savepoints").toUri().toString();
@@ -92,11 +104,34 @@ class RescaleIT extends PipelineIT {
 
       job = startJob(config, second, 2);
       pollAccounted(consumer, accounted, sent.size(), Duration.ofSeconds(90));
-      job.cancel().get();
+      // a last savepoint commits the last shards as it commits the last selections
+      job.stopWithSavepoint(false, savepoints, SavepointFormatType.CANONICAL).get();
       pollAccountedToEnd(consumer, accounted); // anything read twice would show up now
 
       assertAccountedOnce("savepoint, rescale 2 -> 1 -> 2", sent, accounted);
       assertThat(accounted.keySet()).containsExactlyInAnyOrderElementsOf(sent);
+      // the dataset across the three runs: each selection a row of exactly one finished shard
+      List<String> rows = new ArrayList<>();
+      DatasetFiles.read(dataset).values().forEach(r -> r.forEach(d -> rows.add(d.getId())));
+      List<String> selected = new ArrayList<>();
+      try (KafkaConsumer<byte[], byte[]> again = readCommitted(kafka, "check-dataset")) {
+        again.subscribe(List.of("selected"));
+        for (int quiet = 0; quiet < 5; ) {
+          var records = again.poll(Duration.ofMillis(300));
+          quiet = records.isEmpty() ? quiet + 1 : 0;
+          records.forEach(
+              r -> {
+                try {
+                  selected.add(SelectedDocument.getDecoder().decode(r.value()).getId());
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+        }
+      }
+      System.out.printf(
+          "dataset after rescales: %d rows, %d selected%n", rows.size(), selected.size());
+      assertThat(rows).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(selected);
     }
   }
 }
