@@ -1,5 +1,7 @@
 package io.nagselector.pipeline;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
@@ -31,7 +34,10 @@ class BrokerOutageIT extends PipelineIT {
     Random rnd = new Random(31);
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       createJobTopics(kafka);
-      JobConfig config = testConfig(kafka, model, dir, "300ms");
+      Path dataset = dir.resolve("dataset");
+      JobConfig config =
+          testConfig(
+              kafka, model, dir, "300ms", Map.of("NAG_DATASET_PATH", dataset.toUri().toString()));
       List<String> sent = new ArrayList<>();
       Set<String> texts = new HashSet<>();
       Map<String, Integer> accounted = new HashMap<>();
@@ -58,8 +64,15 @@ class BrokerOutageIT extends PipelineIT {
         Thread.sleep(2000);
         pollAccounted(consumer, accounted, Integer.MAX_VALUE, Duration.ofSeconds(2));
       }
-      job.cancel().get();
+      // a last savepoint commits the last shards as it commits the last selections
+      job.stopWithSavepoint(
+              false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+          .get();
       assertAccountedOnce("the broker down for 20 s", sent, accounted);
+      // the dataset through the outage: every document (all are selected) a row of one shard
+      List<String> rows = new ArrayList<>();
+      DatasetFiles.read(dataset).values().forEach(r -> r.forEach(d -> rows.add(d.getId())));
+      assertThat(rows).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(sent);
     }
   }
 }
