@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nagselector.cluster.LocalFlinkCluster;
 import io.nagselector.kafka.EmbeddedKafka;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -34,7 +36,22 @@ final class ClusterChecks {
       Thread.sleep(300);
     }
     throw new AssertionError(
-        "no job reached " + state + " within " + WAIT + ": " + cluster.rest().jobs());
+        "no job reached "
+            + state
+            + " within "
+            + WAIT
+            + ": "
+            + cluster.rest().jobs()
+            + "\nthe JobManager's log, its errors:\n"
+            + errors(cluster.jobManagerLog()));
+  }
+
+  /** The lines of a log that tell why something failed, at most 40. */
+  private static String errors(Path log) throws IOException {
+    return Files.readAllLines(log).stream()
+        .filter(l -> l.contains("Exception") || l.contains("Caused by") || l.contains("ERROR"))
+        .limit(40)
+        .collect(Collectors.joining("\n"));
   }
 
   /** Waits until the job's consumer group has committed the crawl topic's end offsets. */

@@ -104,7 +104,9 @@ class ClusterIT {
       badConfigFailsTheApplicationButNotTheJobManager(kafka);
 
       String savepoint;
-      try (LocalFlinkCluster cluster = application(kafka, "app", Map.of(), null)) {
+      Path dataset = dir.resolve("dataset");
+      try (LocalFlinkCluster cluster =
+          application(kafka, "app", Map.of("NAG_DATASET_PATH", dataset.toUri().toString()), null)) {
         Process taskManager = cluster.startTaskManager();
         String job = ClusterChecks.awaitJob(cluster, "RUNNING");
         assertThat(
@@ -147,9 +149,19 @@ class ClusterIT {
         assertThat(Files.readString(cluster.jobManagerLog())).doesNotContain("System.exit");
         savepoint = cluster.rest().stopWithSavepoint(job, dir.resolve("savepoints"), WAIT);
       }
+      // the Parquet dataset, written by the job artifact's own Parquet and Hadoop classes through
+      // the kill -9: every selection a row of exactly one finished shard
+      List<String> rows = new ArrayList<>();
+      DatasetFiles.read(dataset).values().forEach(r -> r.forEach(d -> rows.add(d.getId())));
+      assertThat(rows).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(sent);
 
       // phase 4: a new application cluster from the savepoint, more documents
-      try (LocalFlinkCluster cluster = application(kafka, "restored", Map.of(), savepoint)) {
+      try (LocalFlinkCluster cluster =
+          application(
+              kafka,
+              "restored",
+              Map.of("NAG_DATASET_PATH", dataset.toUri().toString()),
+              savepoint)) {
         cluster.startTaskManager();
         ClusterChecks.awaitJob(cluster, "RUNNING");
         sent.addAll(PipelineIT.sendDocs(producer, "c", 100, texts, rnd));

@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.Set;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A TaskManager dies mid-stream (terminated through the MiniCluster; a new one joins): the job
  * restarts from its last checkpoint by itself, and every input document is accounted for exactly
- * once in what consumers see with read_committed.
+ * once in what consumers see with read_committed, and in the Parquet dataset.
  */
 class TaskManagerFailureIT {
   @TempDir Path dir;
@@ -42,7 +43,10 @@ class TaskManagerFailureIT {
         KafkaProducer<byte[], byte[]> producer = PipelineIT.producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = PipelineIT.readCommitted(kafka, "check")) {
       PipelineIT.createJobTopics(kafka);
-      JobConfig config = PipelineIT.testConfig(kafka, model, dir, "300ms");
+      Path dataset = dir.resolve("dataset");
+      JobConfig config =
+          PipelineIT.testConfig(
+              kafka, model, dir, "300ms", Map.of("NAG_DATASET_PATH", dataset.toUri().toString()));
       Configuration conf = FlinkSettings.defaults(config);
       conf.setString("restart-strategy.type", "fixed-delay");
       conf.setString("restart-strategy.fixed-delay.attempts", "20");
@@ -84,10 +88,17 @@ class TaskManagerFailureIT {
                     HttpResponse.BodyHandlers.ofString())
                 .body();
         assertThat(history).contains("\"exceptionHistory\"").containsPattern("\"entries\":\\[\\{");
-        job.cancel().get();
+        // a last savepoint commits the last shards as it commits the last selections
+        job.stopWithSavepoint(
+                false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+            .get();
         PipelineIT.pollAccountedToEnd(consumer, accounted); // anything read twice shows up now
 
         PipelineIT.assertAccountedOnce("a TaskManager killed mid-stream", sent, accounted);
+        // the dataset through the failover: every selected document a row of one finished shard
+        List<String> rows = new ArrayList<>();
+        DatasetFiles.read(dataset).values().forEach(r -> r.forEach(d -> rows.add(d.getId())));
+        assertThat(rows).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(sent);
       }
     }
   }
