@@ -34,6 +34,16 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileInputsIT extends PipelineIT {
   @TempDir Path dir;
 
+  /** The job as `run` assembles it, failing for good on its first exception. */
+  private static JobClient startWithoutRestarts(JobConfig config, String name) throws Exception {
+    Configuration conf = FlinkSettings.defaults(config);
+    conf.setString("restart-strategy.type", "none");
+    var env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    env.setParallelism(2);
+    SelectorApp.assemble(env, config, SelectorApp.fingerprint(config));
+    return env.executeAsync(name);
+  }
+
   @Test
   void theJobSurvivesEveryHostileInputAndAccountsForEach() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
@@ -52,13 +62,8 @@ class HostileInputsIT extends PipelineIT {
                   "NAG_MODEL_MAX_LENGTH", "120",
                   "NAG_KAFKA_TOPICS_FEATURES", "features",
                   "NAG_TARGETS_MAX_COMMAND_BYTES", "500000"));
-      Configuration conf = FlinkSettings.defaults(config);
-      conf.setString("restart-strategy.type", "none");
-      var env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-      env.setParallelism(2);
       String fingerprint = SelectorApp.fingerprint(config);
-      SelectorApp.assemble(env, config, fingerprint);
-      JobClient job = env.executeAsync("hostile-inputs-it");
+      JobClient job = startWithoutRestarts(config, "hostile-inputs-it");
 
       // crawl: every case of HostileCrawlInputsTest; the 50 MB text is stopped by Kafka's 1 MB
       // record
@@ -149,12 +154,7 @@ class HostileInputsIT extends PipelineIT {
                   "NAG_MODEL_PATH", "default",
                   "NAG_INPUT_FORMAT", "json",
                   "NAG_KAFKA_TOPICS_FEATURES", "features"));
-      Configuration conf = FlinkSettings.defaults(config);
-      conf.setString("restart-strategy.type", "none");
-      var env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-      env.setParallelism(2);
-      SelectorApp.assemble(env, config, SelectorApp.fingerprint(config));
-      JobClient job = env.executeAsync("hostile-json-it");
+      JobClient job = startWithoutRestarts(config, "hostile-json-it");
 
       Map<String, Integer> expected = new TreeMap<>();
       for (var args : HostileCrawlInputsTest.jsonInputs().toList()) {
