@@ -63,11 +63,13 @@ final class PartitionFiles {
     try (OutputStream out = fs.create(next, FileSystem.WriteMode.OVERWRITE)) {
       out.write(text.getBytes(StandardCharsets.UTF_8));
     }
-    if (fs.exists(manifest)) {
-      fs.delete(manifest, false);
-    }
+    // a rename over the old manifest is atomic where the filesystem allows it (local, POSIX);
+    // where it refuses to overwrite, the old one goes first and readers may miss it for a moment
     if (!fs.rename(next, manifest)) {
-      throw new IOException("cannot rename " + next + " to " + manifest);
+      fs.delete(manifest, false);
+      if (!fs.rename(next, manifest)) {
+        throw new IOException("cannot rename " + next + " to " + manifest);
+      }
     }
   }
 
