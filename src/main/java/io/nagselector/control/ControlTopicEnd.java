@@ -1,6 +1,7 @@
 package io.nagselector.control;
 
 import io.nagselector.io.UserInputException;
+import io.nagselector.pipeline.KafkaClientConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,7 +13,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Where the control topic ends when the job is built: per partition, the offset of its last
@@ -40,14 +40,8 @@ public final class ControlTopicEnd {
   }
 
   private static Map<Integer, Long> read(Properties client, String topic) {
-    Properties props = new Properties();
-    props.putAll(client);
-    props.put("isolation.level", "read_committed");
-    props.put("enable.auto.commit", "false");
-    props.remove("group.id");
     Map<Integer, Long> last = new HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer = KafkaClientConfig.committedReader(client)) {
       List<TopicPartition> partitions = new ArrayList<>();
       for (PartitionInfo p : consumer.partitionsFor(topic, POLL)) {
         partitions.add(new TopicPartition(topic, p.partition()));

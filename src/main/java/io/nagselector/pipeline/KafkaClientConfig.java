@@ -15,10 +15,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The Kafka clients' connection settings from the job's config: the brokers and, when configured,
@@ -63,6 +65,19 @@ public final class KafkaClientConfig {
       throw new UserInputException(
           "config: kafka.ssl-truststore " + truststore + " is not a readable file");
     }
+  }
+
+  /**
+   * A consumer of committed records only, without a group (it assigns and seeks itself, and commits
+   * nothing), with {@code client}'s connection and security settings.
+   */
+  public static KafkaConsumer<byte[], byte[]> committedReader(Properties client) {
+    Properties props = new Properties();
+    props.putAll(client);
+    props.put("isolation.level", "read_committed");
+    props.put("enable.auto.commit", "false");
+    props.remove("group.id");
+    return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   /** Properties for any Kafka client (consumer, producer, admin) of the job or the commands. */

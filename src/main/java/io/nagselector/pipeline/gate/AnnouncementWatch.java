@@ -3,6 +3,7 @@ package io.nagselector.pipeline.gate;
 import io.nagselector.avro.ControlEvent;
 import io.nagselector.control.ReplayAnnouncement;
 import io.nagselector.io.RecordFormat;
+import io.nagselector.pipeline.KafkaClientConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +14,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads the control-events topic, committed records only, from given offsets on, for the {@link
@@ -39,7 +39,7 @@ final class AnnouncementWatch implements AutoCloseable {
    * lies at or after these offsets.
    */
   static Map<Integer, Long> end(Properties client, String topic) {
-    try (KafkaConsumer<byte[], byte[]> c = consumer(client)) {
+    try (KafkaConsumer<byte[], byte[]> c = KafkaClientConfig.committedReader(client)) {
       List<TopicPartition> partitions = new ArrayList<>();
       for (PartitionInfo p : c.partitionsFor(topic, TIMEOUT)) {
         partitions.add(new TopicPartition(topic, p.partition()));
@@ -63,7 +63,7 @@ final class AnnouncementWatch implements AutoCloseable {
       return true;
     }
     if (consumer == null) {
-      consumer = consumer(client);
+      consumer = KafkaClientConfig.committedReader(client);
       List<TopicPartition> partitions = new ArrayList<>();
       from.keySet().forEach(p -> partitions.add(new TopicPartition(topic, p)));
       consumer.assign(partitions);
@@ -92,14 +92,5 @@ final class AnnouncementWatch implements AutoCloseable {
       consumer.close(Duration.ofSeconds(5));
       consumer = null;
     }
-  }
-
-  private static KafkaConsumer<byte[], byte[]> consumer(Properties client) {
-    Properties props = new Properties();
-    props.putAll(client);
-    props.put("isolation.level", "read_committed");
-    props.put("enable.auto.commit", "false");
-    props.remove("group.id");
-    return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 }
