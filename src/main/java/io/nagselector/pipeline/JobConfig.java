@@ -105,6 +105,11 @@ public final class JobConfig {
     if (path.isEmpty()) {
       return Optional.empty();
     }
+    return Optional.of(datasetAt(path));
+  }
+
+  /** A Parquet dataset sink at {@code path}, with this config's shard settings. */
+  public DatasetSink datasetAt(String path) {
     URI uri;
     try {
       uri = new URI(path);
@@ -117,12 +122,18 @@ public final class JobConfig {
               + path
               + "' needs a scheme: file:///absolute/path or s3://bucket/prefix");
     }
-    return Optional.of(
-        new DatasetSink(
-            path,
-            get(ConfigKeys.DATASET_MAX_SHARD_MB) * 1024L * 1024L,
-            get(ConfigKeys.DATASET_MAX_SHARD_AGE),
-            get(ConfigKeys.DATASET_ROW_GROUP_MB) * 1024L * 1024L));
+    if (uri.getScheme().equals("s3p")) {
+      throw new UserInputException(
+          "dataset.path '"
+              + path
+              + "': s3p:// is Flink's Presto S3 filesystem, which cannot write files exactly once;"
+              + " use s3a:// (or s3://) with the flink-s3-fs-hadoop plugin");
+    }
+    return new DatasetSink(
+        path,
+        get(ConfigKeys.DATASET_MAX_SHARD_MB) * 1024L * 1024L,
+        get(ConfigKeys.DATASET_MAX_SHARD_AGE),
+        get(ConfigKeys.DATASET_ROW_GROUP_MB) * 1024L * 1024L);
   }
 
   /** A key's value. */

@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nagselector.avro.SelectedDocument;
-import io.nagselector.dataset.ManifestEntry;
 import io.nagselector.dataset.PartitionPath;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,33 +35,6 @@ class DatasetSinkIT extends PipelineIT {
   private static final int DOCS = 300;
 
   @TempDir Path dir;
-
-  /** Whether every finished shard is in its partition's manifest, and nothing else is. */
-  private static boolean manifestsComplete(Path root) throws IOException {
-    Map<Path, List<String>> byPartition = new HashMap<>();
-    for (Path f : DatasetFiles.shards(root)) {
-      if (f.getFileName().toString().endsWith(".parquet")) {
-        byPartition
-            .computeIfAbsent(f.getParent(), p -> new ArrayList<>())
-            .add(f.getFileName().toString());
-      }
-    }
-    for (Map.Entry<Path, List<String>> e : byPartition.entrySet()) {
-      Path manifest = e.getKey().resolve(ManifestEntry.FILE);
-      if (!Files.exists(manifest)) {
-        return false;
-      }
-      List<String> listed =
-          ManifestEntry.parseAll(Files.readString(manifest)).stream()
-              .map(ManifestEntry::shard)
-              .sorted()
-              .toList();
-      if (!listed.equals(e.getValue().stream().sorted().toList())) {
-        return false;
-      }
-    }
-    return !byPartition.isEmpty();
-  }
 
   @Test
   void everySelectedDocumentIsARowOfExactlyOneFinishedShard() throws Exception {
@@ -98,25 +68,14 @@ class DatasetSinkIT extends PipelineIT {
         Thread.sleep(200);
       }
       // and the manifest lists them, after a checkpoint completes
-      while (!manifestsComplete(root) && System.currentTimeMillis() < deadline) {
+      while (!DatasetFiles.manifestsComplete(root) && System.currentTimeMillis() < deadline) {
         Thread.sleep(200);
       }
       job.cancel().get();
 
       Map<Path, List<SelectedDocument>> shards = DatasetFiles.read(root);
-      for (Path shard : shards.keySet()) {
-        List<ManifestEntry> listed =
-            ManifestEntry.parseAll(Files.readString(shard.resolveSibling(ManifestEntry.FILE)))
-                .stream()
-                .filter(e -> e.shard().equals(shard.getFileName().toString()))
-                .toList();
-        List<SelectedDocument> rows = shards.get(shard);
-        assertThat(listed).as("listed once: " + shard).hasSize(1);
-        assertThat(listed.get(0).rows()).isEqualTo(rows.size());
-        assertThat(listed.get(0).tokens())
-            .isEqualTo(rows.stream().mapToLong(SelectedDocument::getTokens).sum());
-        assertThat(listed.get(0).checkpoint()).isPositive();
-      }
+      assertThat(DatasetFiles.assertListedOnceInManifests(shards))
+          .allMatch(e -> e.checkpoint() > 0);
       List<String> rowIds = new ArrayList<>();
       shards.forEach(
           (shard, rows) -> {

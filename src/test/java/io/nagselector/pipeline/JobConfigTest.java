@@ -3,6 +3,7 @@ package io.nagselector.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nagselector.dataset.DatasetSink;
 import io.nagselector.io.CrawlDecoder;
 import io.nagselector.model.NeuronType;
 import io.nagselector.pipeline.near.NearDuplicateSettings;
@@ -80,14 +81,16 @@ class JobConfigTest {
                         "64"))
                 .dataset())
         .contains(
-            new io.nagselector.dataset.DatasetSink(
-                "s3://bucket/selected", 64L << 20, java.time.Duration.ofHours(1), 32L << 20));
+            new DatasetSink("s3://bucket/selected", 64L << 20, Duration.ofHours(1), 32L << 20));
     assertThatThrownBy(
             () -> JobConfig.load(LOCAL, Map.of("NAG_DATASET_PATH", "/data/selected")).dataset())
         .hasMessageStartingWith("dataset.path '/data/selected' needs a scheme");
     assertThatThrownBy(
             () -> JobConfig.load(LOCAL, Map.of("NAG_DATASET_PATH", "file:// bad")).dataset())
         .hasMessageStartingWith("dataset.path 'file:// bad' is not a URI");
+    assertThatThrownBy(
+            () -> JobConfig.load(LOCAL, Map.of("NAG_DATASET_PATH", "s3p://bucket/x")).dataset())
+        .hasMessageContaining("use s3a:// (or s3://) with the flink-s3-fs-hadoop plugin");
   }
 
   @Test

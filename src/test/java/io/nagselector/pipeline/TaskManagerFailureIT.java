@@ -2,6 +2,7 @@ package io.nagselector.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nagselector.avro.SelectedDocument;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
 import java.net.http.HttpClient;
@@ -9,6 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,7 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A TaskManager dies mid-stream (terminated through the MiniCluster; a new one joins): the job
  * restarts from its last checkpoint by itself, and every input document is accounted for exactly
- * once in what consumers see with read_committed, and in the Parquet dataset.
+ * once in what consumers see with read_committed, and in the Parquet dataset, which this test
+ * writes to {@code s3://} (an S3-compatible server on 127.0.0.1, through Flink's S3 plugin): the
+ * multipart uploads that the failure cut off never become objects, and the shards pending at the
+ * restored checkpoint are completed once.
  */
 class TaskManagerFailureIT {
   @TempDir Path dir;
@@ -39,15 +46,17 @@ class TaskManagerFailureIT {
   void theJobRecoversFromALostTaskManagerWithNothingLostOrDuplicated() throws Exception {
     Path model = TinyCheckpoint.decoder("llama", 21).write(dir.resolve("model"), "F32", 1);
     Random rnd = new Random(21);
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+    try (S3Server s3 = S3Server.start(dir.resolve("s3").toFile());
+        EmbeddedKafka kafka = EmbeddedKafka.start();
         KafkaProducer<byte[], byte[]> producer = PipelineIT.producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = PipelineIT.readCommitted(kafka, "check")) {
       PipelineIT.createJobTopics(kafka);
-      Path dataset = dir.resolve("dataset");
+      Instant started = Instant.now();
+      String dataset = "s3://" + S3Server.BUCKET + "/dataset";
       JobConfig config =
-          PipelineIT.testConfig(
-              kafka, model, dir, "300ms", Map.of("NAG_DATASET_PATH", dataset.toUri().toString()));
+          PipelineIT.testConfig(kafka, model, dir, "300ms", Map.of("NAG_DATASET_PATH", dataset));
       Configuration conf = FlinkSettings.defaults(config);
+      conf.addAll(s3.flinkConfiguration());
       conf.setString("restart-strategy.type", "fixed-delay");
       conf.setString("restart-strategy.fixed-delay.attempts", "20");
       conf.setString("restart-strategy.fixed-delay.delay", "1 s");
@@ -95,11 +104,33 @@ class TaskManagerFailureIT {
         PipelineIT.pollAccountedToEnd(consumer, accounted); // anything read twice shows up now
 
         PipelineIT.assertAccountedOnce("a TaskManager killed mid-stream", sent, accounted);
-        // the dataset through the failover: every selected document a row of one finished shard
+        // the dataset through the failover: every selected document a row of one finished shard,
+        // and every shard listed once in its manifest
+        Path copy = dir.resolve("dataset-copy");
+        S3Server.download(dataset, partitionsSince(started), copy.toFile());
+        Map<Path, List<SelectedDocument>> shards = DatasetFiles.read(copy);
         List<String> rows = new ArrayList<>();
-        DatasetFiles.read(dataset).values().forEach(r -> r.forEach(d -> rows.add(d.getId())));
+        shards.values().forEach(r -> r.forEach(d -> rows.add(d.getId())));
         assertThat(rows).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(sent);
+        assertThat(DatasetFiles.assertListedOnceInManifests(shards))
+            .allMatch(e -> e.checkpoint() > 0);
+        assertThat(DatasetFiles.manifestsComplete(copy)).isTrue();
+        System.out.printf(
+            "s3 dataset: %d rows in %d finished shards; %d multipart uploads left open%n",
+            rows.size(), shards.size(), s3.openUploads());
       }
     }
+  }
+
+  /** The target's partitions for every UTC date from {@code started} to now. */
+  private static List<String> partitionsSince(Instant started) {
+    List<String> partitions = new ArrayList<>();
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    for (LocalDate d = started.atOffset(ZoneOffset.UTC).toLocalDate();
+        !d.isAfter(today);
+        d = d.plusDays(1)) {
+      partitions.add("target=all/version=1/date=" + d);
+    }
+    return partitions;
   }
 }
