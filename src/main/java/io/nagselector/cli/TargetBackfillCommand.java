@@ -1,6 +1,7 @@
 package io.nagselector.cli;
 
 import io.nagselector.avro.TargetState;
+import io.nagselector.dataset.DatasetSink;
 import io.nagselector.io.RecordFormat;
 import io.nagselector.io.UserInputException;
 import io.nagselector.pipeline.BackfillJob;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,9 +47,20 @@ final class TargetBackfillCommand implements Callable<Integer> {
               + " duration ago (90m, 6h, 2d); default: the whole topic.")
   String since;
 
+  @Option(
+      names = "--dataset",
+      paramLabel = "URI",
+      description =
+          "Also write the selection as Parquet shards under URI (file:///..., s3://...), in the"
+              + " dataset's layout (target=NAME/version=N/date=D, with a manifest). Rows carry ids,"
+              + " urls and scores but no text: the features topic holds none. Keep it apart from"
+              + " dataset.path, whose rows have text.")
+  String dataset;
+
   @Override
   public Integer call() throws Exception {
     JobConfig c = connection.unchecked();
+    Optional<DatasetSink> sink = Optional.ofNullable(dataset).map(c::datasetAt);
     Instant from = since == null ? null : parseSince(since, Instant.now());
     BackfillJob.featuresTopic(c);
     KafkaClientConfig.checkConnection(c, Duration.ofSeconds(30));
@@ -79,7 +92,7 @@ final class TargetBackfillCommand implements Callable<Integer> {
         c.get(ConfigKeys.KAFKA_TOPICS_FEATURES),
         from == null ? "" : " since " + from);
     out.flush();
-    BackfillJob.Report r = BackfillJob.run(c, target, from);
+    BackfillJob.Report r = BackfillJob.run(c, target, from, sink);
     out.printf(
         Locale.ROOT,
         "read: %,d feature records (%,d unreadable, %,d of another model, %,d of a wrong shape,"
@@ -100,6 +113,9 @@ final class TargetBackfillCommand implements Callable<Integer> {
         c.get(ConfigKeys.KAFKA_TOPICS_SELECTED),
         c.get(ConfigKeys.KAFKA_TOPICS_TOP_K),
         name);
+    if (dataset != null) {
+      out.printf(Locale.ROOT, "dataset: %s (ids and scores, no text)%n", dataset);
+    }
     out.printf(
         Locale.ROOT,
         "time: %.1f s (%,.0f docs/s)%n",

@@ -2,6 +2,7 @@ package io.nagselector.dataset;
 
 import io.nagselector.avro.SelectedDocument;
 import java.time.Duration;
+import java.util.Collection;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
@@ -37,6 +38,23 @@ public record DatasetSink(
         .uid("dataset-manifest-end")
         .name("dataset manifest end")
         .setParallelism(1);
+  }
+
+  /**
+   * The shards only, for a bounded job: its files are finished when its input ends, and {@link
+   * #writeManifests} lists them once it has.
+   */
+  public void attachBounded(DataStream<SelectedDocument> selected) {
+    selected.sinkTo(build()).uid("dataset-sink").name("dataset");
+  }
+
+  /**
+   * Adds the finished shards of {@code partitions} to their manifests, as of {@code checkpoint}.
+   */
+  public void writeManifests(Collection<String> partitions, long checkpoint) throws Exception {
+    for (String partition : partitions) {
+      DatasetManifest.update(new PartitionFiles(new Path(uri, partition)), checkpoint);
+    }
   }
 
   FileSink<SelectedDocument> build() {

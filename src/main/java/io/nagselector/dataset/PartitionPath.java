@@ -1,6 +1,7 @@
 package io.nagselector.dataset;
 
 import io.nagselector.avro.SelectedDocument;
+import java.time.Instant;
 import java.time.ZoneOffset;
 
 /**
@@ -11,11 +12,15 @@ public final class PartitionPath {
   private PartitionPath() {}
 
   public static String of(SelectedDocument d) {
+    return of(d.getTarget(), d.getTargetVersion(), d.getSelectedAt());
+  }
+
+  public static String of(String target, int version, Instant selectedAt) {
     return "target="
-        + d.getTarget()
+        + target
         + "/version="
-        + d.getTargetVersion()
+        + version
         + "/date="
-        + d.getSelectedAt().atOffset(ZoneOffset.UTC).toLocalDate();
+        + selectedAt.atOffset(ZoneOffset.UTC).toLocalDate();
   }
 }

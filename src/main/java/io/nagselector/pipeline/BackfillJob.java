@@ -6,6 +6,8 @@ import io.nagselector.avro.TargetState;
 import io.nagselector.avro.TopKEntry;
 import io.nagselector.avro.TopKSnapshot;
 import io.nagselector.control.TargetRegistry;
+import io.nagselector.dataset.DatasetSink;
+import io.nagselector.dataset.PartitionPath;
 import io.nagselector.io.RecordFormat;
 import io.nagselector.io.UserInputException;
 import io.nagselector.nag.NagFeature;
@@ -18,19 +20,24 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.functions.RichMapPartitionFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 
 /**
@@ -60,7 +67,9 @@ public final class BackfillJob {
    * Runs the backfill of {@code target} (a current, not removed, targets-topic record) over the
    * features topic, from {@code since} (null: the beginning) to its end when the job starts.
    */
-  public static Report run(JobConfig c, TargetState target, Instant since) throws Exception {
+  public static Report run(
+      JobConfig c, TargetState target, Instant since, Optional<DatasetSink> dataset)
+      throws Exception {
     String features = featuresTopic(c);
     Properties client = KafkaClientConfig.of(c);
     Configuration conf = new Configuration();
@@ -72,26 +81,43 @@ public final class BackfillJob {
         c.get(ConfigKeys.KAFKA_TRANSACTIONAL_ID_PREFIX)
             + "-backfill-"
             + UUID.randomUUID().toString().substring(0, 8);
-    env.fromSource(
-            KafkaWiring.boundedRawSource(
-                client,
-                features,
-                since == null
-                    ? OffsetsInitializer.earliest()
-                    : OffsetsInitializer.timestamp(since.toEpochMilli())),
-            WatermarkStrategy.noWatermarks(),
-            "features")
-        .flatMap(new ScoreFeatures(state))
-        .fullWindowPartition()
-        .mapPartition(
-            new SelectAll(
-                state,
+    Instant selectedAt = Instant.now();
+    DataStream<Either<SelectedDocument, TopKSnapshot>> chosen =
+        env.fromSource(
+                KafkaWiring.boundedRawSource(
+                    client,
+                    features,
+                    since == null
+                        ? OffsetsInitializer.earliest()
+                        : OffsetsInitializer.timestamp(since.toEpochMilli())),
+                WatermarkStrategy.noWatermarks(),
+                "features")
+            .flatMap(new ScoreFeatures(state))
+            .fullWindowPartition()
+            .mapPartition(new SelectAll(state, selectedAt));
+    chosen
+        .map(
+            new Encode(
                 c.get(ConfigKeys.KAFKA_TOPICS_SELECTED),
                 c.get(ConfigKeys.KAFKA_TOPICS_TOP_K),
                 c.outputFormat()))
         .sinkTo(KafkaWiring.encodedSink(client, prefix));
+    if (dataset.isPresent()) {
+      dataset
+          .get()
+          .attachBounded(
+              chosen
+                  .filter(Either::isLeft)
+                  .map(Either::left)
+                  .returns(new AvroTypeInfo<>(SelectedDocument.class)));
+    }
     long start = System.nanoTime();
     JobExecutionResult result = env.execute("backfill " + target.getName());
+    if (dataset.isPresent()) {
+      // a bounded job has no checkpoints: its shards are finished when it ends (checkpoint 0)
+      String partition = PartitionPath.of(target.getName(), target.getVersion(), selectedAt);
+      dataset.get().writeManifests(List.of(partition), 0);
+    }
     double seconds = (System.nanoTime() - start) / 1e9;
     Map<String, Object> a = result.getAllAccumulatorResults();
     return new Report(
@@ -193,53 +219,53 @@ public final class BackfillJob {
   }
 
   /** Collects every scored document, then writes the selection and the top-k. */
+  /**
+   * The batch rule over every scored document: the chosen ones as {@code SelectedDocument}s (ids,
+   * scores, no text: the features topic has none), then the top-k snapshot.
+   */
   static final class SelectAll
-      extends RichMapPartitionFunction<BackfillSelection.Scored, EncodedRecord> {
+      extends RichMapPartitionFunction<
+          BackfillSelection.Scored, Either<SelectedDocument, TopKSnapshot>> {
     private final byte[] state;
-    private final String selectedTopic;
-    private final String topKTopic;
-    private final RecordFormat format;
+    private final Instant selectedAt;
 
-    SelectAll(byte[] state, String selectedTopic, String topKTopic, RecordFormat format) {
-      this.format = format;
+    SelectAll(byte[] state, Instant selectedAt) {
       this.state = state;
-      this.selectedTopic = selectedTopic;
-      this.topKTopic = topKTopic;
+      this.selectedAt = selectedAt;
     }
 
     @Override
     public void mapPartition(
-        Iterable<BackfillSelection.Scored> scored, Collector<EncodedRecord> out) {
+        Iterable<BackfillSelection.Scored> scored,
+        Collector<Either<SelectedDocument, TopKSnapshot>> out) {
       TargetState target = decode(state);
       BackfillSelection all = new BackfillSelection();
       scored.forEach(all::add);
       TargetDefinition.Policy policy = TargetDefinition.Policy.valueOf(target.getPolicy());
       List<BackfillSelection.Scored> chosen = all.select(policy, target.getPolicyValue());
-      Instant now = Instant.now();
       long tokens = 0;
       for (BackfillSelection.Scored d : chosen) {
         tokens += d.tokens();
-        out.collect(
-            EncodedRecord.of(selectedTopic, d.id(), format.encode(selected(target, d, now))));
+        out.collect(Either.Left(selected(target, d, selectedAt)));
       }
       List<TopKEntry> entries = new ArrayList<>();
       for (BackfillSelection.Scored d : all.best(target.getTopK())) {
         entries.add(new TopKEntry(d.id(), d.similarity(), (long) d.tokens(), d.url()));
       }
-      TopKSnapshot topK =
-          TopKSnapshot.newBuilder()
-              .setTarget(target.getName())
-              .setTargetVersion(target.getVersion())
-              .setEntries(entries)
-              .setAccepted(chosen.size())
-              .setThreshold(
-                  policy == TargetDefinition.Policy.THRESHOLD
-                      ? target.getPolicyValue()
-                      : chosen.isEmpty() ? null : chosen.get(chosen.size() - 1).similarity())
-              .setPublishedAt(now)
-              .setBackfill(true)
-              .build();
-      out.collect(EncodedRecord.of(topKTopic, target.getName() + "@backfill", format.encode(topK)));
+      out.collect(
+          Either.Right(
+              TopKSnapshot.newBuilder()
+                  .setTarget(target.getName())
+                  .setTargetVersion(target.getVersion())
+                  .setEntries(entries)
+                  .setAccepted(chosen.size())
+                  .setThreshold(
+                      policy == TargetDefinition.Policy.THRESHOLD
+                          ? target.getPolicyValue()
+                          : chosen.isEmpty() ? null : chosen.get(chosen.size() - 1).similarity())
+                  .setPublishedAt(selectedAt)
+                  .setBackfill(true)
+                  .build()));
       counter("duplicates", all.duplicates());
       counter("scored", all.size());
       counter("total-tokens", all.totalTokens());
@@ -277,6 +303,32 @@ public final class BackfillJob {
           .setSelectedAt(now)
           .setBackfill(true)
           .build();
+    }
+  }
+
+  /**
+   * A selection to the selected topic, a top-k snapshot to the top-k topic (key TARGET@backfill).
+   */
+  static final class Encode
+      implements MapFunction<Either<SelectedDocument, TopKSnapshot>, EncodedRecord> {
+    private final String selectedTopic;
+    private final String topKTopic;
+    private final RecordFormat format;
+
+    Encode(String selectedTopic, String topKTopic, RecordFormat format) {
+      this.selectedTopic = selectedTopic;
+      this.topKTopic = topKTopic;
+      this.format = format;
+    }
+
+    @Override
+    public EncodedRecord map(Either<SelectedDocument, TopKSnapshot> chosen) {
+      if (chosen.isLeft()) {
+        SelectedDocument d = chosen.left();
+        return EncodedRecord.of(selectedTopic, d.getId(), format.encode(d));
+      }
+      TopKSnapshot topK = chosen.right();
+      return EncodedRecord.of(topKTopic, topK.getTarget() + "@backfill", format.encode(topK));
     }
   }
 

@@ -18,6 +18,7 @@ import io.nagselector.avro.TopKEntry;
 import io.nagselector.avro.TopKSnapshot;
 import io.nagselector.cli.Main;
 import io.nagselector.control.ControlClient;
+import io.nagselector.dataset.ManifestEntry;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.NeuronType;
@@ -369,7 +370,15 @@ class StreamingSelectionIT extends PipelineIT {
       assertThat(
               Main.commandLine()
                   .setOut(new PrintWriter(printed))
-                  .execute("target", "backfill", "--name", "science", "--config", cli.toString()))
+                  .execute(
+                      "target",
+                      "backfill",
+                      "--name",
+                      "science",
+                      "--config",
+                      cli.toString(),
+                      "--dataset",
+                      backfillDataset().toUri().toString()))
           .isZero();
       System.out.print(printed);
       List<SelectedDocument> backfill = new ArrayList<>();
@@ -541,6 +550,10 @@ class StreamingSelectionIT extends PipelineIT {
         .hasSize(CODE_KEEP);
   }
 
+  private static Path backfillDataset() {
+    return dir.resolve("backfill-dataset");
+  }
+
   @Test
   void backfillOverTheFeaturesTopicSelectsWhatRankSelectsInItsOrder() throws Exception {
     Scenario r = scenario();
@@ -555,6 +568,27 @@ class StreamingSelectionIT extends PipelineIT {
                     && s.getSimilarity() == r.scienceSim().get(s.getId()));
     assertThat(topK(r.backfillTopK())).isEqualTo(best(r.docs().keySet(), r.scienceSim(), KEEP));
     assertThat(r.backfillTopK().getAccepted()).isEqualTo(r.ranked().size());
+  }
+
+  @Test
+  void backfillWritesItsSelectionIntoTheDatasetLayoutWithIdsAndNoText() throws Exception {
+    Scenario r = scenario();
+    assertThat(r.backfillPrinted()).contains("dataset: file://" + backfillDataset());
+    Map<Path, List<SelectedDocument>> shards = DatasetFiles.read(backfillDataset());
+    List<SelectedDocument> rows = new ArrayList<>();
+    shards.forEach(
+        (shard, inShard) -> {
+          assertThat(backfillDataset().relativize(shard.getParent()).toString())
+              .startsWith("target=science/version=1/date=");
+          rows.addAll(inShard);
+        });
+    // the same records as on the topic: ids, urls and scores, tagged backfill, no text
+    assertThat(rows).containsExactlyInAnyOrderElementsOf(r.backfill());
+    assertThat(rows).allMatch(d -> d.getBackfill() && d.getText().isEmpty());
+    assertThat(DatasetFiles.manifestsComplete(backfillDataset())).isTrue();
+    assertThat(DatasetFiles.assertListedOnceInManifests(shards))
+        .extracting(ManifestEntry::checkpoint)
+        .containsOnly(0L); // a bounded job: finished when it ended
   }
 
   @Test
