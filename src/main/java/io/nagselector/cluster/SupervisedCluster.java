@@ -173,6 +173,23 @@ public final class SupervisedCluster implements AutoCloseable {
     out.flush();
   }
 
+  /**
+   * Stops the job with a savepoint in {@code dir} (its checkpoint commits the last output: Kafka
+   * transactions, dataset shards), then the cluster; if the savepoint fails, says so and stops.
+   */
+  public void stopWithSavepoint(String jobId, Path dir, Duration timeout) {
+    closing = true; // the JobManager of an application cluster exits when its job ends
+    try {
+      cluster.rest().stopWithSavepoint(jobId, dir, timeout);
+    } catch (IOException e) {
+      out.println("stop with savepoint failed, cancelling: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      close();
+    }
+  }
+
   @Override
   public void close() {
     closing = true;

@@ -138,14 +138,15 @@ public final class Demo {
               overrides,
               o.flinkClusterTaskManagers(),
               out);
+      String jobId;
       try {
-        cluster.awaitRunning(Duration.ofMinutes(2));
+        jobId = cluster.awaitRunning(Duration.ofMinutes(2));
       } catch (Exception e) {
         cluster.close();
         throw e;
       }
       webUi = cluster.cluster().rest().url();
-      return cluster;
+      return () -> cluster.stopWithSavepoint(jobId, work.resolve("final"), Duration.ofMinutes(2));
     }
     int uiPort = freePort(8081);
     Configuration flink = FlinkSettings.defaults(config);
@@ -177,9 +178,7 @@ public final class Demo {
         o.model().equals("default") ? o.model() : Path.of(o.model()).toAbsolutePath().toString());
     env.put("NAG_SELECTION_DEFAULT_VALUE", Double.toString(o.fraction()));
     env.put("NAG_SELECTION_TOP_K", Integer.toString(o.topK()));
-    if (!o.flinkCluster()) { // the cluster's job jar does not carry Parquet yet
-      env.put("NAG_DATASET_PATH", dataset().toUri().toString());
-    }
+    env.put("NAG_DATASET_PATH", dataset().toUri().toString());
     return env;
   }
 
@@ -373,11 +372,12 @@ public final class Demo {
                 .reduce("", String::concat)
             + (near.size() > 3 ? " | …" : ""));
     out.printf(
-        "outputs: %s (selected documents), %s (dead letters), %s (report)%s%n",
+        "outputs: %s (selected documents), %s (dead letters), %s (report), %s (the Parquet"
+            + " dataset)%n",
         o.out().resolve(RunData.SELECTED),
         o.out().resolve(RunData.DEAD_LETTERS),
         o.out().resolve("report.html"),
-        o.flinkCluster() ? "" : ", " + dataset() + " (the Parquet dataset)");
+        dataset());
     out.flush();
   }
 
