@@ -19,14 +19,20 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * @param maxShardBytes a shard is finished at this size
  * @param maxShardAge or when it has been open this long (and on every checkpoint)
  * @param rowGroupBytes the Parquet row group size
+ * @param partitioning the folders a row goes under
  */
 public record DatasetSink(
-    String uri, long maxShardBytes, Duration maxShardAge, long rowGroupBytes) {
+    String uri,
+    long maxShardBytes,
+    Duration maxShardAge,
+    long rowGroupBytes,
+    PartitionPath partitioning) {
   /** The shards, and each partition's manifest kept after every checkpoint. */
   public void attach(DataStream<SelectedDocument> selected) {
     selected.sinkTo(build()).uid("dataset-sink").name("dataset");
+    PartitionPath layout = partitioning;
     selected
-        .map(PartitionPath::of)
+        .map(layout::of)
         .uid("dataset-partitions")
         .name("dataset partitions")
         .process(new DatasetManifest(uri))
@@ -59,7 +65,7 @@ public record DatasetSink(
 
   FileSink<SelectedDocument> build() {
     return FileSink.forBulkFormat(new Path(uri), new ParquetShards(rowGroupBytes))
-        .withBucketAssigner(new DatasetBuckets())
+        .withBucketAssigner(new DatasetBuckets(partitioning))
         .withRollingPolicy(new ShardRolling(maxShardBytes, maxShardAge))
         .withOutputFileConfig(
             OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".parquet").build())

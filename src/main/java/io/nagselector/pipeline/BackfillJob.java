@@ -7,7 +7,6 @@ import io.nagselector.avro.TopKEntry;
 import io.nagselector.avro.TopKSnapshot;
 import io.nagselector.control.TargetRegistry;
 import io.nagselector.dataset.DatasetSink;
-import io.nagselector.dataset.PartitionPath;
 import io.nagselector.io.RecordFormat;
 import io.nagselector.io.UserInputException;
 import io.nagselector.nag.NagFeature;
@@ -115,7 +114,8 @@ public final class BackfillJob {
     JobExecutionResult result = env.execute("backfill " + target.getName());
     if (dataset.isPresent()) {
       // a bounded job has no checkpoints: its shards are finished when it ends (checkpoint 0)
-      String partition = PartitionPath.of(target.getName(), target.getVersion(), selectedAt);
+      String partition =
+          dataset.get().partitioning().of(target.getName(), target.getVersion(), selectedAt);
       dataset.get().writeManifests(List.of(partition), 0);
     }
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -280,6 +280,13 @@ public final class ConfigKeys {
           "where the selected documents are also written as a Parquet dataset, a filesystem URI"
               + " (file:///..., s3://bucket/...); empty: off");
 
+  public static final ConfigKey<String> DATASET_PARTITIONING =
+      ConfigKey.text(
+          "dataset.partitioning",
+          "target,version,date",
+          "the folders a row goes under, in order: any of target, version, date, hour (UTC, of"
+              + " the selection)");
+
   public static final ConfigKey<Integer> DATASET_MAX_SHARD_MB =
       ConfigKey.positive(
           "dataset.max-shard-mb",
@@ -393,6 +400,7 @@ public final class ConfigKeys {
           DEDUPE_NEAR_MAX_WORDS,
           DEDUPE_NEAR_TTL,
           DATASET_PATH,
+          DATASET_PARTITIONING,
           DATASET_MAX_SHARD_MB,
           DATASET_MAX_SHARD_AGE,
           DATASET_ROW_GROUP_MB,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.nagselector.dataset.DatasetSink;
+import io.nagselector.dataset.PartitionPath;
 import io.nagselector.io.CrawlDecoder;
 import io.nagselector.io.RecordFormat;
 import io.nagselector.io.UserInputException;
@@ -133,7 +134,9 @@ public final class JobConfig {
         path,
         get(ConfigKeys.DATASET_MAX_SHARD_MB) * 1024L * 1024L,
         get(ConfigKeys.DATASET_MAX_SHARD_AGE),
-        get(ConfigKeys.DATASET_ROW_GROUP_MB) * 1024L * 1024L);
+        get(ConfigKeys.DATASET_ROW_GROUP_MB) * 1024L * 1024L,
+        PartitionPath.parse(
+            get(ConfigKeys.DATASET_PARTITIONING), ConfigKeys.DATASET_PARTITIONING.name()));
   }
 
   /** A key's value. */

@@ -46,7 +46,8 @@ class DatasetManifestTest {
   @Test
   void aPartitionIsListedOnceWhateverTheNotificationsAndKeptOpenWhileAPartIsInProgress()
       throws Exception {
-    assertThat(PartitionPath.of(doc("a", 1))).isEqualTo("target=science/version=2/date=2026-12-01");
+    assertThat(PartitionPath.DEFAULT.of(doc("a", 1)))
+        .isEqualTo("target=science/version=2/date=2026-12-01");
     Path partition = dir.resolve("target=science/version=2/date=2026-12-01");
     Files.createDirectories(partition);
     shard(partition.resolve("part-a-0.parquet"), 3, 4);

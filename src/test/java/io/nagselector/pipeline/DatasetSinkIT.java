@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Parquet dataset sink on file://, through the job: every selected document is a row of exactly
- * one finished shard, under target=NAME/version=N/date=D, equal to its record on the selected
- * topic; what a reader lists is only finished shards (in-progress parts are hidden).
+ * one finished shard, under the configured partitioning (here target=NAME/date=D/hour=H), equal to
+ * its record on the selected topic; what a reader lists is only finished shards (in-progress parts
+ * are hidden).
  */
 class DatasetSinkIT extends PipelineIT {
   private static final int DOCS = 300;
@@ -47,7 +48,15 @@ class DatasetSinkIT extends PipelineIT {
       createJobTopics(kafka);
       JobConfig config =
           testConfig(
-              kafka, model, dir, "300ms", Map.of("NAG_DATASET_PATH", root.toUri().toString()));
+              kafka,
+              model,
+              dir,
+              "300ms",
+              Map.of(
+                  "NAG_DATASET_PATH",
+                  root.toUri().toString(),
+                  "NAG_DATASET_PARTITIONING",
+                  "target,date,hour")); // the default layout: TaskManagerFailureIT
       JobClient job = startJob(config, null);
       upsertAllTarget(config, rnd);
       List<String> ids = sendDocs(producer, "d", DOCS, new HashSet<>(), rnd);
@@ -83,8 +92,8 @@ class DatasetSinkIT extends PipelineIT {
             for (SelectedDocument row : rows) {
               rowIds.add(row.getId());
               assertThat(root.relativize(shard.getParent()).toString())
-                  .isEqualTo(PartitionPath.of(row))
-                  .startsWith("target=all/version=1/date=");
+                  .isEqualTo(PartitionPath.parse("target,date,hour", "test").of(row))
+                  .matches("target=all/date=\\d{4}-\\d{2}-\\d{2}/hour=\\d{2}");
               assertThat(row).isEqualTo(selected.get(row.getId()));
             }
           });

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nagselector.dataset.DatasetSink;
+import io.nagselector.dataset.PartitionPath;
 import io.nagselector.io.CrawlDecoder;
 import io.nagselector.model.NeuronType;
 import io.nagselector.pipeline.near.NearDuplicateSettings;
@@ -81,7 +82,12 @@ class JobConfigTest {
                         "64"))
                 .dataset())
         .contains(
-            new DatasetSink("s3://bucket/selected", 64L << 20, Duration.ofHours(1), 32L << 20));
+            new DatasetSink(
+                "s3://bucket/selected",
+                64L << 20,
+                Duration.ofHours(1),
+                32L << 20,
+                PartitionPath.DEFAULT));
     assertThatThrownBy(
             () -> JobConfig.load(LOCAL, Map.of("NAG_DATASET_PATH", "/data/selected")).dataset())
         .hasMessageStartingWith("dataset.path '/data/selected' needs a scheme");
@@ -91,6 +97,22 @@ class JobConfigTest {
     assertThatThrownBy(
             () -> JobConfig.load(LOCAL, Map.of("NAG_DATASET_PATH", "s3p://bucket/x")).dataset())
         .hasMessageContaining("use s3a:// (or s3://) with the flink-s3-fs-hadoop plugin");
+    assertThat(
+            JobConfig.load(
+                    LOCAL,
+                    Map.of(
+                        "NAG_DATASET_PATH", "file:///d", "NAG_DATASET_PARTITIONING", "date,hour"))
+                .dataset()
+                .orElseThrow()
+                .partitioning())
+        .isEqualTo(PartitionPath.parse("date,hour", "x"));
+    assertThatThrownBy(
+            () ->
+                JobConfig.load(
+                        LOCAL,
+                        Map.of("NAG_DATASET_PATH", "file:///d", "NAG_DATASET_PARTITIONING", "day"))
+                    .dataset())
+        .hasMessageStartingWith("dataset.partitioning: 'day' is not a partition field");
   }
 
   @Test
