@@ -13,7 +13,11 @@ final class ComputeOptions {
   @Option(names = "--device", defaultValue = "cpu", description = "cpu or gpu.")
   String device;
 
-  @Option(names = "--dtype", description = "fp32 (bf16 is refused: DJL 0.36 cannot run it).")
+  @Option(
+      names = "--dtype",
+      description =
+          "fp32, or fp16: half-precision matmuls with an fp32 residual stream (bf16 is refused:"
+              + " DJL 0.36 cannot run it).")
   String dtype;
 
   /** Fixes libtorch's threads (before the engine loads) and returns the device. */

@@ -33,7 +33,7 @@ public final class Backbones {
     return load(dir, maxLength, manager, DataType.FLOAT32);
   }
 
-  /** Loads with weights and activations in {@code dtype} (FLOAT32 or BFLOAT16). */
+  /** Loads with its linear layers' matmuls in {@code dtype} (FLOAT32 or FLOAT16). */
   public static Loaded load(Path dir, int maxLength, NDManager manager, DataType dtype) {
     Path file = dir.resolve("config.json");
     if (!Files.exists(file)) {

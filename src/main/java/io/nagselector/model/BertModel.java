@@ -145,8 +145,8 @@ final class BertModel implements Backbone {
               + " tokens exceeds max_position_embeddings "
               + config.maxPositionEmbeddings());
     }
-    NDArray x = embeddingNorm.apply(weights.cast(embed(batch, tokens, maxLength)));
-    NDArray mask = weights.cast(Batches.mask(batch, tokens, maxLength, false));
+    NDArray x = embeddingNorm.apply(embed(batch, tokens, maxLength));
+    NDArray mask = Batches.mask(batch, tokens, maxLength, false);
     for (int layer = 0; layer <= impacts.lastLayer(); layer++) {
       try (NDManager step = batch.newSubManager()) { // frees the layer's intermediates
         x.attach(step);
@@ -172,8 +172,8 @@ final class BertModel implements Backbone {
 
   /** The final hidden states [batch, maxLength, hidden] (for comparison with other runtimes). */
   NDArray hiddenStates(NDManager batch, int[][] tokens, int maxLength) {
-    NDArray x = embeddingNorm.apply(weights.cast(embed(batch, tokens, maxLength)));
-    NDArray mask = weights.cast(Batches.mask(batch, tokens, maxLength, false));
+    NDArray x = embeddingNorm.apply(embed(batch, tokens, maxLength));
+    NDArray mask = Batches.mask(batch, tokens, maxLength, false);
     Impacts none =
         new Impacts(
             batch, List.of(), new boolean[config.numHiddenLayers()], lengths(tokens), maxLength);

@@ -30,10 +30,12 @@ public final class Compute {
   }
 
   /**
-   * The compute type. Only fp32 runs: {@code auto} is fp32 on either device, and bf16 is refused,
-   * because DJL 0.36's PyTorch JNI cannot make a bfloat16 tensor. Its dtype table ends at
-   * complex64, and for any other type it executes a bare {@code throw;}, which calls std::terminate
-   * and kills the JVM (seen on an H200, and on CPU).
+   * The compute type: {@code fp32}, or {@code fp16} for half-precision matmuls (the linear layers;
+   * the residual stream, norms, attention scores and impacts stay fp32), which reach a GPU's tensor
+   * cores. {@code auto} is fp32 on either device. bf16 is refused, because DJL 0.36's PyTorch JNI
+   * cannot make a bfloat16 tensor: its dtype table ends at complex64, and for any other type it
+   * executes a bare {@code throw;}, which calls std::terminate and kills the JVM (seen on an H200,
+   * and on CPU).
    */
   public static String dtypeName(String name, String setting) {
     String resolved = name == null || name.equals("auto") ? "fp32" : name;
@@ -41,15 +43,16 @@ public final class Compute {
       throw new UserInputException(
           setting
               + " bf16 is not supported: DJL 0.36's PyTorch JNI has no bfloat16 type, and a"
-              + " bf16 tensor aborts the JVM (std::terminate); use fp32");
+              + " bf16 tensor aborts the JVM (std::terminate); use fp16 or fp32");
     }
-    if (!resolved.equals("fp32")) {
-      throw new UserInputException(setting + " must be fp32 or auto, got '" + name + "'");
+    if (!resolved.equals("fp32") && !resolved.equals("fp16")) {
+      throw new UserInputException(setting + " must be fp32, fp16 or auto, got '" + name + "'");
     }
     return resolved;
   }
 
+  /** The matmul type of a resolved name. */
   public static DataType dtype(String resolvedName) {
-    return DataType.FLOAT32;
+    return resolvedName.equals("fp16") ? DataType.FLOAT16 : DataType.FLOAT32;
   }
 }

@@ -122,11 +122,9 @@ final class DecoderModel implements Backbone {
 
   @Override
   public void forward(NDManager batch, int[][] tokens, int maxLength, Impacts impacts) {
-    NDArray x =
-        weights.cast(Batches.embed(batch, embeddings, config.hiddenSize(), tokens, maxLength));
-    NDArray mask = weights.cast(Batches.mask(batch, tokens, maxLength, true));
+    NDArray x = Batches.embed(batch, embeddings, config.hiddenSize(), tokens, maxLength);
+    NDArray mask = Batches.mask(batch, tokens, maxLength, true);
     NDList tables = rope.tables(batch, maxLength);
-    tables = new NDList(weights.cast(tables.get(0)), weights.cast(tables.get(1)));
     for (int layer = 0; layer <= impacts.lastLayer(); layer++) {
       // Each layer's intermediates live in their own manager and are freed when the layer ends;
       // otherwise a batch holds every layer's activations at once (a CUDA OOM at batch 128 on

@@ -24,7 +24,7 @@ public final class DefaultModel {
     return load(maxLength, manager, DataType.FLOAT32);
   }
 
-  /** Loads with weights and activations in {@code dtype} (FLOAT32 or BFLOAT16). */
+  /** Loads with its linear layers' matmuls in {@code dtype} (FLOAT32 or FLOAT16). */
   public static Backbones.Loaded load(int maxLength, NDManager manager, DataType dtype) {
     byte[] onnx = resource(ONNX);
     BertModel backbone =

@@ -1,6 +1,7 @@
 package io.nagselector.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /** The shared building blocks: linear projections and norms over the last axis. */
@@ -13,11 +14,21 @@ final class Layers {
    */
   record Linear(NDArray weight, NDArray bias) {
     NDArray apply(NDArray x) {
-      return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+      if (weight.getDataType() == DataType.FLOAT32) {
+        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+      }
+      // a half-precision matmul; its result, and the bias, back in float32
+      NDArray half = x.toType(weight.getDataType(), false);
+      NDArray y =
+          half.getNDArrayInternal()
+              .linear(half, weight, null)
+              .singletonOrThrow()
+              .toType(DataType.FLOAT32, false);
+      return bias == null ? y : y.add(bias);
     }
 
     static Linear load(Weights w, String prefix, int out, int in, boolean withBias) {
-      NDArray weight = w.array(prefix + ".weight", out, in);
+      NDArray weight = w.matrix(prefix + ".weight", out, in);
       NDArray b = withBias ? w.array(prefix + ".bias", out) : null;
       return new Linear(weight, b);
     }

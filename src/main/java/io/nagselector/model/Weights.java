@@ -6,14 +6,20 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Loads named tensors from a {@link TensorSource} as NDArrays of the compute dtype (float32, or
- * bfloat16) owned by the model's manager.
+ * Loads named tensors from a {@link TensorSource} as float32 NDArrays owned by the model's manager;
+ * the linear layers' matrices come in {@code matmul}: float32, or float16 for half-precision
+ * matmuls (tensor cores on a GPU) while the residual stream, norms and impacts stay float32.
  */
-record Weights(NDManager manager, TensorSource source, DataType dtype) {
+record Weights(NDManager manager, TensorSource source, DataType matmul) {
 
   NDArray array(String name, long... shape) {
-    NDArray array = manager.create(source.read(name, shape), new Shape(shape));
-    return dtype == DataType.FLOAT32 ? array : array.toType(dtype, false);
+    return manager.create(source.read(name, shape), new Shape(shape));
+  }
+
+  /** A linear layer's matrix, in the matmul type. */
+  NDArray matrix(String name, long... shape) {
+    NDArray array = array(name, shape);
+    return matmul == DataType.FLOAT32 ? array : array.toType(matmul, false);
   }
 
   /** Plain floats, for tables read on the Java side (embeddings). */
@@ -27,10 +33,5 @@ record Weights(NDManager manager, TensorSource source, DataType dtype) {
 
   String origin() {
     return source.origin();
-  }
-
-  /** A batch-side float32 array in the compute dtype. */
-  NDArray cast(NDArray array) {
-    return dtype == DataType.FLOAT32 ? array : array.toType(dtype, false);
   }
 }

@@ -179,7 +179,9 @@ public final class ConfigKeys {
       ConfigKey.dtype(
           "model.dtype",
           "auto",
-          "`auto` is fp32, the only type; bf16 is refused, because DJL 0.36's PyTorch JNI has no bfloat16 and a bf16 tensor aborts the JVM");
+          "fp32, or fp16: the linear layers' matmuls in half precision (a GPU's tensor cores), the"
+              + " residual stream, norms and impacts in fp32; `auto` is fp32; bf16 is refused,"
+              + " because DJL 0.36's PyTorch JNI has no bfloat16 and a bf16 tensor aborts the JVM");
 
   public static final ConfigKey<Integer> EXTRACTION_ASYNC_CAPACITY =
       ConfigKey.positive(

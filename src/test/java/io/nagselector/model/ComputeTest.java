@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
 import io.nagselector.io.UserInputException;
 import org.junit.jupiter.api.Test;
 
@@ -21,15 +22,18 @@ class ComputeTest extends EngineTest {
   }
 
   @Test
-  void onlyFp32RunsAndBf16IsRefusedWithTheReason() {
+  void fp32AndFp16RunAndBf16IsRefusedWithTheReason() {
     assertThat(Compute.dtypeName(null, "--dtype")).isEqualTo("fp32");
     assertThat(Compute.dtypeName("auto", "--dtype")).isEqualTo("fp32");
     assertThat(Compute.dtypeName("fp32", "--dtype")).isEqualTo("fp32");
     assertThatThrownBy(() -> Compute.dtypeName("bf16", "--dtype"))
         .isInstanceOf(UserInputException.class)
         .hasMessageContaining("DJL 0.36's PyTorch JNI has no bfloat16")
-        .hasMessageContaining("use fp32");
-    assertThatThrownBy(() -> Compute.dtypeName("fp16", "--dtype"))
-        .hasMessage("--dtype must be fp32 or auto, got 'fp16'");
+        .hasMessageContaining("use fp16 or fp32");
+    assertThat(Compute.dtypeName("fp16", "--dtype")).isEqualTo("fp16");
+    assertThat(Compute.dtype("fp16")).isEqualTo(DataType.FLOAT16);
+    assertThat(Compute.dtype("fp32")).isEqualTo(DataType.FLOAT32);
+    assertThatThrownBy(() -> Compute.dtypeName("fp8", "--dtype"))
+        .hasMessage("--dtype must be fp32, fp16 or auto, got 'fp8'");
   }
 }

@@ -76,8 +76,8 @@ class KafkaClientConfigTest {
     assertThatThrownBy(() -> load(Map.of("NAG_MODEL_DTYPE", "bf16")))
         .hasMessageStartingWith(
             "config: model.dtype bf16 is not supported: DJL 0.36's PyTorch JNI has no bfloat16");
-    assertThatThrownBy(() -> load(Map.of("NAG_MODEL_DTYPE", "fp16")))
-        .hasMessage("config: model.dtype must be fp32 or auto, got 'fp16'");
+    assertThatThrownBy(() -> load(Map.of("NAG_MODEL_DTYPE", "fp64")))
+        .hasMessage("config: model.dtype must be fp32, fp16 or auto, got 'fp64'");
     assertThat(load(Map.of("NAG_MODEL_DEVICE", "gpu")).get(ConfigKeys.MODEL_DEVICE))
         .isEqualTo("gpu");
   }
