@@ -128,7 +128,8 @@ public final class Extractor {
       maxLength = Math.max(maxLength, lengths[b]);
     }
     try (NDManager batch = manager.newSubManager()) {
-      Impacts impacts = new Impacts(batch, settings.neuronTypes(), layers, lengths, maxLength);
+      Impacts impacts =
+          new Impacts(batch, settings.neuronTypes(), layers, lengths, maxLength, settings.topK());
       backbone.forward(batch, batchTokens, maxLength, impacts);
       for (int b = 0; b < n; b++) {
         int index = members.get(b)[0];
@@ -138,8 +139,8 @@ public final class Extractor {
           int slot = 0;
           for (int layer = 0; layer < layers.length; layer++) {
             if (layers[layer]) {
-              TopK.select(
-                  impacts.get(layer, type)[b], settings.topK(), feature, slot * settings.topK());
+              int[] top = impacts.top(layer, type)[b];
+              System.arraycopy(top, 0, feature, slot * settings.topK(), settings.topK());
               slot++;
             }
           }

@@ -1,17 +1,22 @@
 package io.nagselector.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Collects neuron impacts during one batch's forward: for each requested (layer, type), the mean
- * over each document's real tokens of |activation|, as plain floats [batch][width]. This is the one
- * place where impact is measured; the model code only calls {@link #observe}.
+ * over each document's real tokens of |activation|. Either whole rows come back as plain floats
+ * [batch][width] ({@link #get}), or, with a {@code topK}, only each row's K most impactful neuron
+ * indices ({@link #top}): chosen on the device, so that about 2K values per row cross to the host
+ * instead of the whole row, and in exactly the order {@link TopK} gives (ties to the lower index).
+ * This is the one place where impact is measured; the model code only calls {@link #observe}.
  */
 public final class Impacts {
   private final List<NeuronType> types;
@@ -20,7 +25,9 @@ public final class Impacts {
   private final NDArray tokenMask;
   private final NDArray tokenCounts;
   private final Map<NeuronType, float[][][]> values = new EnumMap<>(NeuronType.class);
+  private final Map<NeuronType, int[][][]> tops = new EnumMap<>(NeuronType.class);
   private final int batch;
+  private final int topK;
 
   /**
    * @param layers which layers are wanted (length L)
@@ -28,6 +35,18 @@ public final class Impacts {
    */
   Impacts(
       NDManager manager, List<NeuronType> types, boolean[] layers, int[] lengths, int maxLength) {
+    this(manager, types, layers, lengths, maxLength, 0);
+  }
+
+  /** Keeps only each row's {@code topK} indices (0: whole rows). */
+  Impacts(
+      NDManager manager,
+      List<NeuronType> types,
+      boolean[] layers,
+      int[] lengths,
+      int maxLength,
+      int topK) {
+    this.topK = topK;
     this.types = types;
     this.layers = layers;
     int last = -1;
@@ -50,6 +69,7 @@ public final class Impacts {
     tokenCounts = manager.create(counts, new Shape(batch, 1));
     for (NeuronType type : types) {
       values.put(type, new float[layers.length][][]);
+      tops.put(type, new int[layers.length][][]);
     }
   }
 
@@ -91,20 +111,60 @@ public final class Impacts {
             .mul(tokenMask)
             .sum(new int[] {1})
             .div(tokenCounts);
-    int width = (int) mean.getShape().get(1);
-    float[] flat = mean.toFloatArray();
-    float[][] rows = new float[batch][width * group];
-    for (int b = 0; b < batch; b++) {
-      for (int head = 0; head < width / headDim * group; head++) {
-        System.arraycopy(
-            flat, b * width + head / group * headDim, rows[b], head * headDim, headDim);
-      }
+    if (group > 1) { // query head h reads key/value head h / group
+      long width = mean.getShape().get(1);
+      mean =
+          mean.reshape(batch, width / headDim, 1, headDim)
+              .repeat(2, group)
+              .reshape(batch, width * group);
     }
-    values.get(type)[layer] = rows;
+    if (topK > 0) {
+      tops.get(type)[layer] = select(mean);
+    } else {
+      int width = (int) mean.getShape().get(1);
+      float[] flat = mean.toFloatArray();
+      float[][] rows = new float[batch][];
+      for (int b = 0; b < batch; b++) {
+        rows[b] = Arrays.copyOfRange(flat, b * width, (b + 1) * width);
+      }
+      values.get(type)[layer] = rows;
+    }
   }
 
-  /** The impacts of {@code type} at {@code layer}: [batch][width]. */
+  /**
+   * Each row's top K in {@link TopK}'s order. The device picks 2K candidates; their order is
+   * settled here by value, then index. A tie that may reach past the candidates (the K-th value
+   * equals the last candidate's) takes the whole row to the host instead.
+   */
+  private int[][] select(NDArray mean) {
+    int width = (int) mean.getShape().get(1);
+    int candidates = Math.min(width, 2 * topK);
+    NDList top = mean.topK(candidates, 1, true, true);
+    float[] value = top.get(0).toFloatArray();
+    long[] index = top.get(1).toLongArray();
+    float[] rows = null;
+    int[][] selected = new int[batch][topK];
+    for (int b = 0; b < batch; b++) {
+      int at = b * candidates;
+      if (candidates < width && value[at + candidates - 1] == value[at + topK - 1]) {
+        if (rows == null) {
+          rows = mean.toFloatArray();
+        }
+        TopK.select(Arrays.copyOfRange(rows, b * width, (b + 1) * width), topK, selected[b], 0);
+      } else {
+        TopK.selectAmong(value, index, at, candidates, topK, selected[b]);
+      }
+    }
+    return selected;
+  }
+
+  /** The impacts of {@code type} at {@code layer}: [batch][width] (without a top K). */
   public float[][] get(int layer, NeuronType type) {
     return values.get(type)[layer];
+  }
+
+  /** The top K neuron indices of {@code type} at {@code layer}, largest first: [batch][K]. */
+  public int[][] top(int layer, NeuronType type) {
+    return tops.get(type)[layer];
   }
 }

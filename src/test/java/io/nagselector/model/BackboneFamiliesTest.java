@@ -68,6 +68,31 @@ class BackboneFamiliesTest extends EngineTest {
     assertThat(overlaps).allSatisfy((where, o) -> assertThat(o).as(where).isGreaterThan(0.99));
   }
 
+  /** The extractor's top K, chosen on the device, is the host's over whole rows, in its order. */
+  @ParameterizedTest
+  @ValueSource(strings = {"llama", "qwen2", "qwen3", "smollm3", "bert"})
+  void theDeviceTopKIsTheHostTopK(String family) throws IOException {
+    TinyCheckpoint checkpoint =
+        family.equals("bert") ? TinyCheckpoint.bert(9) : TinyCheckpoint.decoder(family, 9);
+    Path path = checkpoint.write(dir.resolve(family), "F32", 1);
+    List<int[]> docs = docs(32);
+    int k = 20;
+    try (Forward rows = Forward.run(path, root, DataType.FLOAT32, docs);
+        Forward tops = Forward.run(path, root, DataType.FLOAT32, docs, k)) {
+      for (NeuronType type : NeuronType.values()) {
+        for (int l = 0; l < rows.layers(); l++) {
+          for (int d = 0; d < docs.size(); d++) {
+            int[] host = new int[k];
+            TopK.select(rows.impacts(l, type, d), k, host, 0);
+            assertThat(tops.impacts().top(l, type)[d])
+                .as("%s layer %d doc %d", type, l, d)
+                .isEqualTo(host);
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void loadsAShardedBf16Checkpoint() throws IOException {
     TinyCheckpoint checkpoint = TinyCheckpoint.decoder("qwen3", 11).roundToBf16();
@@ -95,6 +120,10 @@ class BackboneFamiliesTest extends EngineTest {
   private record Forward(Backbones.Loaded loaded, NDManager batch, Impacts impacts)
       implements AutoCloseable {
     static Forward run(Path path, NDManager root, DataType dtype, List<int[]> docs) {
+      return run(path, root, dtype, docs, 0);
+    }
+
+    static Forward run(Path path, NDManager root, DataType dtype, List<int[]> docs, int topK) {
       int maxLength = docs.stream().mapToInt(d -> d.length).max().orElseThrow();
       int[] lengths = docs.stream().mapToInt(d -> d.length).toArray();
       Backbones.Loaded loaded = Backbones.load(path, 120, root, dtype);
@@ -102,7 +131,7 @@ class BackboneFamiliesTest extends EngineTest {
       boolean[] layers = new boolean[loaded.backbone().numLayers()];
       Arrays.fill(layers, true);
       Impacts impacts =
-          new Impacts(batch, List.of(NeuronType.values()), layers, lengths, maxLength);
+          new Impacts(batch, List.of(NeuronType.values()), layers, lengths, maxLength, topK);
       loaded.backbone().forward(batch, docs.toArray(int[][]::new), maxLength, impacts);
       return new Forward(loaded, batch, impacts);
     }
