@@ -168,23 +168,28 @@ final class BenchExtractCommand implements Callable<Integer> {
   }
 
   private Backbones.Loaded load(NDManager root) {
+    return load(root, dtype());
+  }
+
+  private Backbones.Loaded load(NDManager root, DataType dtype) {
     if (model.equals("random-qwen3") || model.equals("random-qwen3-0.6b")) {
       DecoderConfig shape = model.equals("random-qwen3") ? QWEN3_SHAPED : QWEN3_0_6B_SHAPED;
-      return new Backbones.Loaded(Backbones.randomDecoder(shape, 1, root, dtype()), null, model);
+      return new Backbones.Loaded(Backbones.randomDecoder(shape, 1, root, dtype), null, model);
     }
     return model.equals("default")
-        ? DefaultModel.load(maxLength, root, dtype())
-        : Backbones.load(Path.of(model), maxLength, root, dtype());
+        ? DefaultModel.load(maxLength, root, dtype)
+        : Backbones.load(Path.of(model), maxLength, root, dtype);
   }
 
   /**
-   * Runs the first documents again with the same model on the CPU and counts the (document, layer,
-   * type) triples whose top-K neuron sets are the same, and those in the same order too.
+   * Runs the first documents again with the same weights on the CPU in fp32 and counts the
+   * (document, layer, type) triples whose top-K neuron sets are the same, and those in the same
+   * order too, and the mean overlap of the sets (|GPU ∩ CPU| / K).
    */
   private String agreementWithCpu(
       List<ExtractionResult> gpu, List<String> ids, int[][] tokens, ExtractionSettings settings) {
     try (NDManager cpuRoot = Backbones.newManager(Device.cpu())) {
-      Backbones.Loaded loaded = load(cpuRoot);
+      Backbones.Loaded loaded = load(cpuRoot, DataType.FLOAT32);
       try (Backbone cpuBackbone = loaded.backbone()) {
         List<ExtractionResult> cpu =
             new Extractor(cpuBackbone, loaded.tokenizer(), settings, cpuRoot)
@@ -192,6 +197,7 @@ final class BenchExtractCommand implements Callable<Integer> {
         int triples = 0;
         int sameSet = 0;
         int sameOrder = 0;
+        long overlapping = 0;
         int k = settings.topK();
         List<String> failures = new ArrayList<>();
         for (int d = 0; d < ids.size(); d++) {
@@ -213,14 +219,16 @@ final class BenchExtractCommand implements Callable<Integer> {
               Arrays.sort(x);
               Arrays.sort(y);
               sameSet += Arrays.equals(x, y) ? 1 : 0;
+              overlapping += Arrays.stream(x).filter(i -> Arrays.binarySearch(y, i) >= 0).count();
             }
           }
         }
         return String.format(
-            "gpu vs cpu on %d docs: same top-%d set %.1f%%, same order %.1f%% of %d"
-                + " (doc, layer, type) triples; %d documents failed on either side%s",
+            "gpu vs cpu fp32 on %d docs: mean top-%d overlap %.4f, same set %.1f%%, same order"
+                + " %.1f%% of %d (doc, layer, type) triples; %d documents failed on either side%s",
             ids.size(),
             k,
+            (double) overlapping / ((long) triples * k),
             100.0 * sameSet / triples,
             100.0 * sameOrder / triples,
             triples,

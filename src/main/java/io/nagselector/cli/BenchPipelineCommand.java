@@ -74,6 +74,14 @@ final class BenchPipelineCommand implements Callable<Integer> {
   @Option(names = "--docs", defaultValue = "4000")
   int docs;
 
+  @Option(names = "--device", description = "cpu or gpu (model.device; default: the config's).")
+  String device;
+
+  @Option(
+      names = "--dtype",
+      description = "fp32 or fp16 (model.dtype; default: the config's, auto = fp32).")
+  String dtype;
+
   @Option(
       names = "--warm-up",
       defaultValue = "500",
@@ -115,6 +123,12 @@ final class BenchPipelineCommand implements Callable<Integer> {
                   work.resolve("checkpoints").toUri().toString()));
       overrides.putAll(System.getenv()); // the user's NAG_* settings win, but not over --model
       overrides.put("NAG_MODEL_PATH", model);
+      if (device != null) {
+        overrides.put("NAG_MODEL_DEVICE", device);
+      }
+      if (dtype != null) {
+        overrides.put("NAG_MODEL_DTYPE", dtype);
+      }
       overrides.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
       JobConfig config = JobConfig.load(Path.of("config/local.yaml"), overrides);
       SelectorApp.createTopics(kafka, config);

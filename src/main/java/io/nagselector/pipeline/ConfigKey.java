@@ -171,7 +171,7 @@ public final class ConfigKey<T> {
   static ConfigKey<String> dtype(String name, String defaultValue, String doc) {
     return new ConfigKey<>(
         name,
-        "auto \\| fp32",
+        "auto \\| fp32 \\| fp16",
         defaultValue,
         doc,
         (text, key) -> {
