@@ -42,17 +42,34 @@ import org.junit.jupiter.api.io.TempDir;
  * resume, another target removed, three kinds of invalid commands. Each step waits for its answers
  * on control-events, then streams a phase of documents, so the version that must accept each
  * document is known. Then a second job without state replays the control topic from the beginning
- * and must rebuild the same registry.
+ * and must rebuild the same registry. The scenario runs once; each check below names one behaviour.
  */
 class RetargetingIT extends PipelineIT {
   private static final int PER_PHASE = 30;
 
-  @TempDir Path dir;
+  @TempDir static Path dir;
 
-  private final Random rnd = new Random(1);
-  private final Set<String> texts = new HashSet<>();
+  private static final Random rnd = new Random(1);
+  private static final Set<String> texts = new HashSet<>();
 
-  private TargetCommand.Builder command(String id, CommandType type, String target) {
+  /** What the scenario left to check. */
+  private record Scenario(
+      Outputs out,
+      Map<String, String> registry,
+      Map<String, String> replayedEvents,
+      Map<String, String> replayedRegistry) {}
+
+  private static Scenario scenario;
+
+  /** The scenario, run once for all the checks below (the first check to ask runs it). */
+  private static synchronized Scenario scenario() throws Exception {
+    if (scenario == null) {
+      scenario = run();
+    }
+    return scenario;
+  }
+
+  private static TargetCommand.Builder command(String id, CommandType type, String target) {
     TargetCommand.Builder c =
         TargetCommand.newBuilder().setCommandId(id).setType(type).setTarget(target);
     if (type == CommandType.UPSERT || type == CommandType.ADD_EXAMPLES) {
@@ -71,7 +88,8 @@ class RetargetingIT extends PipelineIT {
     producer.flush();
   }
 
-  private void documents(KafkaProducer<byte[], byte[]> producer, String phase) throws Exception {
+  private static void documents(KafkaProducer<byte[], byte[]> producer, String phase)
+      throws Exception {
     for (int i = 0; i < PER_PHASE; i++) {
       String text;
       do {
@@ -125,8 +143,7 @@ class RetargetingIT extends PipelineIT {
     }
   }
 
-  @Test
-  void retargetsWhileDocumentsStreamAndAReplayRebuildsTheRegistry() throws Exception {
+  private static Scenario run() throws Exception {
     Path model = TinyCheckpoint.decoder("qwen3", 12).write(dir.resolve("model"), "F32", 1);
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
         KafkaProducer<byte[], byte[]> producer = producer(kafka);
@@ -178,51 +195,7 @@ class RetargetingIT extends PipelineIT {
       Map<String, String> registry = registry(config);
       job.cancel().get();
 
-      assertThat(out.events)
-          .containsExactlyInAnyOrderEntriesOf(
-              Map.ofEntries(
-                  Map.entry("c1", "APPLIED v1 n1"),
-                  Map.entry("c2", "APPLIED v1 n1"),
-                  Map.entry("c3", "APPLIED v1 n1"),
-                  Map.entry("c4", "APPLIED v2 n2"),
-                  Map.entry("c5", "REJECTED INVALID_POLICY"),
-                  Map.entry("c6", "REJECTED UNKNOWN_TARGET"),
-                  Map.entry("c7", "REJECTED VERSION_CONFLICT"),
-                  Map.entry("c8", "APPLIED v1 paused n1"),
-                  Map.entry("c9", "APPLIED v2 paused n2"),
-                  Map.entry("c10", "APPLIED v2"),
-                  Map.entry("c11", "APPLIED v2 n2")));
-      assertThat(out.dead)
-          .extracting(DeadLetter::getReason)
-          .containsExactlyInAnyOrder(
-              DeadLetterReason.INVALID_COMMAND,
-              DeadLetterReason.INVALID_COMMAND,
-              DeadLetterReason.INVALID_COMMAND,
-              DeadLetterReason.DECODE_ERROR);
-
-      // every selected record names the version in force when its phase streamed
-      Map<String, List<String>> accepted = new TreeMap<>();
-      for (SelectedDocument s : out.selected) {
-        String phase = s.getId().substring(0, 2);
-        accepted
-            .computeIfAbsent(phase, p -> new ArrayList<>())
-            .add(s.getTarget() + " v" + s.getTargetVersion());
-      }
-      assertThat(out.selected)
-          .extracting(s -> s.getTarget() + "/" + s.getId())
-          .doesNotHaveDuplicates();
-      assertThat(counts(accepted))
-          .containsExactly(
-              Map.entry("p1", Map.of("a v1", PER_PHASE, "b v1", PER_PHASE)),
-              Map.entry("p2", Map.of("a v1", PER_PHASE, "b v2", PER_PHASE, "c v1", PER_PHASE)),
-              Map.entry("p3", Map.of("b v2", PER_PHASE)),
-              Map.entry("p4", Map.of("b v2", PER_PHASE, "c v2", PER_PHASE)));
-      assertThat(registry).containsOnlyKeys("a", "b", "c");
-      assertThat(registry.get("a")).isEqualTo("v2 removed");
-      assertThat(registry.get("b")).startsWith("v2 n2 ");
-      assertThat(registry.get("c")).startsWith("v2 n2 "); // resumed
-
-      // a second job without state replays the control topic: the same answers, the same registry
+      // a second job without state replays the control topic
       Outputs again = new Outputs();
       try (KafkaConsumer<byte[], byte[]> replay = readCommitted(kafka, "replay")) {
         List<TopicPartition> partitions =
@@ -236,9 +209,72 @@ class RetargetingIT extends PipelineIT {
         again.pollUntil(replay, () -> again.events.size() == 11);
         second.cancel().get();
       }
-      assertThat(again.events).containsExactlyInAnyOrderEntriesOf(out.events);
-      assertThat(registry(config)).isEqualTo(registry);
+      return new Scenario(out, registry, again.events, registry(config));
     }
+  }
+
+  @Test
+  void everyCommandIsAnsweredAsTheRegistryDecided() throws Exception {
+    assertThat(scenario().out().events)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.ofEntries(
+                Map.entry("c1", "APPLIED v1 n1"),
+                Map.entry("c2", "APPLIED v1 n1"),
+                Map.entry("c3", "APPLIED v1 n1"),
+                Map.entry("c4", "APPLIED v2 n2"),
+                Map.entry("c5", "REJECTED INVALID_POLICY"),
+                Map.entry("c6", "REJECTED UNKNOWN_TARGET"),
+                Map.entry("c7", "REJECTED VERSION_CONFLICT"),
+                Map.entry("c8", "APPLIED v1 paused n1"),
+                Map.entry("c9", "APPLIED v2 paused n2"),
+                Map.entry("c10", "APPLIED v2"),
+                Map.entry("c11", "APPLIED v2 n2")));
+  }
+
+  @Test
+  void invalidCommandsAndUndecodableBytesAreDeadLettered() throws Exception {
+    assertThat(scenario().out().dead)
+        .extracting(DeadLetter::getReason)
+        .containsExactlyInAnyOrder(
+            DeadLetterReason.INVALID_COMMAND,
+            DeadLetterReason.INVALID_COMMAND,
+            DeadLetterReason.INVALID_COMMAND,
+            DeadLetterReason.DECODE_ERROR);
+  }
+
+  @Test
+  void eachSelectionNamesTheVersionInForceWhenItsPhaseStreamed() throws Exception {
+    List<SelectedDocument> selected = scenario().out().selected;
+    Map<String, List<String>> accepted = new TreeMap<>();
+    for (SelectedDocument s : selected) {
+      String phase = s.getId().substring(0, 2);
+      accepted
+          .computeIfAbsent(phase, p -> new ArrayList<>())
+          .add(s.getTarget() + " v" + s.getTargetVersion());
+    }
+    assertThat(selected).extracting(s -> s.getTarget() + "/" + s.getId()).doesNotHaveDuplicates();
+    assertThat(counts(accepted))
+        .containsExactly(
+            Map.entry("p1", Map.of("a v1", PER_PHASE, "b v1", PER_PHASE)),
+            Map.entry("p2", Map.of("a v1", PER_PHASE, "b v2", PER_PHASE, "c v1", PER_PHASE)),
+            Map.entry("p3", Map.of("b v2", PER_PHASE)),
+            Map.entry("p4", Map.of("b v2", PER_PHASE, "c v2", PER_PHASE)));
+  }
+
+  @Test
+  void theTargetsTopicHoldsEachTargetsLastState() throws Exception {
+    Map<String, String> registry = scenario().registry();
+    assertThat(registry).containsOnlyKeys("a", "b", "c");
+    assertThat(registry.get("a")).isEqualTo("v2 removed");
+    assertThat(registry.get("b")).startsWith("v2 n2 ");
+    assertThat(registry.get("c")).startsWith("v2 n2 "); // resumed
+  }
+
+  @Test
+  void aJobWithoutStateReplaysTheControlTopicToTheSameAnswersAndRegistry() throws Exception {
+    Scenario r = scenario();
+    assertThat(r.replayedEvents()).containsExactlyInAnyOrderEntriesOf(r.out().events);
+    assertThat(r.replayedRegistry()).isEqualTo(r.registry());
   }
 
   private static Map<String, Map<String, Integer>> counts(Map<String, List<String>> byPhase) {
