@@ -1,6 +1,7 @@
 package io.nagselector.pipeline;
 
 import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.NeuronType;
@@ -18,13 +19,15 @@ import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import org.apache.flink.streaming.util.retryable.AsyncRetryStrategies;
+import org.apache.flink.types.Either;
 
 /**
  * Operator 4: hands each document to the shared, batching {@link FeatureExtractor} and completes
  * with its feature. Extraction failures and timeouts become dead letters in-band (after the retry
  * strategy the job configures has given up), so the job never restarts for them.
  */
-public final class AsyncExtraction extends RichAsyncFunction<SourcedDocument, ExtractedDocument> {
+public final class AsyncExtraction
+    extends RichAsyncFunction<SourcedDocument, Either<DeadLetter, ExtractedDocument>> {
   private final FeatureExtractor.Factory factory;
   private final NeuronType type;
   private transient FeatureExtractor extractor;
@@ -57,7 +60,8 @@ public final class AsyncExtraction extends RichAsyncFunction<SourcedDocument, Ex
   }
 
   @Override
-  public void asyncInvoke(SourcedDocument sourced, ResultFuture<ExtractedDocument> result) {
+  public void asyncInvoke(
+      SourcedDocument sourced, ResultFuture<Either<DeadLetter, ExtractedDocument>> result) {
     long start = System.nanoTime();
     CrawlDocument doc = sourced.document();
     extractor
@@ -74,7 +78,9 @@ public final class AsyncExtraction extends RichAsyncFunction<SourcedDocument, Ex
                             String.valueOf(error.getMessage()))));
               } else if (r instanceof ExtractionResult.Features f) {
                 result.complete(
-                    List.of(new ExtractedDocument(doc, f.features().get(type), f.tokens(), null)));
+                    List.of(
+                        Either.Right(
+                            new ExtractedDocument(doc, f.features().get(type), f.tokens()))));
               } else {
                 ExtractionResult.Failure failure = (ExtractionResult.Failure) r;
                 DeadLetterReason reason =
@@ -90,9 +96,10 @@ public final class AsyncExtraction extends RichAsyncFunction<SourcedDocument, Ex
    * Retries documents whose extraction failed (not those that are empty after tokenization), with
    * exponential backoff from {@code backoff} up to 8x it, {@code maxAttempts} attempts in all.
    */
-  public static AsyncRetryStrategy<ExtractedDocument> retryStrategy(
+  public static AsyncRetryStrategy<Either<DeadLetter, ExtractedDocument>> retryStrategy(
       int maxAttempts, Duration backoff) {
-    return new AsyncRetryStrategies.ExponentialBackoffDelayRetryStrategyBuilder<ExtractedDocument>(
+    return new AsyncRetryStrategies.ExponentialBackoffDelayRetryStrategyBuilder<
+            Either<DeadLetter, ExtractedDocument>>(
             maxAttempts, backoff.toMillis(), backoff.toMillis() * 8, 2.0)
         .ifResult(new RetryOnFailure())
         .build();
@@ -100,17 +107,17 @@ public final class AsyncExtraction extends RichAsyncFunction<SourcedDocument, Ex
 
   /** Retry when a document's extraction failed (serializable: it travels in the job graph). */
   private static final class RetryOnFailure
-      implements Predicate<Collection<ExtractedDocument>>, Serializable {
+      implements Predicate<Collection<Either<DeadLetter, ExtractedDocument>>>, Serializable {
     @Override
-    public boolean test(Collection<ExtractedDocument> results) {
+    public boolean test(Collection<Either<DeadLetter, ExtractedDocument>> results) {
       return results.stream()
-          .anyMatch(
-              r -> r.failed() && r.deadLetter().getReason() == DeadLetterReason.EXTRACTION_FAILED);
+          .anyMatch(r -> r.isLeft() && r.left().getReason() == DeadLetterReason.EXTRACTION_FAILED);
     }
   }
 
   @Override
-  public void timeout(SourcedDocument doc, ResultFuture<ExtractedDocument> result) {
+  public void timeout(
+      SourcedDocument doc, ResultFuture<Either<DeadLetter, ExtractedDocument>> result) {
     result.complete(
         List.of(
             failed(
@@ -119,10 +126,9 @@ public final class AsyncExtraction extends RichAsyncFunction<SourcedDocument, Ex
                 "extraction did not finish within the async timeout")));
   }
 
-  private static ExtractedDocument failed(
+  private static Either<DeadLetter, ExtractedDocument> failed(
       SourcedDocument doc, DeadLetterReason reason, String message) {
     CrawlDocument d = doc.document();
-    return new ExtractedDocument(
-        d, null, 0, DeadLetters.of(reason, message, d.getId(), doc.origin(), Instant.now()));
+    return Either.Left(DeadLetters.of(reason, message, d.getId(), doc.origin(), Instant.now()));
   }
 }

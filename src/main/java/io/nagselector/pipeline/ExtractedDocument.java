@@ -1,17 +1,11 @@
 package io.nagselector.pipeline;
 
 import io.nagselector.avro.CrawlDocument;
-import io.nagselector.avro.DeadLetter;
 
 /**
- * What the async extraction emits for a document: its feature (layer-major top-K indices of the
- * configured neuron type) and token count, or the dead letter that replaces it. Async functions
- * cannot use side outputs, so failures travel in-band and are split off right after.
+ * A document with its feature (layer-major top-K indices of the configured neuron type) and token
+ * count. The async extraction emits it, or the dead letter that replaces it, as an {@code
+ * Either<DeadLetter, ExtractedDocument>}: async functions cannot use side outputs, so {@link
+ * SplitFailures} routes the dead letters right after.
  */
-public record ExtractedDocument(
-    CrawlDocument document, int[] feature, int tokens, DeadLetter deadLetter) {
-
-  public boolean failed() {
-    return deadLetter != null;
-  }
-}
+public record ExtractedDocument(CrawlDocument document, int[] feature, int tokens) {}

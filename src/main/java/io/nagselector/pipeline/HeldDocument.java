@@ -9,6 +9,6 @@ import io.nagselector.avro.CrawlDocument;
  */
 public record HeldDocument(double similarity, int tokens, CrawlDocument document, int[] feature) {
   ExtractedDocument extracted() {
-    return new ExtractedDocument(document, feature, tokens, null);
+    return new ExtractedDocument(document, feature, tokens);
   }
 }

@@ -25,6 +25,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.types.Either;
 
 /**
  * The selection topology, built on streams the caller provides (Kafka in production, test sources
@@ -158,7 +159,7 @@ public final class SelectorJob {
       distinct = near.unique();
       duplicates = duplicates.union(near.skipped());
     }
-    SingleOutputStreamOperator<ExtractedDocument> extracted =
+    SingleOutputStreamOperator<Either<DeadLetter, ExtractedDocument>> extracted =
         AsyncDataStream.orderedWaitWithRetry(
                 distinct,
                 new AsyncExtraction(extractor, settings.neuronType()),

@@ -1,12 +1,15 @@
 package io.nagselector.pipeline;
 
+import io.nagselector.avro.DeadLetter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 
 /** Routes documents whose extraction failed to the dead-letter side output. */
-public final class SplitFailures extends ProcessFunction<ExtractedDocument, ExtractedDocument> {
+public final class SplitFailures
+    extends ProcessFunction<Either<DeadLetter, ExtractedDocument>, ExtractedDocument> {
   private transient DeadLetterCounters deadLetters;
   private transient Counter extracted;
 
@@ -17,13 +20,14 @@ public final class SplitFailures extends ProcessFunction<ExtractedDocument, Extr
   }
 
   @Override
-  public void processElement(ExtractedDocument doc, Context ctx, Collector<ExtractedDocument> out) {
-    if (doc.failed()) {
-      deadLetters.count(doc.deadLetter().getReason());
-      ctx.output(DeadLetters.TAG, doc.deadLetter());
+  public void processElement(
+      Either<DeadLetter, ExtractedDocument> doc, Context ctx, Collector<ExtractedDocument> out) {
+    if (doc.isLeft()) {
+      deadLetters.count(doc.left().getReason());
+      ctx.output(DeadLetters.TAG, doc.left());
     } else {
       extracted.inc();
-      out.collect(doc);
+      out.collect(doc.right());
     }
   }
 }

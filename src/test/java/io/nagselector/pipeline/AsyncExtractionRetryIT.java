@@ -3,6 +3,7 @@ package io.nagselector.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CrawlDocument;
+import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.model.NeuronType;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,7 +42,7 @@ class AsyncExtractionRetryIT {
             new SourcedDocument(
                 CrawlDocument.newBuilder().setId("boom").setText("y").build(),
                 new RawRecord("crawl", 0, 1, null)));
-    DataStream<ExtractedDocument> out =
+    DataStream<Either<DeadLetter, ExtractedDocument>> out =
         AsyncDataStream.unorderedWaitWithRetry(
             docs,
             new AsyncExtraction(AsyncExtractionTest.FakeExtractor::new, NeuronType.FWD_UP),
@@ -48,13 +50,20 @@ class AsyncExtractionRetryIT {
             TimeUnit.SECONDS,
             10,
             AsyncExtraction.retryStrategy(3, Duration.ofMillis(20)));
-    Map<String, ExtractedDocument> byId = new HashMap<>();
-    try (CloseableIterator<ExtractedDocument> it = out.executeAndCollect()) {
-      it.forEachRemaining(e -> byId.put(e.document().getId(), e));
+    Map<String, ExtractedDocument> extracted = new HashMap<>();
+    Map<String, DeadLetter> dead = new HashMap<>();
+    try (CloseableIterator<Either<DeadLetter, ExtractedDocument>> it = out.executeAndCollect()) {
+      it.forEachRemaining(
+          e -> {
+            if (e.isLeft()) {
+              dead.put(e.left().getDocId(), e.left());
+            } else {
+              extracted.put(e.right().document().getId(), e.right());
+            }
+          });
     }
     assertThat(AsyncExtractionTest.FLAKY_CALLS.get()).isEqualTo(2);
-    assertThat(byId.get("flaky").feature()).containsExactly(9);
-    assertThat(byId.get("boom").deadLetter().getReason())
-        .isEqualTo(DeadLetterReason.EXTRACTION_FAILED);
+    assertThat(extracted.get("flaky").feature()).containsExactly(9);
+    assertThat(dead.get("boom").getReason()).isEqualTo(DeadLetterReason.EXTRACTION_FAILED);
   }
 }

@@ -13,11 +13,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.api.Test;
 
 /** The async operator with a fake extractor: features, failures and timeouts all come out. */
@@ -68,17 +70,21 @@ class AsyncExtractionTest {
 
   @Test
   void emitsFeaturesAndTurnsFailuresAndTimeoutsIntoDeadLetters() throws Exception {
-    AsyncWaitOperatorFactory<SourcedDocument, ExtractedDocument> factory =
+    AsyncWaitOperatorFactory<SourcedDocument, Either<DeadLetter, ExtractedDocument>> factory =
         new AsyncWaitOperatorFactory<>(
             new AsyncExtraction(FakeExtractor::new, NeuronType.FWD_UP),
             50,
             10,
             AsyncDataStream.OutputMode.UNORDERED);
-    try (OneInputStreamOperatorTestHarness<SourcedDocument, ExtractedDocument> harness =
-        new OneInputStreamOperatorTestHarness<>(
-            factory,
-            TypeInformation.of(SourcedDocument.class)
-                .createSerializer(new SerializerConfigImpl()))) {
+    try (OneInputStreamOperatorTestHarness<SourcedDocument, Either<DeadLetter, ExtractedDocument>>
+        harness =
+            new OneInputStreamOperatorTestHarness<>(
+                factory,
+                TypeInformation.of(SourcedDocument.class)
+                    .createSerializer(new SerializerConfigImpl()))) {
+      harness.setup(
+          TypeInformation.of(new TypeHint<Either<DeadLetter, ExtractedDocument>>() {})
+              .createSerializer(new SerializerConfigImpl()));
       harness.open();
       harness.setProcessingTime(0);
       for (String id : List.of("ok", "boom", "empty", "hang")) {
@@ -86,26 +92,32 @@ class AsyncExtractionTest {
       }
       harness.setProcessingTime(100);
       harness.endInput();
-      Map<String, ExtractedDocument> byId = new HashMap<>();
+      Map<String, ExtractedDocument> extracted = new HashMap<>();
+      Map<String, DeadLetter> dead = new HashMap<>();
       for (Object o : harness.getOutput()) {
         if (o instanceof StreamRecord<?> r) {
-          ExtractedDocument e = (ExtractedDocument) r.getValue();
-          byId.put(e.document().getId(), e);
+          @SuppressWarnings("unchecked")
+          Either<DeadLetter, ExtractedDocument> e =
+              (Either<DeadLetter, ExtractedDocument>) r.getValue();
+          if (e.isLeft()) {
+            dead.put(e.left().getDocId(), e.left());
+          } else {
+            extracted.put(e.right().document().getId(), e.right());
+          }
         }
       }
-      assertThat(byId).hasSize(4);
-      assertThat(byId.get("ok").feature()).containsExactly(3, 1);
-      assertThat(byId.get("ok").tokens()).isEqualTo(7);
-      assertThat(byId.get("boom").deadLetter().getReason())
-          .isEqualTo(DeadLetterReason.EXTRACTION_FAILED);
-      assertThat(byId.get("boom").deadLetter().getMessage()).contains("CUDA out of memory");
-      assertThat(byId.get("empty").deadLetter().getReason())
+      assertThat(extracted).containsOnlyKeys("ok");
+      assertThat(dead).containsOnlyKeys("boom", "empty", "hang");
+      assertThat(extracted.get("ok").feature()).containsExactly(3, 1);
+      assertThat(extracted.get("ok").tokens()).isEqualTo(7);
+      assertThat(dead.get("boom").getReason()).isEqualTo(DeadLetterReason.EXTRACTION_FAILED);
+      assertThat(dead.get("boom").getMessage()).contains("CUDA out of memory");
+      assertThat(dead.get("empty").getReason())
           .isEqualTo(DeadLetterReason.EMPTY_AFTER_TOKENIZATION);
-      assertThat(byId.get("hang").deadLetter().getReason())
-          .isEqualTo(DeadLetterReason.EXTRACTION_TIMEOUT);
+      assertThat(dead.get("hang").getReason()).isEqualTo(DeadLetterReason.EXTRACTION_TIMEOUT);
       // each dead letter points at the record it came from
       for (String id : List.of("boom", "empty", "hang")) {
-        DeadLetter d = byId.get(id).deadLetter();
+        DeadLetter d = dead.get(id);
         assertThat(List.of(d.getSourceTopic(), d.getSourcePartition(), d.getSourceOffset()))
             .as(id)
             .containsExactly("crawl", 1, 100L + id.length());

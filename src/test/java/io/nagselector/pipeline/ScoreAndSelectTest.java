@@ -35,8 +35,7 @@ class ScoreAndSelectTest {
     return new ExtractedDocument(
         CrawlDocument.newBuilder().setId(id).setText("text " + id).setUrl("u/" + id).build(),
         feature,
-        tokens,
-        null);
+        tokens);
   }
 
   private static KeyedBroadcastOperatorTestHarness<
