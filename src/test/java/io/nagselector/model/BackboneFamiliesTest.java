@@ -31,8 +31,7 @@ class BackboneFamiliesTest extends EngineTest {
   @ParameterizedTest
   @ValueSource(strings = {"llama", "qwen2", "qwen3", "smollm3", "bert"})
   void matchesTheReferenceForward(String family) throws IOException {
-    TinyCheckpoint checkpoint =
-        family.equals("bert") ? TinyCheckpoint.bert(7) : TinyCheckpoint.decoder(family, 7);
+    TinyCheckpoint checkpoint = tiny(family, 7);
     compare(checkpoint, checkpoint.write(dir.resolve(family), "F32", 1));
   }
 
@@ -43,8 +42,7 @@ class BackboneFamiliesTest extends EngineTest {
   @ParameterizedTest
   @ValueSource(strings = {"llama", "qwen2", "qwen3", "smollm3", "bert"})
   void halfPrecisionMatmulsKeepTheReferenceTopK(String family) throws IOException {
-    TinyCheckpoint checkpoint =
-        family.equals("bert") ? TinyCheckpoint.bert(7) : TinyCheckpoint.decoder(family, 7);
+    TinyCheckpoint checkpoint = tiny(family, 7);
     Path path = checkpoint.write(dir.resolve(family), "F32", 1);
     List<int[]> docs = docs(64);
     Map<String, Double> overlaps = new TreeMap<>();
@@ -72,8 +70,7 @@ class BackboneFamiliesTest extends EngineTest {
   @ParameterizedTest
   @ValueSource(strings = {"llama", "qwen2", "qwen3", "smollm3", "bert"})
   void theDeviceTopKIsTheHostTopK(String family) throws IOException {
-    TinyCheckpoint checkpoint =
-        family.equals("bert") ? TinyCheckpoint.bert(9) : TinyCheckpoint.decoder(family, 9);
+    TinyCheckpoint checkpoint = tiny(family, 9);
     Path path = checkpoint.write(dir.resolve(family), "F32", 1);
     List<int[]> docs = docs(32);
     int k = 20;
@@ -100,6 +97,11 @@ class BackboneFamiliesTest extends EngineTest {
   }
 
   private static final int K = 5;
+
+  private static TinyCheckpoint tiny(String family, long seed) {
+    return family.equals("bert") ? TinyCheckpoint.bert(seed) : TinyCheckpoint.decoder(family, seed);
+  }
+
   private static final int HALF_K = 10;
 
   /** Right-padded documents of 1 to 20 tokens. */
@@ -197,8 +199,7 @@ class BackboneFamiliesTest extends EngineTest {
   @ParameterizedTest
   @ValueSource(strings = {"qwen3", "bert"})
   void aForwardDoesNotKeepEachLayersActivations(String family) throws IOException {
-    TinyCheckpoint checkpoint =
-        family.equals("bert") ? TinyCheckpoint.bert(5) : TinyCheckpoint.decoder(family, 5);
+    TinyCheckpoint checkpoint = tiny(family, 5);
     Backbones.Loaded loaded =
         Backbones.load(checkpoint.write(dir.resolve(family), "F32", 1), 120, root);
     int[][] docs = {{3, 4, 5, 6}, {7, 8}};
