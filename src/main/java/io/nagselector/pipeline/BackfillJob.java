@@ -218,7 +218,6 @@ public final class BackfillJob {
     }
   }
 
-  /** Collects every scored document, then writes the selection and the top-k. */
   /**
    * The batch rule over every scored document: the chosen ones as {@code SelectedDocument}s (ids,
    * scores, no text: the features topic has none), then the top-k snapshot.
