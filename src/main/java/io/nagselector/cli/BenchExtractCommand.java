@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -154,9 +156,15 @@ final class BenchExtractCommand implements Callable<Integer> {
             100.0 * (extractor.paddedTokens() - realTokens) / extractor.paddedTokens());
         // what a TaskManager must budget outside its heap for this model and batch (one worker)
         out.println(ProcessMemory.now());
-        if (target.isGpu()) {
+        if (target.isGpu() || dtype() != DataType.FLOAT32) { // against the CPU's fp32 forward
           int n = Math.min(64, docs);
-          out.println(agreementWithCpu(results.subList(0, n), ids.subList(0, n), tokens, settings));
+          out.println(
+              agreementWithCpu(
+                  target + " " + dtype,
+                  results.subList(0, n),
+                  ids.subList(0, n),
+                  tokens,
+                  settings));
         }
       } finally {
         if (tokenizer != null) {
@@ -184,10 +192,15 @@ final class BenchExtractCommand implements Callable<Integer> {
   /**
    * Runs the first documents again with the same weights on the CPU in fp32 and counts the
    * (document, layer, type) triples whose top-K neuron sets are the same, and those in the same
-   * order too, and the mean overlap of the sets (|GPU ∩ CPU| / K).
+   * order too, and the mean overlap of the sets (|measured ∩ CPU fp32| / K), overall and for the
+   * lowest (type, layer).
    */
   private String agreementWithCpu(
-      List<ExtractionResult> gpu, List<String> ids, int[][] tokens, ExtractionSettings settings) {
+      String measured,
+      List<ExtractionResult> gpu,
+      List<String> ids,
+      int[][] tokens,
+      ExtractionSettings settings) {
     try (NDManager cpuRoot = Backbones.newManager(Device.cpu())) {
       Backbones.Loaded loaded = load(cpuRoot, DataType.FLOAT32);
       try (Backbone cpuBackbone = loaded.backbone()) {
@@ -198,6 +211,7 @@ final class BenchExtractCommand implements Callable<Integer> {
         int sameSet = 0;
         int sameOrder = 0;
         long overlapping = 0;
+        Map<String, long[]> perLayer = new TreeMap<>(); // type/slot -> overlapping, slots
         int k = settings.topK();
         List<String> failures = new ArrayList<>();
         for (int d = 0; d < ids.size(); d++) {
@@ -219,16 +233,25 @@ final class BenchExtractCommand implements Callable<Integer> {
               Arrays.sort(x);
               Arrays.sort(y);
               sameSet += Arrays.equals(x, y) ? 1 : 0;
-              overlapping += Arrays.stream(x).filter(i -> Arrays.binarySearch(y, i) >= 0).count();
+              long common = Arrays.stream(x).filter(i -> Arrays.binarySearch(y, i) >= 0).count();
+              overlapping += common;
+              long[] layer = perLayer.computeIfAbsent(type + "/" + from / k, l -> new long[2]);
+              layer[0] += common;
+              layer[1] += k;
             }
           }
         }
+        double lowest =
+            perLayer.values().stream().mapToDouble(l -> (double) l[0] / l[1]).min().orElse(1);
         return String.format(
-            "gpu vs cpu fp32 on %d docs: mean top-%d overlap %.4f, same set %.1f%%, same order"
-                + " %.1f%% of %d (doc, layer, type) triples; %d documents failed on either side%s",
+            "%s vs cpu fp32 on %d docs: mean top-%d overlap %.4f (lowest layer %.4f), same set"
+                + " %.1f%%, same order %.1f%% of %d (doc, layer, type) triples; %d documents"
+                + " failed on either side%s",
+            measured,
             ids.size(),
             k,
             (double) overlapping / ((long) triples * k),
+            lowest,
             100.0 * sameSet / triples,
             100.0 * sameOrder / triples,
             triples,
