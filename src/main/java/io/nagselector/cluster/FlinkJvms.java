@@ -107,6 +107,11 @@ final class FlinkJvms {
     env.put("FLINK_CONF_DIR", conf().toString());
     // usrlib/ is found next to FLINK_LIB_DIR
     env.put("FLINK_LIB_DIR", work.resolve("lib").toString());
+    // plugins/ beside Flink's lib, as in Flink's distribution: the S3 filesystem (s3://, s3a://)
+    Path plugins = layout.flinkLib().resolveSibling("plugins");
+    if (Files.isDirectory(plugins)) {
+      env.put("FLINK_PLUGINS_DIR", plugins.toString());
+    }
     return env;
   }
 
