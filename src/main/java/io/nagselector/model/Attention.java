@@ -50,9 +50,10 @@ final class Attention {
   NDArray forward(NDArray x, NDArray mask, NDList rope, int layer, Impacts impacts) {
     long batch = x.getShape().get(0);
     long tokens = x.getShape().get(1);
-    NDArray qs = q.apply(x).reshape(batch, tokens, heads, headDim);
-    NDArray ks = k.apply(x).reshape(batch, tokens, kvHeads, headDim);
-    NDArray vs = v.apply(x).reshape(batch, tokens, kvHeads, headDim);
+    NDArray in = q.input(x); // q, k and v share one input
+    NDArray qs = q.apply(in).reshape(batch, tokens, heads, headDim);
+    NDArray ks = k.apply(in).reshape(batch, tokens, kvHeads, headDim);
+    NDArray vs = v.apply(in).reshape(batch, tokens, kvHeads, headDim);
     if (qNorm != null) {
       qs = qNorm.apply(qs);
       ks = kNorm.apply(ks);

@@ -142,7 +142,7 @@ final class DecoderModel implements Backbone {
         if (last && !impacts.wantsAnyFeedForward(layer)) {
           return;
         }
-        NDArray h = block.postAttentionNorm().apply(x);
+        NDArray h = block.up().input(block.postAttentionNorm().apply(x)); // up and gate share it
         NDArray up = block.up().apply(h);
         impacts.observe(layer, NeuronType.FWD_UP, up);
         if (last && !impacts.wants(layer, NeuronType.FWD_DOWN)) {

@@ -18,13 +18,18 @@ final class Layers {
         return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
       }
       // a half-precision matmul; its result, and the bias, back in float32
-      NDArray half = x.toType(weight.getDataType(), false);
+      NDArray half = input(x);
       NDArray y =
           half.getNDArrayInternal()
               .linear(half, weight, null)
               .singletonOrThrow()
               .toType(DataType.FLOAT32, false);
       return bias == null ? y : y.add(bias);
+    }
+
+    /** {@code x} in this layer's matmul type: cast once when several projections share it. */
+    NDArray input(NDArray x) {
+      return x.getDataType() == weight.getDataType() ? x : x.toType(weight.getDataType(), false);
     }
 
     static Linear load(Weights w, String prefix, int out, int in, boolean withBias) {
