@@ -270,9 +270,11 @@ public final class Demo {
                 + ": "
                 + progress.line(System.nanoTime()));
       }
-      // the last decisions and top-k snapshots are committed with the next checkpoints
+      // what a fraction target left undecided near its cut is decided within the max-hold; the
+      // last decisions and top-k snapshots are committed with the next checkpoints
       long settle =
           System.nanoTime()
+              + c.get(ConfigKeys.SELECTION_MAX_HOLD).toNanos()
               + 3
                   * Math.max(
                       c.get(ConfigKeys.CHECKPOINTS_INTERVAL).toNanos(),

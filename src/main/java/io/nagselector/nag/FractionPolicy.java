@@ -18,6 +18,25 @@ public final class FractionPolicy implements FractionState {
   /** A scored document waiting for, or receiving, a decision. */
   public record Scored(String docId, double similarity, long tokens) {}
 
+  /**
+   * What the rule can say of a document now: above the band the cut may lie in (accept), below it
+   * (reject), or inside it (undecided: held until more observations narrow the band).
+   */
+  public enum Verdict {
+    ACCEPT,
+    REJECT,
+    UNDECIDED
+  }
+
+  /**
+   * The similarities between which the cut of the whole stream lies, by {@code sigmas} standard
+   * errors of the running quantile's rank (and the sketch's own rank error).
+   */
+  public record Band(double lower, double upper) {}
+
+  /** Tokens assumed per document observed before the squared tokens were kept (savepoint v4). */
+  static final long UNKNOWN_TOKENS_PER_DOCUMENT = 512;
+
   /** KLL accuracy: about 0.3 % normalized rank error (k = 200 would give 1.3 %). */
   static final int SKETCH_K = 1000;
 
@@ -31,6 +50,9 @@ public final class FractionPolicy implements FractionState {
   private boolean stale = true;
   private double threshold = Double.NaN;
   private double tieShare = 1.0;
+  private double bandSigmas = Double.NaN;
+  private Band band;
+  private long squaredTokens;
   private long acceptedTokens;
   private long decidedTokens;
 
@@ -74,6 +96,7 @@ public final class FractionPolicy implements FractionState {
   public void observe(double similarity, long tokens) {
     if (tokens > 0) {
       sketch.update(similarity, tokens);
+      squaredTokens += tokens * tokens;
       observations++;
       sinceRefresh++;
     }
@@ -112,13 +135,65 @@ public final class FractionPolicy implements FractionState {
       tieShare = tie <= 0 ? 1.0 : (fraction - (1.0 - atOrBelow)) / tie;
       sinceRefresh = 0;
       stale = false;
+      band = null;
     }
     return threshold;
+  }
+
+  /**
+   * The documents the token-weighted quantile was estimated from, as if they weighed the same: (sum
+   * of tokens)^2 / sum of squared tokens.
+   */
+  public double effectiveDocuments() {
+    return squaredTokens == 0 ? 0 : (double) sketch.getN() * sketch.getN() / squaredTokens;
+  }
+
+  /**
+   * Where the whole stream's cut lies, by {@code sigmas} standard errors of the running quantile:
+   * after n documents its rank errs by about sqrt(f (1 - f) / n), plus the sketch's rank error.
+   * Refreshed with the threshold; null before anything was observed.
+   */
+  public Band band(double sigmas) {
+    if (Double.isNaN(threshold()) || effectiveDocuments() == 0) {
+      return null;
+    }
+    if (band == null || sigmas != bandSigmas) {
+      double rank = 1.0 - fraction;
+      double error =
+          sigmas * Math.sqrt(fraction * (1 - fraction) / effectiveDocuments())
+              + sketch.getNormalizedRankError(false);
+      band =
+          new Band(
+              sketch.getQuantile(Math.max(0, rank - error), QuantileSearchCriteria.INCLUSIVE),
+              sketch.getQuantile(Math.min(1, rank + error), QuantileSearchCriteria.INCLUSIVE));
+      bandSigmas = sigmas;
+    }
+    return band;
+  }
+
+  /**
+   * Accept above the band, reject below it, undecided inside it; with {@code sigmas} 0, {@link
+   * #accepts} decides every document. Undecided before anything was observed.
+   */
+  @Override
+  public Verdict verdict(String docId, double similarity, double sigmas) {
+    if (sigmas == 0) {
+      return accepts(docId, similarity) ? Verdict.ACCEPT : Verdict.REJECT;
+    }
+    Band b = band(sigmas);
+    if (b == null) {
+      return Verdict.UNDECIDED;
+    }
+    if (similarity > b.upper()) {
+      return Verdict.ACCEPT;
+    }
+    return similarity < b.lower() ? Verdict.REJECT : Verdict.UNDECIDED;
   }
 
   /** Adds another instance's observations (same target version). */
   public void merge(FractionPolicy other) {
     sketch.merge(other.sketch);
+    squaredTokens += other.squaredTokens;
     acceptedTokens += other.acceptedTokens;
     decidedTokens += other.decidedTokens;
     stale = true;
@@ -154,19 +229,31 @@ public final class FractionPolicy implements FractionState {
     return sketch.toByteArray();
   }
 
+  public long squaredTokens() {
+    return squaredTokens;
+  }
+
   /**
    * A policy of {@code fraction} over a sketch that {@link #sketchBytes} wrote, with the tokens
-   * decided and accepted so far; null when unknown (a checkpoint from before they were kept): then
-   * counted from this restore on.
+   * decided and accepted so far, and the sum of the observed documents' squared tokens; null when
+   * unknown (a checkpoint from before they were kept): the counts then start at this restore, and
+   * the observed documents are taken to weigh {@value #UNKNOWN_TOKENS_PER_DOCUMENT} tokens each,
+   * which can only widen the band.
    */
   public static FractionPolicy of(
-      double fraction, byte[] sketchBytes, Long decidedTokens, Long acceptedTokens) {
+      double fraction,
+      byte[] sketchBytes,
+      Long decidedTokens,
+      Long acceptedTokens,
+      Long squaredTokens) {
     FractionPolicy policy =
         new FractionPolicy(fraction, KllDoublesSketch.heapify(Memory.wrap(sketchBytes)));
     if (decidedTokens != null && acceptedTokens != null) {
       policy.decidedTokens = decidedTokens;
       policy.acceptedTokens = acceptedTokens;
     }
+    policy.squaredTokens =
+        squaredTokens != null ? squaredTokens : policy.sketch.getN() * UNKNOWN_TOKENS_PER_DOCUMENT;
     return policy;
   }
 }

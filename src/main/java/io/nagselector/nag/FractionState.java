@@ -11,6 +11,12 @@ public interface FractionState {
   /** Whether a document of this similarity is accepted now. */
   boolean accepts(String docId, double similarity);
 
+  /**
+   * What the rule can say of a document now, with the band {@code sigmas} standard errors wide
+   * ({@link FractionPolicy#verdict}).
+   */
+  FractionPolicy.Verdict verdict(String docId, double similarity, double sigmas);
+
   /** Counts a decided document's tokens, and whether it was accepted. */
   void decided(long tokens, boolean accepted);
 

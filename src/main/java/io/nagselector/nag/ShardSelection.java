@@ -10,9 +10,17 @@ import java.util.function.Supplier;
  * warm-up's held documents, and shares the fraction rule's quantile between its shards.
  */
 public final class ShardSelection {
-  /** What an offered document did. */
+  /**
+   * What an offered document did: the documents accepted, rejected, and left for the target's whole
+   * stream to decide (a fraction target's, near the cut); whether it was held for the warm-up.
+   */
   public record Result(
-      List<FractionPolicy.Scored> accepted, boolean held, double threshold, boolean stateChanged) {
+      List<FractionPolicy.Scored> accepted,
+      List<FractionPolicy.Scored> rejected,
+      List<FractionPolicy.Scored> undecided,
+      boolean held,
+      double threshold,
+      boolean stateChanged) {
     /** Whether the shard accepted anything. */
     public boolean acceptedAny() {
       return !accepted.isEmpty();
@@ -56,39 +64,51 @@ public final class ShardSelection {
     boolean changed = offerToTopK(doc, url);
     if (doc.similarity() >= threshold) {
       accepted++;
-      return new Result(List.of(doc), false, threshold, changed);
+      return new Result(List.of(doc), List.of(), List.of(), false, threshold, changed);
     }
-    return new Result(List.of(), false, threshold, changed);
+    return new Result(List.of(), List.of(doc), List.of(), false, threshold, changed);
   }
 
   /**
-   * A fraction target's decision ({@link FractionRule}); {@code held} gives this shard's held
-   * documents, and is called only when {@code doc} completes the warm-up. The threshold is NaN
-   * while the warm-up holds documents.
+   * A fraction target's decision ({@link FractionRule}, with a band {@code sigmas} standard errors
+   * wide); {@code held} gives this shard's held documents, and is called only when {@code doc}
+   * completes the warm-up. The threshold is NaN while the warm-up holds documents.
    */
   public Result offer(
       FractionPolicy.Scored doc,
       String url,
       FractionState fraction,
+      double sigmas,
       Supplier<List<FractionPolicy.Scored>> held) {
     boolean changed = offerToTopK(doc, url);
     List<FractionPolicy.Scored> warmUp = warmUpLeft == 1 ? held.get() : List.of();
-    FractionRule.Outcome outcome = FractionRule.offer(fraction, warmUpLeft, doc, warmUp);
+    FractionRule.Outcome outcome = FractionRule.offer(fraction, sigmas, warmUpLeft, doc, warmUp);
     if (outcome instanceof FractionRule.Held) {
       warmUpLeft--;
-      return new Result(List.of(), true, Double.NaN, true);
+      return new Result(List.of(), List.of(), List.of(), true, Double.NaN, true);
     }
     if (outcome instanceof FractionRule.WarmUpDecided decided) {
       warmUpLeft = 0;
       accepted += decided.accepted().size();
-      return new Result(decided.accepted(), false, decided.threshold(), true);
+      return new Result(
+          decided.accepted(),
+          decided.rejected(),
+          decided.undecided(),
+          false,
+          decided.threshold(),
+          true);
     }
     FractionRule.Decided decided = (FractionRule.Decided) outcome;
-    if (decided.accepted()) {
-      accepted++;
-      return new Result(List.of(doc), false, decided.threshold(), changed);
-    }
-    return new Result(List.of(), false, decided.threshold(), changed);
+    return switch (decided.verdict()) {
+      case ACCEPT -> {
+        accepted++;
+        yield new Result(List.of(doc), List.of(), List.of(), false, decided.threshold(), changed);
+      }
+      case REJECT ->
+          new Result(List.of(), List.of(doc), List.of(), false, decided.threshold(), changed);
+      case UNDECIDED ->
+          new Result(List.of(), List.of(), List.of(doc), false, decided.threshold(), changed);
+    };
   }
 
   private boolean offerToTopK(FractionPolicy.Scored doc, String url) {

@@ -133,6 +133,26 @@ public final class ConfigKey<T> {
         });
   }
 
+  /** A finite number ≥ 0. */
+  static ConfigKey<Double> nonNegativeNumber(String name, String defaultValue, String doc) {
+    return new ConfigKey<>(
+        name,
+        "number ≥ 0",
+        defaultValue,
+        doc,
+        (text, key) -> {
+          try {
+            double v = Double.parseDouble(text.trim());
+            if (v >= 0 && Double.isFinite(v)) {
+              return v;
+            }
+          } catch (NumberFormatException e) {
+            // refused below
+          }
+          throw invalid(key, "a number ≥ 0", text);
+        });
+  }
+
   /** A number in (0, 1]. */
   static ConfigKey<Double> unitInterval(String name, String defaultValue, String doc) {
     return new ConfigKey<>(

@@ -314,6 +314,19 @@ public final class ConfigKeys {
           "1000",
           "documents per shard a fraction target holds, then decides together");
 
+  public static final ConfigKey<Double> SELECTION_HOLD_SIGMAS =
+      ConfigKey.nonNegativeNumber(
+          "selection.hold-sigmas",
+          "3",
+          "a fraction target leaves undecided the documents within this many standard errors of"
+              + " its running quantile, for its whole stream to decide; 0 decides each on arrival");
+
+  public static final ConfigKey<Duration> SELECTION_MAX_HOLD =
+      ConfigKey.duration(
+          "selection.max-hold",
+          "1m",
+          "an undecided document is decided by the threshold in force after this long at most");
+
   public static final ConfigKey<String> SELECTION_DEFAULT_POLICY =
       ConfigKey.choice(
           "selection.default-policy",
@@ -408,6 +421,8 @@ public final class ConfigKeys {
           DATASET_ROW_GROUP_MB,
           SELECTION_SHARDS,
           SELECTION_WARM_UP,
+          SELECTION_HOLD_SIGMAS,
+          SELECTION_MAX_HOLD,
           SELECTION_DEFAULT_POLICY,
           SELECTION_DEFAULT_VALUE,
           SELECTION_TOP_K,

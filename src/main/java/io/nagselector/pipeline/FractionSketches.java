@@ -44,6 +44,11 @@ final class FractionSketches {
     }
 
     @Override
+    public FractionPolicy.Verdict verdict(String docId, double similarity, double sigmas) {
+      return view.verdict(docId, similarity, sigmas);
+    }
+
+    @Override
     public void decided(long tokens, boolean accepted) {
       own.decided(tokens, accepted);
       view.decided(tokens, accepted);
@@ -80,9 +85,10 @@ final class FractionSketches {
   }
 
   /**
-   * One checkpointed sketch: a target version's fraction, its KLL sketch bytes, and the tokens
-   * decided and accepted for it (added after savepoint v1, whose entries restore them as null:
-   * unknown). Stored by Flink's record serializer: a field may be added, none renamed or retyped.
+   * One checkpointed sketch: a target version's fraction, its KLL sketch bytes, the tokens decided
+   * and accepted for it (added after savepoint v1, whose entries restore them as null: unknown),
+   * and the sum of the observed documents' squared tokens (added after v4). Stored by Flink's
+   * record serializer: a field may be added, none renamed or retyped.
    */
   public record Entry(
       String target,
@@ -90,7 +96,8 @@ final class FractionSketches {
       double fraction,
       byte[] sketch,
       Long decidedTokens,
-      Long acceptedTokens) {
+      Long acceptedTokens,
+      Long squaredTokens) {
     static Entry of(String target, int version, FractionPolicy policy) {
       return new Entry(
           target,
@@ -98,11 +105,12 @@ final class FractionSketches {
           policy.fraction(),
           policy.sketchBytes(),
           policy.decidedTokens(),
-          policy.acceptedTokens());
+          policy.acceptedTokens(),
+          policy.squaredTokens());
     }
 
     FractionPolicy policy() {
-      return FractionPolicy.of(fraction, sketch, decidedTokens, acceptedTokens);
+      return FractionPolicy.of(fraction, sketch, decidedTokens, acceptedTokens, squaredTokens);
     }
   }
 

@@ -24,10 +24,12 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -66,8 +68,16 @@ public final class ScoreAndSelect
 
   public static final OutputTag<ShardTopK> TOP_K = new OutputTag<>("top-k") {};
 
+  /** A fraction target's decisions and undecided documents, for its whole-stream rule. */
+  public static final OutputTag<Either<FractionVote, FractionCandidate>> FRACTION_VOTES =
+      new OutputTag<>(
+          "fraction-votes",
+          new EitherTypeInfo<>(
+              TypeInformation.of(FractionVote.class), TypeInformation.of(FractionCandidate.class)));
+
   private final String modelFingerprint;
   private final int warmUp;
+  private final double holdSigmas;
   private final long topKIntervalMillis;
   private final boolean awaitReplay;
   private transient boolean replayed;
@@ -90,9 +100,14 @@ public final class ScoreAndSelect
    *     wait until the registry has applied them all ({@link TargetDefinition#replayed()})
    */
   public ScoreAndSelect(
-      String modelFingerprint, int warmUp, Duration topKInterval, boolean awaitReplay) {
+      String modelFingerprint,
+      int warmUp,
+      double holdSigmas,
+      Duration topKInterval,
+      boolean awaitReplay) {
     this.modelFingerprint = modelFingerprint;
     this.warmUp = warmUp;
+    this.holdSigmas = holdSigmas;
     this.topKIntervalMillis = topKInterval.toMillis();
     this.awaitReplay = awaitReplay;
   }
@@ -192,14 +207,18 @@ public final class ScoreAndSelect
       ShardSelection shard = load(def);
       ShardSelection.Result result;
       Map<String, HeldDocument> warmUp = new HashMap<>();
+      FractionState fraction = null;
       if (def.policy() == TargetDefinition.Policy.THRESHOLD) {
         result = shard.offer(scored, doc.document().getUrl(), def.policyValue());
       } else {
-        FractionState fraction = sketches.policy(def.name(), def.version(), def.policyValue());
+        fraction = sketches.policy(def.name(), def.version(), def.policyValue());
         result =
             shard.offer(
-                scored, doc.document().getUrl(), fraction, () -> takeHeld(def.name(), warmUp));
-        metrics.acceptedShare(def.name(), fraction.acceptedShare());
+                scored,
+                doc.document().getUrl(),
+                fraction,
+                holdSigmas,
+                () -> takeHeld(def.name(), warmUp));
       }
       if (result.held()) {
         held.hold(
@@ -212,6 +231,25 @@ public final class ScoreAndSelect
         out.collect(
             SelectedRecords.of(accepted, def, profile, a.similarity(), result.threshold(), now));
       }
+      if (fraction != null) {
+        vote(def, result, ctx);
+        for (FractionPolicy.Scored u : result.undecided()) {
+          ExtractedDocument undecided =
+              u.docId().equals(id) ? doc : warmUp.get(u.docId()).extracted();
+          SelectedDocument selection =
+              SelectedRecords.of(undecided, def, profile, u.similarity(), result.threshold(), now);
+          ctx.output(
+              FRACTION_VOTES,
+              Either.Right(
+                  new FractionCandidate(
+                      def.name(),
+                      def.version(),
+                      def.policyValue(),
+                      u.tokens(),
+                      fraction.accepts(u.docId(), u.similarity()),
+                      selection)));
+        }
+      }
       metrics.accepted(def.name(), result.accepted().size());
       metrics.threshold(def.name(), result.threshold());
       if (result.acceptedAny()) {
@@ -221,6 +259,20 @@ public final class ScoreAndSelect
         save(def, shard);
       }
     }
+  }
+
+  /** Tells the target's whole-stream rule what this shard decided. */
+  private static void vote(
+      TargetDefinition def, ShardSelection.Result result, ReadOnlyContext ctx) {
+    result.accepted().forEach(d -> ctx.output(FRACTION_VOTES, vote(def, d, true)));
+    result.rejected().forEach(d -> ctx.output(FRACTION_VOTES, vote(def, d, false)));
+  }
+
+  private static Either<FractionVote, FractionCandidate> vote(
+      TargetDefinition def, FractionPolicy.Scored d, boolean accepted) {
+    return Either.Left(
+        new FractionVote(
+            def.name(), def.version(), def.policyValue(), d.similarity(), d.tokens(), accepted));
   }
 
   /** Takes this shard's held documents of a target into {@code into}; the rule's view of them. */

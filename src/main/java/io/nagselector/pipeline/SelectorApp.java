@@ -139,6 +139,8 @@ public final class SelectorApp {
             c.get(ConfigKeys.DEDUPE_TTL),
             c.get(ConfigKeys.SELECTION_SHARDS),
             c.get(ConfigKeys.SELECTION_WARM_UP),
+            c.get(ConfigKeys.SELECTION_HOLD_SIGMAS),
+            c.get(ConfigKeys.SELECTION_MAX_HOLD),
             c.get(ConfigKeys.EXTRACTION_ASYNC_TIMEOUT),
             c.get(ConfigKeys.EXTRACTION_ASYNC_CAPACITY),
             c.get(ConfigKeys.MODEL_NEURON_TYPE),

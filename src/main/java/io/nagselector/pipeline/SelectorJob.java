@@ -40,6 +40,8 @@ public final class SelectorJob {
       Duration dedupeTtl,
       int shards,
       int warmUp,
+      double holdSigmas,
+      Duration maxHold,
       Duration asyncTimeout,
       int asyncCapacity,
       NeuronType neuronType,
@@ -173,7 +175,7 @@ public final class SelectorJob {
     SingleOutputStreamOperator<ExtractedDocument> features =
         extracted.process(new SplitFailures()).uid("split-failures").name("split failures");
     int shards = settings.shards();
-    SingleOutputStreamOperator<SelectedDocument> selected =
+    SingleOutputStreamOperator<SelectedDocument> scored =
         features
             .keyBy(d -> ScoreAndSelect.shard(d.document().getId(), shards), Types.INT)
             .connect(targets.broadcast(ScoreAndSelect.TARGETS))
@@ -181,18 +183,30 @@ public final class SelectorJob {
                 new ScoreAndSelect(
                     settings.modelFingerprint(),
                     settings.warmUp(),
+                    settings.holdSigmas(),
                     settings.topKInterval(),
                     !settings.controlLastOffsets().isEmpty()))
             .uid("score-select")
             .name("score and select");
+    SingleOutputStreamOperator<SelectedDocument> settled =
+        scored
+            .getSideOutput(ScoreAndSelect.FRACTION_VOTES)
+            .keyBy(SettleFractions::target, Types.STRING)
+            .connect(targets.broadcast(ScoreAndSelect.TARGETS))
+            .process(
+                new SettleFractions(
+                    settings.holdSigmas(), settings.maxHold(), settings.topKInterval()))
+            .uid("settle-fractions")
+            .name("settle fraction targets");
+    DataStream<SelectedDocument> selected = scored.union(settled);
     DataStream<DeadLetter> deadLetters =
         valid
             .getSideOutput(DeadLetters.TAG)
-            .union(
-                features.getSideOutput(DeadLetters.TAG), selected.getSideOutput(DeadLetters.TAG));
+            .union(features.getSideOutput(DeadLetters.TAG), scored.getSideOutput(DeadLetters.TAG));
     DataStream<TopKSnapshot> topK =
-        selected
+        scored
             .getSideOutput(ScoreAndSelect.TOP_K)
+            .union(settled.getSideOutput(ScoreAndSelect.TOP_K))
             .keyBy(ShardTopK::target, Types.STRING)
             .process(new TopKMerge())
             .uid("top-k-merge")

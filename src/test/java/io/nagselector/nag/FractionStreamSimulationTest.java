@@ -29,13 +29,29 @@ class FractionStreamSimulationTest {
     return new FractionSimulation(docs, FRACTION);
   }
 
-  private static FractionSimulation.Summary streams(int n, int instances, int orders) {
+  private static FractionSimulation.Summary streams(
+      int n, int instances, int orders, double sigmas) {
     FractionSimulation.Summary s =
-        corpus(n, n).streams(orders, 1, 4, 40, shard -> shard % instances);
+        corpus(n, n).streams(orders, 1, 4, 40, sigmas, shard -> shard % instances);
     System.out.printf(
-        "%d documents, 4 shards x warm-up 40, %d instance(s), %d orders: %s%n",
-        n, instances, orders, s);
+        "%d documents, 4 shards x warm-up 40, %d instance(s), band %.0f sigmas, %d orders: %s%n",
+        n, instances, sigmas, orders, s);
     return s;
+  }
+
+  private static FractionSimulation.Summary streams(int n, int instances, int orders) {
+    return streams(n, instances, orders, 0);
+  }
+
+  @Test
+  void withTheBandEveryStreamMeetsTheGoalInTheIssuesSetup() {
+    // each decided on arrival, one stream of 900 in five meets it (one instance); with the default
+    // band of 3 sigmas, on one instance or two, all do
+    assertThat(streams(900, 1, 200).onGoal()).isLessThan(100);
+    for (int instances : new int[] {1, 2}) {
+      FractionSimulation.Summary s = streams(900, instances, 200, 3);
+      assertThat(s.onGoal()).as("streams on goal, %d instance(s)", instances).isEqualTo(200);
+    }
   }
 
   @Test

@@ -25,9 +25,13 @@ class ShardSelectionTest {
     ShardSelection shard = ShardSelection.start(1, false, 5, 2);
     assertThat(shard.warmUpLeft()).as("a threshold target has no warm-up").isZero();
     assertThat(shard.offer(doc("a", 0.5), "u", 0.5))
-        .isEqualTo(new ShardSelection.Result(List.of(doc("a", 0.5)), false, 0.5, true));
+        .isEqualTo(
+            new ShardSelection.Result(
+                List.of(doc("a", 0.5)), List.of(), List.of(), false, 0.5, true));
     assertThat(shard.offer(doc("b", 0.4), "u", 0.5))
-        .isEqualTo(new ShardSelection.Result(List.of(), false, 0.5, true));
+        .isEqualTo(
+            new ShardSelection.Result(
+                List.of(), List.of(doc("b", 0.4)), List.of(), false, 0.5, true));
     // c enters the top 2 and pushes b out; d is below both kept
     assertThat(shard.offer(doc("c", 0.9), "u", 0.5).stateChanged()).isTrue();
     assertThat(shard.offer(doc("d", 0.1), "u", 0.5).stateChanged()).isFalse();
@@ -41,7 +45,7 @@ class ShardSelectionTest {
     ShardSelection shard = ShardSelection.start(1, true, 4, 10);
     List<FractionPolicy.Scored> held = new ArrayList<>();
     for (FractionPolicy.Scored d : List.of(doc("w", 0.2), doc("x", 0.8), doc("y", 0.4))) {
-      ShardSelection.Result r = shard.offer(d, "u", fraction, NOT_YET);
+      ShardSelection.Result r = shard.offer(d, "u", fraction, 0, NOT_YET);
       assertThat(r.held()).isTrue();
       assertThat(r.accepted()).isEmpty();
       assertThat(r.threshold()).isNaN();
@@ -49,16 +53,24 @@ class ShardSelectionTest {
     }
     assertThat(shard.warmUpLeft()).isEqualTo(1);
     // the fourth place: .2 .4 .6 .8 (10 tokens each); the median is .4 and none of it is due
-    ShardSelection.Result decided = shard.offer(doc("z", 0.6), "u", fraction, () -> held);
+    ShardSelection.Result decided = shard.offer(doc("z", 0.6), "u", fraction, 0, () -> held);
     assertThat(decided)
         .isEqualTo(
-            new ShardSelection.Result(List.of(doc("x", 0.8), doc("z", 0.6)), false, 0.4, true));
+            new ShardSelection.Result(
+                List.of(doc("x", 0.8), doc("z", 0.6)),
+                List.of(doc("w", 0.2), doc("y", 0.4)),
+                List.of(),
+                false,
+                0.4,
+                true));
     assertThat(shard.warmUpLeft()).isZero();
     assertThat(shard.accepted()).isEqualTo(2);
     // then each document by the threshold in force: .2 .3 .4 .6 .8, median .4
-    assertThat(shard.offer(doc("v", 0.3), "u", fraction, NOT_YET))
-        .isEqualTo(new ShardSelection.Result(List.of(), false, 0.4, true));
-    assertThat(shard.offer(doc("t", 0.7), "u", fraction, NOT_YET).accepted())
+    assertThat(shard.offer(doc("v", 0.3), "u", fraction, 0, NOT_YET))
+        .isEqualTo(
+            new ShardSelection.Result(
+                List.of(), List.of(doc("v", 0.3)), List.of(), false, 0.4, true));
+    assertThat(shard.offer(doc("t", 0.7), "u", fraction, 0, NOT_YET).accepted())
         .containsExactly(doc("t", 0.7));
     assertThat(shard.accepted()).isEqualTo(3);
     assertThat(fraction.acceptedShare()).isEqualTo(30.0 / 60);
@@ -78,7 +90,7 @@ class ShardSelectionTest {
     assertThat(restored.fresh()).isFalse();
     FractionPolicy fraction = new FractionPolicy(0.5);
     fraction.observe(0.5, 10);
-    assertThat(restored.offer(doc("b", 0.95), "u", fraction, NOT_YET).accepted())
+    assertThat(restored.offer(doc("b", 0.95), "u", fraction, 0, NOT_YET).accepted())
         .containsExactly(doc("b", 0.95));
     assertThat(restored.accepted()).isEqualTo(8);
     assertThat(restored.topK().best())

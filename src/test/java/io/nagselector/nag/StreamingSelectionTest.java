@@ -29,13 +29,13 @@ class StreamingSelectionTest {
     Set<String> accepted = new HashSet<>();
     for (FractionPolicy.Scored d : docs) {
       FractionRule.Outcome outcome =
-          FractionRule.offer(policy, Math.max(0, warmUp - held.size()), d, held);
+          FractionRule.offer(policy, 0, Math.max(0, warmUp - held.size()), d, held);
       if (outcome instanceof FractionRule.Held) {
         held.add(d);
       } else if (outcome instanceof FractionRule.WarmUpDecided decided) {
         held.add(d);
         decided.accepted().forEach(a -> accepted.add(a.docId()));
-      } else if (((FractionRule.Decided) outcome).accepted()) {
+      } else if (((FractionRule.Decided) outcome).verdict() == FractionPolicy.Verdict.ACCEPT) {
         accepted.add(d.docId());
       }
     }
@@ -132,7 +132,12 @@ class StreamingSelectionTest {
     assertThat(odd.observedTokens()).isEqualTo(450);
     FractionPolicy read =
         FractionPolicy.of(
-            odd.fraction(), odd.sketchBytes(), odd.decidedTokens(), odd.acceptedTokens());
+            odd.fraction(),
+            odd.sketchBytes(),
+            odd.decidedTokens(),
+            odd.acceptedTokens(),
+            odd.squaredTokens());
+    assertThat(read.effectiveDocuments()).isEqualTo(150.0);
     assertThat(read.threshold()).isEqualTo(all.threshold());
     assertThat(read.fraction()).isEqualTo(0.2);
     assertThat(read.copy().observedTokens()).isEqualTo(450);

@@ -17,14 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntUnaryOperator;
-import java.util.stream.IntStream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,16 +36,22 @@ import org.junit.jupiter.api.io.TempDir;
  * A fraction target's budget through the job, in the setup of the run that found it under-filled:
  * the bundled model, 4 shards with a warm-up of 40, one fraction-0.2 target, 900 documents in 6
  * domains, parallelism 2. The stream's selection is compared with the paper's batch rule over the
- * same similarities (read from a threshold-0 target that selects every document), and with the pure
- * rule ({@link FractionSimulation}) over the same similarities in 400 random orders: one stream of
- * 900 documents is one draw, whose share spreads by about 1.4 points around the fraction
- * (FractionStreamSimulationTest), so the job must fall within what the rule does, and the rule must
- * fill the budget on average.
+ * same similarities (read from a threshold-0 target that selects every document): the job's own
+ * stream must meet the issue's goal, and so must the pure rule ({@link FractionSimulation}) over
+ * the same similarities in each of 400 random orders.
  */
 class FractionBudgetIT extends PipelineIT {
   private static final double FRACTION = 0.2;
   private static final int SHARDS = 4;
   private static final int WARM_UP = 40;
+  private static final double SIGMAS = 3;
+
+  /**
+   * Longer than the stream takes to score here (about 25 s), so that what is left undecided is
+   * decided by the quantile of the whole stream, as in the batch rule; a firehose sees many
+   * documents within the default of a minute.
+   */
+  private static final long MAX_HOLD_MILLIS = 40_000;
 
   @TempDir Path dir;
 
@@ -78,6 +82,10 @@ class FractionBudgetIT extends PipelineIT {
                   String.valueOf(SHARDS),
                   "NAG_SELECTION_WARM_UP",
                   String.valueOf(WARM_UP),
+                  "NAG_SELECTION_HOLD_SIGMAS",
+                  String.valueOf(SIGMAS),
+                  "NAG_SELECTION_MAX_HOLD",
+                  MAX_HOLD_MILLIS + "ms",
                   // the batch rule is over every document: none may be skipped as a near-duplicate
                   "NAG_DEDUPE_NEAR_ENABLED",
                   "false"));
@@ -98,6 +106,7 @@ class FractionBudgetIT extends PipelineIT {
         }
         control.awaitAll(ids, Duration.ofMinutes(2));
       }
+      long sent = System.currentTimeMillis();
       for (DomainCorpus.Doc d : corpus) {
         CrawlDocument doc =
             CrawlDocument.newBuilder()
@@ -113,8 +122,18 @@ class FractionBudgetIT extends PipelineIT {
       consumer.subscribe(List.of("selected"));
       Map<String, SelectedDocument> all = new HashMap<>();
       Set<String> streamed = new HashSet<>();
+      // every document is scored (selected by "all") before it is decided by "science"; those
+      // left undecided near the cut are decided within the max-hold, and committed with the next
+      // checkpoint (1 s) after that
       long deadline = System.currentTimeMillis() + 300_000;
-      while (all.size() < corpus.size() && System.currentTimeMillis() < deadline) {
+      long settled = Long.MAX_VALUE;
+      while (System.currentTimeMillis() < Math.min(deadline, settled)) {
+        if (all.size() == corpus.size() && settled == Long.MAX_VALUE) {
+          settled = System.currentTimeMillis() + MAX_HOLD_MILLIS + 5_000;
+          System.out.printf(
+              "all %d documents scored in %.1f s%n",
+              corpus.size(), (System.currentTimeMillis() - sent) / 1e3);
+        }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
           SelectedDocument s = SelectedDocument.getDecoder().decode(r.value());
           if (s.getTarget().equals("all")) {
@@ -145,38 +164,21 @@ class FractionBudgetIT extends PipelineIT {
           job.recall(),
           streamed.size(),
           simulation.batch().size());
-      // the job is the pure rule: replayed in the order the job scored (when "all" selected each
-      // document, to the millisecond, then by id), on the job's instances (all four shards fall on
-      // one of the two), it makes the same decisions, but where a millisecond's order is guessed
+      // the goal, on this one stream: a share within 0.5 points of the fraction, and
+      // precision and recall of at least 0.97 against the batch rule, warm-up included
+      assertThat(job.share()).as("accepted share").isBetween(FRACTION - 0.005, FRACTION + 0.005);
+      assertThat(job.precision()).as("precision").isGreaterThanOrEqualTo(0.97);
+      assertThat(job.recall()).as("recall").isGreaterThanOrEqualTo(0.97);
+      // and the pure rule meets it on every one of 400 random orders of these similarities, on
+      // the job's instances (all four shards fall on one of the two)
       IntUnaryOperator instance =
           shard ->
               KeyGroupRangeAssignment.assignKeyToParallelOperator(
                   shard, KeyGroupRangeAssignment.computeDefaultMaxParallelism(2), 2);
-      int[] scoredOrder =
-          IntStream.range(0, corpus.size())
-              .boxed()
-              .sorted(
-                  Comparator.comparing((Integer i) -> all.get(corpus.get(i).id()).getSelectedAt())
-                      .thenComparing(i -> corpus.get(i).id()))
-              .mapToInt(Integer::intValue)
-              .toArray();
-      Set<String> replayed = simulation.accepted(scoredOrder, SHARDS, WARM_UP, instance);
-      Set<String> differ = new HashSet<>(replayed);
-      differ.addAll(streamed);
-      Set<String> both = new HashSet<>(replayed);
-      both.retainAll(streamed);
-      differ.removeAll(both);
-      System.out.printf(
-          "the rule replayed in the job's order: %d decisions of %d differ%n",
-          differ.size(), corpus.size());
-      assertThat(differ.size()).isLessThanOrEqualTo(corpus.size() / 100);
-      // and the rule fills the budget on average over random orders of these similarities; one
-      // stream of 900 is one draw, whose share spreads by about a point around the fraction
-      FractionSimulation.Summary orders = simulation.streams(400, 1, SHARDS, WARM_UP, instance);
+      FractionSimulation.Summary orders =
+          simulation.streams(400, 1, SHARDS, WARM_UP, SIGMAS, instance);
       System.out.printf("the rule in 400 random orders: %s%n", orders);
-      assertThat(orders.share()).isBetween(FRACTION - 0.005, FRACTION + 0.005);
-      assertThat(orders.precision()).isGreaterThanOrEqualTo(0.97);
-      assertThat(orders.recall()).isGreaterThanOrEqualTo(0.97);
+      assertThat(orders.onGoal()).as("streams on goal").isEqualTo(400);
     }
   }
 }

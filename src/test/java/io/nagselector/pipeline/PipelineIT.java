@@ -97,6 +97,7 @@ abstract class PipelineIT {
     env.put("NAG_MODEL_TOP_K", "4");
     env.put("NAG_MODEL_MAX_LENGTH", "16");
     env.put("NAG_SELECTION_SHARDS", "4");
+    env.put("NAG_SELECTION_MAX_HOLD", "2s");
     env.put("NAG_CHECKPOINTS_INTERVAL", checkpointInterval);
     env.put("NAG_CHECKPOINTS_DIR", dir.resolve("checkpoints").toUri().toString());
     env.putAll(more);

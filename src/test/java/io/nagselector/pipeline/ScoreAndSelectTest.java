@@ -48,7 +48,7 @@ class ScoreAndSelectTest {
           Integer, ExtractedDocument, TargetDefinition, SelectedDocument>
       harness(int warmUp, boolean awaitReplay) throws Exception {
     return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-        new ScoreAndSelect("fp", warmUp, Duration.ofMillis(100), awaitReplay),
+        new ScoreAndSelect("fp", warmUp, 0, Duration.ofMillis(100), awaitReplay),
         d -> ScoreAndSelect.shard(d.document().getId(), 1),
         Types.INT,
         ScoreAndSelect.TARGETS);
@@ -59,7 +59,7 @@ class ScoreAndSelectTest {
       unopenedHarness(int warmUp) throws Exception {
     return new KeyedBroadcastOperatorTestHarness<>(
         new CoBroadcastWithKeyedOperator<>(
-            new ScoreAndSelect("fp", warmUp, Duration.ofMillis(100), false),
+            new ScoreAndSelect("fp", warmUp, 0, Duration.ofMillis(100), false),
             List.of(ScoreAndSelect.TARGETS)),
         d -> ScoreAndSelect.shard(d.document().getId(), 1),
         Types.INT,
