@@ -42,17 +42,18 @@ public final class SettleFractions
   /** The shard number this operator's counts are published under. */
   static final int SHARD = -1;
 
-  static final MapStateDescriptor<String, PendingDocument> PENDING =
-      new MapStateDescriptor<>("pending", Types.STRING, TypeInformation.of(PendingDocument.class));
-  static final MapStateDescriptor<String, SelectedDocument> PENDING_SELECTIONS =
+  static final MapStateDescriptor<String, UndecidedDocument> UNDECIDED =
       new MapStateDescriptor<>(
-          "pending-selections", Types.STRING, TypeInformation.of(SelectedDocument.class));
+          "undecided", Types.STRING, TypeInformation.of(UndecidedDocument.class));
+  static final MapStateDescriptor<String, SelectedDocument> UNDECIDED_SELECTIONS =
+      new MapStateDescriptor<>(
+          "undecided-selections", Types.STRING, TypeInformation.of(SelectedDocument.class));
 
   /** Documents this operator accepted for the target's current version. */
   static final ValueStateDescriptor<Long> ACCEPTED =
       new ValueStateDescriptor<>("accepted", Types.LONG);
 
-  private static final ValueStateDescriptor<Long> NEXT_PUBLISH =
+  static final ValueStateDescriptor<Long> NEXT_PUBLISH =
       new ValueStateDescriptor<>("next-publish", Types.LONG);
   private static final ListStateDescriptor<FractionSketches.Entry> SKETCHES =
       new ListStateDescriptor<>(
@@ -61,7 +62,7 @@ public final class SettleFractions
   private final double sigmas;
   private final long maxHoldMillis;
   private final long publishIntervalMillis;
-  private transient MapState<String, PendingDocument> pending;
+  private transient MapState<String, UndecidedDocument> pending;
   private transient MapState<String, SelectedDocument> selections;
   private transient ValueState<Long> accepted;
   private transient ValueState<Long> nextPublish;
@@ -94,8 +95,8 @@ public final class SettleFractions
 
   @Override
   public void open(OpenContext context) {
-    pending = getRuntimeContext().getMapState(PENDING);
-    selections = getRuntimeContext().getMapState(PENDING_SELECTIONS);
+    pending = getRuntimeContext().getMapState(UNDECIDED);
+    selections = getRuntimeContext().getMapState(UNDECIDED_SELECTIONS);
     accepted = getRuntimeContext().getState(ACCEPTED);
     nextPublish = getRuntimeContext().getState(NEXT_PUBLISH);
     metrics = new TargetMetrics(getRuntimeContext().getMetricGroup());
@@ -128,7 +129,8 @@ public final class SettleFractions
       String id = c.selection().getId();
       double similarity = c.selection().getSimilarity();
       t.policy.observe(similarity, c.tokens());
-      pending.put(id, new PendingDocument(version, similarity, c.tokens(), now, c.shardAccepts()));
+      pending.put(
+          id, new UndecidedDocument(version, similarity, c.tokens(), now, c.shardAccepts()));
       selections.put(id, c.selection());
       long due = now + maxHoldMillis;
       ctx.timerService().registerProcessingTimeTimer(due - due % 1000 + 1000);
@@ -185,8 +187,8 @@ public final class SettleFractions
 
   private List<PendingDecisions.Pending> pendingDocuments() throws Exception {
     List<PendingDecisions.Pending> all = new ArrayList<>();
-    for (Map.Entry<String, PendingDocument> e : pending.entries()) {
-      PendingDocument d = e.getValue();
+    for (Map.Entry<String, UndecidedDocument> e : pending.entries()) {
+      UndecidedDocument d = e.getValue();
       all.add(new PendingDecisions.Pending(e.getKey(), d.similarity(), d.tokens(), d.heldAt()));
     }
     return all;
@@ -267,15 +269,17 @@ public final class SettleFractions
     }
     ctx.getBroadcastState(ScoreAndSelect.TARGETS).remove(def.name());
     targets.remove(def.name());
-    ctx.applyToKeyedState(PENDING, (key, state) -> clearIf(key, def.name(), state));
-    ctx.applyToKeyedState(PENDING_SELECTIONS, (key, state) -> clearIf(key, def.name(), state));
-    ctx.applyToKeyedState(
-        ACCEPTED,
-        (key, state) -> {
-          if (key.equals(def.name())) {
-            state.clear();
-          }
-        });
+    ctx.applyToKeyedState(UNDECIDED, (key, state) -> clearIf(key, def.name(), state));
+    ctx.applyToKeyedState(UNDECIDED_SELECTIONS, (key, state) -> clearIf(key, def.name(), state));
+    for (ValueStateDescriptor<Long> d : List.of(ACCEPTED, NEXT_PUBLISH)) {
+      ctx.applyToKeyedState(
+          d,
+          (key, state) -> {
+            if (key.equals(def.name())) {
+              state.clear();
+            }
+          });
+    }
   }
 
   private static void clearIf(String key, String target, MapState<String, ?> state) {

@@ -69,6 +69,8 @@ class StateContractTest {
         .contains(
             "crawl-source",
             "control-source",
+            "score-select",
+            "settle-fractions",
             "selected-sink",
             "top-k-sink",
             "control-events-sink",
@@ -94,7 +96,10 @@ class StateContractTest {
             ShardState.class,
             HeldDocument.class,
             ShardTopK.class,
-            FractionSketches.Entry.class)) {
+            FractionSketches.Entry.class,
+            UndecidedDocument.class,
+            FractionVote.class,
+            FractionCandidate.class)) {
       assertThat(TypeInformation.of(state))
           .as(state.getSimpleName())
           .isInstanceOf(PojoTypeInfo.class);
