@@ -32,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
@@ -46,11 +47,12 @@ import org.junit.jupiter.api.io.TempDir;
  * A savepoint written by an earlier build (checked in under src/test/resources/savepoints/) is
  * restored by this one, and its state is the state it was: the registry and its command ids, the
  * broadcast targets, the dedupe memory, each shard's top-k, accepted counts and warm-up documents,
- * and the fraction sketches. Like Flink's own *MigrationTests.
+ * the fraction sketches, and (v5 on) the documents a fraction target left undecided with its
+ * whole-stream quantile. Like Flink's own *MigrationTests.
  *
  * <p>To write a new fixture when the state format changes on purpose (docs/streaming.md): {@code
  * ./mvnw -DskipTests package && ./mvnw failsafe:integration-test -Dit.test=SavepointCompatibilityIT
- * -Dnag.savepoint-fixture.write=v3}; every directory under savepoints/ is restored.
+ * -Dnag.savepoint-fixture.write=v6}; every directory under savepoints/ is restored.
  */
 class SavepointCompatibilityIT extends PipelineIT {
   private static final Path FIXTURES = Path.of("src/test/resources/savepoints");
@@ -96,15 +98,24 @@ class SavepointCompatibilityIT extends PipelineIT {
   }
 
   private JobConfig config(EmbeddedKafka kafka, Path model) {
+    return config(kafka, model, "10", "2s");
+  }
+
+  private JobConfig config(EmbeddedKafka kafka, Path model, String warmUp, String maxHold) {
     return testConfig(
         kafka,
         model,
         dir,
         "300ms",
         Map.of(
-            "NAG_SELECTION_WARM_UP", "10",
-            "NAG_SELECTION_TOP_K_INTERVAL", "300ms",
-            "NAG_KAFKA_TOPICS_DUPLICATES", "duplicates"));
+            "NAG_SELECTION_WARM_UP",
+            warmUp,
+            "NAG_SELECTION_MAX_HOLD",
+            maxHold,
+            "NAG_SELECTION_TOP_K_INTERVAL",
+            "300ms",
+            "NAG_KAFKA_TOPICS_DUPLICATES",
+            "duplicates"));
   }
 
   /** The same tiny model in both runs: its fingerprint is part of the targets in state. */
@@ -169,12 +180,16 @@ class SavepointCompatibilityIT extends PipelineIT {
         KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       createTopics(kafka);
-      JobConfig config = config(kafka, model());
+      // v5 on: warm-ups of 2 end before the savepoint, and an hour's max-hold keeps what the
+      // fraction target leaves undecided near its cut waiting in the savepoint
+      JobConfig config = config(kafka, model(), "2", "1h");
       JobClient job = startJob(config, null);
       sendBefore(config, producer, before, true);
       consumer.subscribe(List.of("selected", "top-k"));
       Map<String, TopKSnapshot> topK = new HashMap<>();
       Set<String> selected = new TreeSet<>();
+      Map<String, Double> similarities = new TreeMap<>();
+      Set<String> fracSelected = new TreeSet<>();
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
       while (System.nanoTime() < deadline
           && (selected.size() < DOCS
@@ -182,7 +197,13 @@ class SavepointCompatibilityIT extends PipelineIT {
               || topK.get("all").getAccepted() < DOCS)) {
         for (var r : consumer.poll(Duration.ofMillis(300))) {
           if (r.topic().equals("selected")) {
-            selected.add(SelectedDocument.getDecoder().decode(r.value()).getId());
+            SelectedDocument d = SelectedDocument.getDecoder().decode(r.value());
+            if (d.getTarget().equals("all")) {
+              selected.add(d.getId());
+              similarities.put(d.getId(), d.getSimilarity());
+            } else {
+              fracSelected.add(d.getId());
+            }
           } else {
             TopKSnapshot s = TopKSnapshot.getDecoder().decode(r.value());
             topK.put(s.getTarget(), s);
@@ -214,6 +235,10 @@ class SavepointCompatibilityIT extends PipelineIT {
               .toList());
       expected.put("fingerprint", SelectorApp.fingerprint(config));
       expected.put("near-duplicates", true); // v3 on: the near-duplicate stage's memory
+      // v5 on: what "frac" (the same examples as "all") selected before the savepoint, and every
+      // document's similarity; the rest of its documents were rejected or wait undecided
+      expected.put("frac-selected-before", fracSelected);
+      expected.put("similarities", similarities);
       new ObjectMapper()
           .writerWithDefaultPrettyPrinter()
           .writeValue(target.resolve("expected.json").toFile(), expected);
@@ -260,6 +285,22 @@ class SavepointCompatibilityIT extends PipelineIT {
             new ProducerRecord<>(
                 "crawl", 1, null, bytes(CrawlDocument.getEncoder().encode(nearCopy))));
       }
+      // v5 on: a new version of "frac" decides what version 1 left undecided, by version 1's
+      // whole-stream quantile, restored
+      boolean undecided = expected.has("frac-selected-before");
+      if (undecided) {
+        producer.send(
+            new ProducerRecord<>(
+                "control",
+                0,
+                null,
+                bytes(
+                    TargetCommand.getEncoder()
+                        .encode(
+                            TargetCommand.newBuilder(before.commands().get(1))
+                                .setCommandId("c3")
+                                .build()))));
+      }
       // new documents: enough to end every shard's warm-up of the fraction target
       Random rnd = new Random(17);
       List<String> fresh = new ArrayList<>();
@@ -280,6 +321,7 @@ class SavepointCompatibilityIT extends PipelineIT {
       Set<String> fracSelected = new TreeSet<>();
       List<String> duplicates = new ArrayList<>();
       List<ControlEvent> events = new ArrayList<>();
+      Map<String, SelectedDocument> fracBefore = new TreeMap<>();
       TopKSnapshot allTopK = null;
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
       while (System.nanoTime() < deadline
@@ -295,7 +337,10 @@ class SavepointCompatibilityIT extends PipelineIT {
               if (s.getTarget().equals("all")) {
                 allSims.put(s.getId(), s.getSimilarity());
               } else {
-                fracSelected.add(s.getId());
+                assertThat(fracSelected.add(s.getId())).as(name + ": once: " + s.getId()).isTrue();
+                if (s.getId().startsWith("d")) {
+                  fracBefore.put(s.getId(), s);
+                }
               }
             }
             case "duplicates" -> {
@@ -319,7 +364,10 @@ class SavepointCompatibilityIT extends PipelineIT {
       assertThat(allSims.keySet())
           .as(name + ": nothing from before selected again")
           .doesNotContainAnyElementsOf(before.docs().stream().map(CrawlDocument::getId).toList());
-      assertThat(events).as(name + ": the redelivered command c1 is ignored").isEmpty();
+      assertThat(events)
+          .as(name + ": the redelivered command c1 is ignored")
+          .extracting(e -> e.getCommandId().toString())
+          .containsExactlyElementsOf(undecided ? List.of("c3") : List.of());
       assertThat(duplicates)
           .as(name + ": the dedupe memory")
           .containsExactlyInAnyOrderElementsOf(
@@ -342,7 +390,48 @@ class SavepointCompatibilityIT extends PipelineIT {
       assertThat(fracSelected)
           .as(name + ": held warm-up documents")
           .anyMatch(id -> id.startsWith("d"));
+      if (undecided) {
+        undecidedDecided(name, expected, fracBefore);
+      }
       job.cancel().get();
     }
+  }
+
+  /**
+   * What version 1 of "frac" left undecided before the savepoint is decided after the restore, by
+   * one threshold, its whole-stream quantile's: every document from before above it is selected
+   * once across the savepoint, none below it after the restore.
+   */
+  private static void undecidedDecided(
+      String name, JsonNode expected, Map<String, SelectedDocument> decidedAfter) {
+    assertThat(decidedAfter)
+        .as(name + ": undecided documents accepted after the restore")
+        .isNotEmpty();
+    Set<Double> thresholds = new TreeSet<>();
+    decidedAfter.values().forEach(s -> thresholds.add(s.getThreshold()));
+    assertThat(thresholds).as(name + ": one threshold decided them").hasSize(1);
+    double threshold = thresholds.iterator().next();
+    System.out.printf(
+        "%s: %s decided after the restore by the threshold %s%n",
+        name, decidedAfter.keySet(), threshold);
+    Set<String> before = new TreeSet<>();
+    expected.get("frac-selected-before").forEach(id -> before.add(id.asText()));
+    assertThat(before).doesNotContainAnyElementsOf(decidedAfter.keySet());
+    expected
+        .get("similarities")
+        .fields()
+        .forEachRemaining(
+            e -> {
+              double sim = e.getValue().asDouble();
+              boolean selected =
+                  before.contains(e.getKey()) || decidedAfter.containsKey(e.getKey());
+              if (sim > threshold) {
+                assertThat(selected).as(name + ": %s above %s", e.getKey(), threshold).isTrue();
+              } else if (sim < threshold) {
+                assertThat(decidedAfter)
+                    .as(name + ": below %s", threshold)
+                    .doesNotContainKey(e.getKey());
+              }
+            });
   }
 }
