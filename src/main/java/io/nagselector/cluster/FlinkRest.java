@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /** The few calls of Flink's REST API that running and checking a cluster needs. */
 public final class FlinkRest {
@@ -55,43 +54,6 @@ public final class FlinkRest {
     return jobs;
   }
 
-  /** The state of job {@code id} (RUNNING, FAILED, ...). */
-  public String state(String id) throws IOException, InterruptedException {
-    return get("/jobs/" + id).path("state").asText();
-  }
-
-  /** Uploads a jar to a session cluster; returns its jar id. */
-  public String uploadJar(Path jar) throws IOException, InterruptedException {
-    String boundary = "----nag" + UUID.randomUUID();
-    byte[] head =
-        ("--"
-                + boundary
-                + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
-                + jar.getFileName()
-                + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
-            .getBytes(StandardCharsets.UTF_8);
-    byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-    HttpRequest.BodyPublisher body =
-        HttpRequest.BodyPublishers.concat(
-            HttpRequest.BodyPublishers.ofByteArray(head),
-            HttpRequest.BodyPublishers.ofFile(jar),
-            HttpRequest.BodyPublishers.ofByteArray(tail));
-    JsonNode answer =
-        send(
-            HttpRequest.newBuilder(URI.create(base + "/jars/upload"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(body));
-    return Path.of(answer.path("filename").asText()).getFileName().toString();
-  }
-
-  /** Runs an uploaded jar's {@code entryClass}; returns the job id. */
-  public String runJar(String jarId, String entryClass, List<String> args)
-      throws IOException, InterruptedException {
-    JsonNode answer =
-        post("/jars/" + jarId + "/run", Map.of("entryClass", entryClass, "programArgsList", args));
-    return answer.path("jobid").asText();
-  }
-
   public void cancel(String jobId) throws IOException, InterruptedException {
     send(
         HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
@@ -122,14 +84,14 @@ public final class FlinkRest {
     throw new IOException("no savepoint of job " + jobId + " within " + timeout);
   }
 
-  private JsonNode post(String path, Object body) throws IOException, InterruptedException {
+  JsonNode post(String path, Object body) throws IOException, InterruptedException {
     return send(
         HttpRequest.newBuilder(URI.create(base + path))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
   }
 
-  private JsonNode send(HttpRequest.Builder request) throws IOException, InterruptedException {
+  JsonNode send(HttpRequest.Builder request) throws IOException, InterruptedException {
     HttpResponse<byte[]> response =
         http.send(
             request.timeout(Duration.ofSeconds(60)).build(),

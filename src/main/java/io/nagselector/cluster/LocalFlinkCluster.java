@@ -18,14 +18,12 @@ import java.util.concurrent.TimeUnit;
  * A Flink cluster of separate JVMs on this machine, started the way the flink image starts them:
  * Flink's own entry points, Flink's jars (target/flink-dist/lib) plus nag-selector-lib.jar on the
  * system classpath, and in application mode the job jar copied into usrlib/, loaded by Flink's user
- * classloader. The JobManager runs either the job (application mode) or nothing (a session cluster,
- * for jobs submitted through the REST API); TaskManagers come and go on demand.
+ * classloader. The JobManager runs the job (application mode; the tests also start session
+ * clusters); TaskManagers come and go on demand.
  */
 public final class LocalFlinkCluster implements AutoCloseable {
   static final String APPLICATION_ENTRY =
       "org.apache.flink.container.entrypoint.StandaloneApplicationClusterEntryPoint";
-  static final String SESSION_ENTRY =
-      "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
   static final String TASK_MANAGER = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
 
   /** Where the pieces are: Flink's lib, the DJL/natives jar for lib/, the job jar for usrlib/. */
@@ -51,11 +49,11 @@ public final class LocalFlinkCluster implements AutoCloseable {
   private final FlinkRest rest;
   private final List<Process> taskManagers = new ArrayList<>();
   private Process jobManager;
-  private String jobManagerEntry;
-  private List<String> jobManagerArgs;
+  String jobManagerEntry;
+  List<String> jobManagerArgs;
   private int taskManagersStarted;
 
-  private LocalFlinkCluster(
+  LocalFlinkCluster(
       Layout layout, Path work, Map<String, String> flinkConfig, Map<String, String> environment)
       throws IOException {
     this.work = work.toAbsolutePath();
@@ -107,28 +105,10 @@ public final class LocalFlinkCluster implements AutoCloseable {
     return cluster;
   }
 
-  /** A session cluster: jobs are submitted through the REST API ({@link FlinkRest#runJar}). */
-  public static LocalFlinkCluster session(
-      Layout layout, Path work, Map<String, String> flinkConfig, Map<String, String> environment)
-      throws IOException {
-    LocalFlinkCluster cluster = new LocalFlinkCluster(layout, work, flinkConfig, environment);
-    cluster.startJobManager(SESSION_ENTRY, List.of());
-    return cluster;
-  }
-
-  private void startJobManager(String entryClass, List<String> args) throws IOException {
+  void startJobManager(String entryClass, List<String> args) throws IOException {
     jobManagerEntry = entryClass;
     jobManagerArgs = args;
     jobManager = jvms.start("jobmanager", entryClass, args);
-  }
-
-  /**
-   * {@code kill -9} of the JobManager, and a new one on the same ports, as Kubernetes restarts a
-   * JobManager pod; the TaskManagers stay and register with the new one.
-   */
-  public synchronized void failOverJobManager() throws IOException, InterruptedException {
-    jobManager.destroyForcibly().waitFor();
-    startJobManager(jobManagerEntry, jobManagerArgs);
   }
 
   /** Starts one more TaskManager JVM, as taskmanager.sh would. */
@@ -158,10 +138,6 @@ public final class LocalFlinkCluster implements AutoCloseable {
 
   public Path jobManagerLog() {
     return work.resolve("log/jobmanager.log");
-  }
-
-  public Path taskManagerLog(int n) {
-    return work.resolve("log/taskmanager-" + n + ".log");
   }
 
   /** Waits until the REST API answers; fails with the JobManager's output if it exits first. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nagselector.cluster.LocalFlinkCluster;
+import io.nagselector.cluster.SessionClusters;
 import io.nagselector.kafka.EmbeddedKafka;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -97,7 +98,7 @@ final class ClusterChecks {
 
   static void awaitState(LocalFlinkCluster cluster, String job, String state) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!cluster.rest().state(job).equals(state)) {
+    while (!SessionClusters.state(cluster.rest(), job).equals(state)) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("job " + job + " did not reach " + state + " within " + WAIT);
       }

@@ -7,6 +7,7 @@ import io.nagselector.avro.CommandStatus;
 import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.cluster.LocalFlinkCluster;
+import io.nagselector.cluster.SessionClusters;
 import io.nagselector.cluster.SupervisedCluster;
 import io.nagselector.control.ControlClient;
 import io.nagselector.kafka.EmbeddedKafka;
@@ -137,7 +138,7 @@ class ClusterIT {
         cluster.startTaskManager();
         pollSelected(selected, seen, sent.size());
         PipelineIT.assertAccountedOnce("cluster: TaskManager killed (kill -9)", sent, seen);
-        assertThat(cluster.rest().state(job)).isEqualTo("RUNNING");
+        assertThat(SessionClusters.state(cluster.rest(), job)).isEqualTo("RUNNING");
         assertThat(ClusterChecks.nativeLibraries(cluster.jobManager()))
             .as("the JobManager builds the job without loading libtorch or the tokenizers")
             .isEmpty();
@@ -204,7 +205,7 @@ class ClusterIT {
         KafkaProducer<byte[], byte[]> producer = PipelineIT.producer(kafka);
         KafkaConsumer<byte[], byte[]> out = PipelineIT.readCommitted(kafka, "check");
         LocalFlinkCluster cluster =
-            LocalFlinkCluster.session(
+            SessionClusters.start(
                 LAYOUT,
                 dir.resolve("session"),
                 flinkConfig("session"),
@@ -213,12 +214,12 @@ class ClusterIT {
       out.subscribe(List.of("selected", "control-events"));
       cluster.awaitRest(WAIT);
       Process taskManager = cluster.startTaskManager();
-      String jar = cluster.rest().uploadJar(LAYOUT.jobJar());
+      String jar = SessionClusters.uploadJar(cluster.rest(), LAYOUT.jobJar());
       List<String> args = List.of(JobMain.CONFIG_OPTION, CONFIG.toString());
       Map<String, Integer> seen = new HashMap<>();
       List<String> sent = new ArrayList<>();
 
-      String first = cluster.rest().runJar(jar, JobMain.class.getName(), args);
+      String first = SessionClusters.runJar(cluster.rest(), jar, JobMain.class.getName(), args);
       JobConfig client =
           JobConfig.load(CONFIG, Map.of("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()));
       try (ControlClient control = ControlClient.open(client)) {
@@ -235,7 +236,7 @@ class ClusterIT {
       cluster.rest().cancel(first);
       ClusterChecks.awaitState(cluster, first, "CANCELED");
 
-      String second = cluster.rest().runJar(jar, JobMain.class.getName(), args);
+      String second = SessionClusters.runJar(cluster.rest(), jar, JobMain.class.getName(), args);
       ClusterChecks.awaitState(cluster, second, "RUNNING");
       // a start without state replays the control topic: wait for the target's second answer
       pollSelected(out, seen, Integer.MAX_VALUE, applied, 2);
@@ -246,12 +247,14 @@ class ClusterIT {
 
       // a JobManager failover that keeps the TaskManager: the job submitted to the new one
       ClusterChecks.awaitCrawlOffsetsCommitted(kafka);
-      cluster.failOverJobManager();
+      SessionClusters.failOverJobManager(cluster);
       cluster.awaitRest(WAIT);
       String third =
-          cluster
-              .rest()
-              .runJar(cluster.rest().uploadJar(LAYOUT.jobJar()), JobMain.class.getName(), args);
+          SessionClusters.runJar(
+              cluster.rest(),
+              SessionClusters.uploadJar(cluster.rest(), LAYOUT.jobJar()),
+              JobMain.class.getName(),
+              args);
       ClusterChecks.awaitState(cluster, third, "RUNNING");
       pollSelected(out, seen, Integer.MAX_VALUE, applied, 3);
       sent.addAll(PipelineIT.sendDocs(producer, "f", 50, texts, rnd));
@@ -259,7 +262,7 @@ class ClusterIT {
       PipelineIT.assertAccountedOnce("session: after a JobManager failover", sent, seen);
       assertThat(cluster.taskManagers()).containsExactly(taskManager);
       assertThat(taskManager.isAlive()).as("the same TaskManager JVM ran all three").isTrue();
-      assertThat(Files.readString(cluster.taskManagerLog(1)))
+      assertThat(Files.readString(SessionClusters.taskManagerLog(cluster, 1)))
           .doesNotContain("UnsatisfiedLinkError");
     }
   }
