@@ -6,6 +6,7 @@ import io.nagselector.model.NeuronType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoublePredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -135,41 +136,32 @@ public final class ConfigKey<T> {
 
   /** A finite number ≥ 0. */
   static ConfigKey<Double> nonNegativeNumber(String name, String defaultValue, String doc) {
-    return new ConfigKey<>(
-        name,
-        "number ≥ 0",
-        defaultValue,
-        doc,
-        (text, key) -> {
-          try {
-            double v = Double.parseDouble(text.trim());
-            if (v >= 0 && Double.isFinite(v)) {
-              return v;
-            }
-          } catch (NumberFormatException e) {
-            // refused below
-          }
-          throw invalid(key, "a number ≥ 0", text);
-        });
+    return number(name, "number ≥ 0", defaultValue, doc, v -> v >= 0 && Double.isFinite(v));
   }
 
   /** A number in (0, 1]. */
   static ConfigKey<Double> unitInterval(String name, String defaultValue, String doc) {
+    return number(name, "number in (0, 1]", defaultValue, doc, v -> v > 0 && v <= 1);
+  }
+
+  /** A number that {@code allowed} accepts; {@code type} says which, as the README's table does. */
+  private static ConfigKey<Double> number(
+      String name, String type, String defaultValue, String doc, DoublePredicate allowed) {
     return new ConfigKey<>(
         name,
-        "number in (0, 1]",
+        type,
         defaultValue,
         doc,
         (text, key) -> {
           try {
             double v = Double.parseDouble(text.trim());
-            if (v > 0 && v <= 1) {
+            if (allowed.test(v)) {
               return v;
             }
           } catch (NumberFormatException e) {
             // refused below
           }
-          throw invalid(key, "a number in (0, 1]", text);
+          throw invalid(key, "a " + type, text);
         });
   }
 

@@ -56,6 +56,10 @@ class JobConfigTest {
         .hasMessage("config: input.format must be one of [avro, json], got 'xml'");
     assertThatThrownBy(() -> JobConfig.load(LOCAL, Map.of("NAG_SELECTION_DEFAULT_VALUE", "NaN")))
         .hasMessage("config: selection.default-value must be a number in (0, 1], got 'NaN'");
+    assertThatThrownBy(() -> JobConfig.load(LOCAL, Map.of("NAG_SELECTION_HOLD_SIGMAS", "-1")))
+        .hasMessage("config: selection.hold-sigmas must be a number ≥ 0, got '-1'");
+    assertThatThrownBy(() -> JobConfig.load(LOCAL, Map.of("NAG_SELECTION_MAX_HOLD", "soon")))
+        .hasMessageStartingWith("config: selection.max-hold must be a positive duration");
     assertThatThrownBy(() -> JobConfig.load(LOCAL, Map.of("NAG_DEDUPE_NEAR_ENABLED", "yes")))
         .hasMessage("config: dedupe.near.enabled must be true or false, got 'yes'");
     assertThatThrownBy(
