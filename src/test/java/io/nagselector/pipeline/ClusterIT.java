@@ -92,6 +92,11 @@ class ClusterIT {
     return cluster;
   }
 
+  /**
+   * The application cluster's life, one phase after another (each needs the one before): the job
+   * answers a target and selects; a TaskManager killed mid-stream; a stop with a savepoint through
+   * the REST API; a new cluster from it. Every assertion names its phase.
+   */
   @Test
   void theJobArtifactRunsOnAFlinkClusterOfSeparateJvms() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
@@ -101,8 +106,6 @@ class ClusterIT {
       selected.subscribe(List.of("selected"));
       Map<String, Integer> seen = new HashMap<>();
       List<String> sent = new ArrayList<>();
-
-      badConfigFailsTheApplicationButNotTheJobManager(kafka);
 
       String savepoint;
       Path dataset = dir.resolve("dataset");
@@ -170,14 +173,14 @@ class ClusterIT {
         PipelineIT.assertAccountedOnce("cluster: restored from a savepoint", sent, seen);
       }
     }
-    sessionClusterRunsTheJobTwiceInOneTaskManager();
   }
 
   /** A job that cannot start fails its application with the reason; the JobManager lives on. */
-  private void badConfigFailsTheApplicationButNotTheJobManager(EmbeddedKafka kafka)
-      throws Exception {
-    try (LocalFlinkCluster cluster =
-        application(kafka, "bad", Map.of("NAG_SELECTION_SHARDS", "0"), null)) {
+  @Test
+  void aBadConfigurationFailsTheApplicationButNotTheJobManager() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        LocalFlinkCluster cluster =
+            application(kafka, "bad", Map.of("NAG_SELECTION_SHARDS", "0"), null)) {
       String job = ClusterChecks.awaitJob(cluster, "FAILED");
       JsonNode entries =
           cluster
@@ -200,7 +203,8 @@ class ClusterIT {
    * submitted once more to a new JobManager after a failover: the same TaskManager JVM, which
    * already loaded libtorch, runs each under a new user classloader.
    */
-  private void sessionClusterRunsTheJobTwiceInOneTaskManager() throws Exception {
+  @Test
+  void aSessionClusterRunsTheJobAgainInTheSameTaskManager() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
         KafkaProducer<byte[], byte[]> producer = PipelineIT.producer(kafka);
         KafkaConsumer<byte[], byte[]> out = PipelineIT.readCommitted(kafka, "check");
