@@ -164,7 +164,8 @@ public final class SettleFractions
     }
     if (t == null || version > t.version) {
       if (t != null) {
-        apply(name, PendingDecisions.settleAll(t.policy, pendingDocuments()), ctx, out);
+        apply(
+            name, PendingDecisions.settleAll(t.policy, pendingDocuments(t.version, out)), ctx, out);
       }
       accepted.clear();
       t = new Target(version, new FractionPolicy(fraction));
@@ -179,17 +180,36 @@ public final class SettleFractions
       throws Exception {
     apply(
         name,
-        PendingDecisions.settle(t.policy, sigmas, pendingDocuments(), now, maxHoldMillis),
+        PendingDecisions.settle(
+            t.policy, sigmas, pendingDocuments(t.version, out), now, maxHoldMillis),
         ctx,
         out);
     t.passedAt = t.policy.effectiveDocuments();
   }
 
-  private List<PendingDecisions.Pending> pendingDocuments() throws Exception {
+  /**
+   * The documents waiting for {@code version}. One of another version has no quantile here to
+   * decide it (a version ends only after its documents are decided, so it would take a state that
+   * lost its sketch): its shard's threshold decides it, as for one that arrives late.
+   */
+  private List<PendingDecisions.Pending> pendingDocuments(
+      int version, Collector<SelectedDocument> out) throws Exception {
     List<PendingDecisions.Pending> all = new ArrayList<>();
+    List<String> orphans = new ArrayList<>();
     for (Map.Entry<String, UndecidedDocument> e : pending.entries()) {
       UndecidedDocument d = e.getValue();
-      all.add(new PendingDecisions.Pending(e.getKey(), d.similarity(), d.tokens(), d.heldAt()));
+      if (d.version() == version) {
+        all.add(new PendingDecisions.Pending(e.getKey(), d.similarity(), d.tokens(), d.heldAt()));
+      } else {
+        orphans.add(e.getKey());
+        if (d.shardAccepts()) {
+          out.collect(selections.get(e.getKey()));
+        }
+      }
+    }
+    for (String id : orphans) {
+      pending.remove(id);
+      selections.remove(id);
     }
     return all;
   }
