@@ -38,8 +38,10 @@ import org.apache.flink.util.OutputTag;
  * each document against every active target and applies its policy (threshold, or the fraction rule
  * with a warm-up). Per shard and target, keyed state holds the running top-k and the warm-up's
  * documents; the fraction rule's running quantile is shared by all shards of a parallel instance
- * (operator state, see {@link FractionSketches}). A new target version starts afresh; a removed
- * target's state is dropped on every shard.
+ * (operator state, see {@link FractionSketches}). A fraction target's decisions, and the documents
+ * near its cut that the shard leaves undecided, go to {@link SettleFractions} ({@link
+ * #FRACTION_VOTES}). A new target version starts afresh; a removed target's state is dropped on
+ * every shard.
  */
 public final class ScoreAndSelect
     extends KeyedBroadcastProcessFunction<
