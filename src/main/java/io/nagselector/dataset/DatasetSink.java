@@ -30,9 +30,8 @@ public record DatasetSink(
   /** The shards, and each partition's manifest kept after every checkpoint. */
   public void attach(DataStream<SelectedDocument> selected) {
     selected.sinkTo(build()).uid("dataset-sink").name("dataset");
-    PartitionPath layout = partitioning;
     selected
-        .map(layout::of)
+        .map(new ToPartitionWrite(partitioning))
         .uid("dataset-partitions")
         .name("dataset partitions")
         .process(new DatasetManifest(uri))

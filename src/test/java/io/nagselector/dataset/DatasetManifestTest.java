@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nagselector.avro.SelectedDocument;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,5 +70,68 @@ class DatasetManifestTest {
         .containsExactly(
             new ManifestEntry("part-a-0.parquet", 2, 7, 7),
             new ManifestEntry("part-a-1.parquet", 1, 10, 9));
+  }
+
+  @Test
+  void aNotificationWaitsForTheShardsItsCheckpointCommits() throws Exception {
+    Path partition = dir.resolve("p");
+    Files.createDirectories(partition);
+    PartitionFiles files = new PartitionFiles(new org.apache.flink.core.fs.Path(partition.toUri()));
+    // the committer renames its shard a moment after the notification reached the manifest
+    Thread committer =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(300);
+                shard(dir.resolve("part-w-0.parquet"), 5); // then renamed, as a committer does
+                Files.move(
+                    dir.resolve("part-w-0.parquet"),
+                    partition.resolve("part-w-0.parquet"),
+                    StandardCopyOption.ATOMIC_MOVE);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    committer.start();
+    assertThat(DatasetManifest.update(files, 3, 1, 10_000)).isTrue();
+    committer.join();
+    assertThat(ManifestEntry.parseAll(Files.readString(partition.resolve(ManifestEntry.FILE))))
+        .containsExactly(new ManifestEntry("part-w-0.parquet", 1, 5, 3));
+    // and gives up after its wait when a shard does not come: nothing listed, nothing lost
+    assertThat(DatasetManifest.update(files, 4, 1, 200)).isTrue();
+    assertThat(ManifestEntry.parseAll(Files.readString(partition.resolve(ManifestEntry.FILE))))
+        .hasSize(1);
+  }
+
+  @Test
+  void aPartitionWrittenAfterTheCheckpointStaysListedThoughNoPartIsVisible() throws Exception {
+    // on S3 a part in progress is not a file: only the writes say the partition is still open
+    String p = "target=science/version=2/date=2026-12-01";
+    Path partition = dir.resolve(p);
+    Files.createDirectories(partition);
+    try (var h =
+        ProcessFunctionTestHarnesses.forProcessFunction(
+            new DatasetManifest(dir.toUri().toString()))) {
+      h.processElement(new PartitionWrite(p, 0), 0);
+      h.snapshot(1, 0);
+      h.processElement(new PartitionWrite(p, 1), 0); // after barrier 1: checkpoint 2's
+      shard(partition.resolve("part-w0-0.parquet"), 2);
+      h.notifyOfCompletedCheckpoint(1);
+      h.snapshot(2, 0);
+      shard(partition.resolve("part-w1-0.parquet"), 3);
+      h.notifyOfCompletedCheckpoint(2);
+      assertThat(ManifestEntry.parseAll(Files.readString(partition.resolve(ManifestEntry.FILE))))
+          .containsExactly(
+              new ManifestEntry("part-w0-0.parquet", 1, 2, 1),
+              new ManifestEntry("part-w1-0.parquet", 1, 3, 2));
+      // nothing written since: the partition is closed, and a file appearing later is not its
+      h.snapshot(3, 0);
+      h.notifyOfCompletedCheckpoint(3);
+      shard(partition.resolve("part-stray-0.parquet"), 1);
+      h.snapshot(4, 0);
+      h.notifyOfCompletedCheckpoint(4);
+      assertThat(ManifestEntry.parseAll(Files.readString(partition.resolve(ManifestEntry.FILE))))
+          .hasSize(2);
+    }
   }
 }
