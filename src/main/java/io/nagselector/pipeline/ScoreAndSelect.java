@@ -229,15 +229,14 @@ public final class ScoreAndSelect
             new HeldDocument(scored.similarity(), doc.tokens(), doc.document(), doc.feature()));
       }
       for (FractionPolicy.Scored a : result.accepted()) {
-        ExtractedDocument accepted = a.docId().equals(id) ? doc : warmUp.get(a.docId()).extracted();
+        ExtractedDocument accepted = extracted(a, doc, warmUp);
         out.collect(
             SelectedRecords.of(accepted, def, profile, a.similarity(), result.threshold(), now));
       }
       if (fraction != null) {
         vote(def, result, ctx);
         for (FractionPolicy.Scored u : result.undecided()) {
-          ExtractedDocument undecided =
-              u.docId().equals(id) ? doc : warmUp.get(u.docId()).extracted();
+          ExtractedDocument undecided = extracted(u, doc, warmUp);
           SelectedDocument selection =
               SelectedRecords.of(undecided, def, profile, u.similarity(), result.threshold(), now);
           ctx.output(
@@ -261,6 +260,14 @@ public final class ScoreAndSelect
         save(def, shard);
       }
     }
+  }
+
+  /** The document a decision is about: the one offered, or one its warm-up held. */
+  private static ExtractedDocument extracted(
+      FractionPolicy.Scored decided, ExtractedDocument offered, Map<String, HeldDocument> warmUp) {
+    return decided.docId().equals(offered.document().getId())
+        ? offered
+        : warmUp.get(decided.docId()).extracted();
   }
 
   /** Tells the target's whole-stream rule what this shard decided. */
