@@ -29,7 +29,7 @@ public record DatasetSink(
     PartitionPath partitioning) {
   /** The shards, and each partition's manifest kept after every checkpoint. */
   public void attach(DataStream<SelectedDocument> selected) {
-    selected.sinkTo(build()).uid("dataset-sink").name("dataset");
+    selected.sinkTo(scoped()).uid("dataset-sink").name("dataset");
     selected
         .map(new ToPartitionWrite(partitioning))
         .uid("dataset-partitions")
@@ -50,7 +50,7 @@ public record DatasetSink(
    * #writeManifests} lists them once it has.
    */
   public void attachBounded(DataStream<SelectedDocument> selected) {
-    selected.sinkTo(build()).uid("dataset-sink").name("dataset");
+    selected.sinkTo(scoped()).uid("dataset-sink").name("dataset");
   }
 
   /**
@@ -62,7 +62,12 @@ public record DatasetSink(
     }
   }
 
-  FileSink<SelectedDocument> build() {
+  /** The file sink, its calls under the filesystem's own classloader ({@link FileSystemLoader}). */
+  FileSystemLoaderSink<SelectedDocument> scoped() {
+    return new FileSystemLoaderSink<>(build(), uri);
+  }
+
+  private FileSink<SelectedDocument> build() {
     return FileSink.forBulkFormat(new Path(uri), new ParquetShards(rowGroupBytes))
         .withBucketAssigner(new DatasetBuckets(partitioning))
         .withRollingPolicy(new ShardRolling(maxShardBytes, maxShardAge))

@@ -43,6 +43,8 @@ final class ParquetShards implements BulkWriter.Factory<SelectedDocument> {
   @Override
   public BulkWriter<SelectedDocument> create(FSDataOutputStream out) throws IOException {
     Configuration conf = new Configuration(false);
+    // the job's classes, whatever the context classloader (FileSystemLoaderSink sets it)
+    conf.setClassLoader(ParquetShards.class.getClassLoader());
     conf.setBoolean("parquet.avro.write-old-list-structure", false);
     ParquetWriter<SelectedDocument> writer =
         new Builder(new StreamOutputFile(out))

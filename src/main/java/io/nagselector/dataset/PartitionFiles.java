@@ -10,19 +10,25 @@ import org.apache.flink.core.fs.FSDataInputStream;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.util.TemporaryClassLoaderContext;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
 
-/** One partition directory of the dataset, through Flink's filesystems (local, S3, ...). */
+/**
+ * One partition directory of the dataset, through Flink's filesystems (local, S3, ...). Every call
+ * runs with the filesystem's own classloader as the context classloader ({@link FileSystemLoader}).
+ */
 final class PartitionFiles {
   private final FileSystem fs;
+  private final ClassLoader loader;
   private final Path dir;
 
   PartitionFiles(Path dir) throws IOException {
     this.fs = dir.getFileSystem();
+    this.loader = FileSystemLoader.of(fs);
     this.dir = dir;
   }
 
@@ -30,6 +36,12 @@ final class PartitionFiles {
   record Listing(List<FileStatus> shards, boolean inProgress) {}
 
   Listing list() throws IOException {
+    try (var context = TemporaryClassLoaderContext.of(loader)) {
+      return listHere();
+    }
+  }
+
+  private Listing listHere() throws IOException {
     List<FileStatus> shards = new ArrayList<>();
     boolean inProgress = false;
     FileStatus[] files = fs.exists(dir) ? fs.listStatus(dir) : new FileStatus[0];
@@ -48,11 +60,13 @@ final class PartitionFiles {
 
   String readManifest() throws IOException {
     Path manifest = new Path(dir, ManifestEntry.FILE);
-    if (!fs.exists(manifest)) {
-      return "";
-    }
-    try (InputStream in = fs.open(manifest)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    try (var context = TemporaryClassLoaderContext.of(loader)) {
+      if (!fs.exists(manifest)) {
+        return "";
+      }
+      try (InputStream in = fs.open(manifest)) {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
     }
   }
 
@@ -60,12 +74,18 @@ final class PartitionFiles {
   void writeManifest(String text) throws IOException {
     Path manifest = new Path(dir, ManifestEntry.FILE);
     Path next = new Path(dir, "._manifest.jsonl.next");
+    try (var context = TemporaryClassLoaderContext.of(loader)) {
+      replace(next, manifest, text);
+    }
+  }
+
+  private void replace(Path next, Path manifest, String text) throws IOException {
     try (OutputStream out = fs.create(next, FileSystem.WriteMode.OVERWRITE)) {
       out.write(text.getBytes(StandardCharsets.UTF_8));
     }
     // a rename over the old manifest is atomic where the filesystem allows it (local, POSIX);
     // where it refuses to overwrite, the old one goes first and readers may miss it for a moment
-    if (!fs.rename(next, manifest)) {
+    if (!renamedOver(next, manifest)) {
       fs.delete(manifest, false);
       if (!fs.rename(next, manifest)) {
         throw new IOException("cannot rename " + next + " to " + manifest);
@@ -73,9 +93,25 @@ final class PartitionFiles {
     }
   }
 
+  /**
+   * Renames {@code from} over {@code to}; false where the filesystem refuses to overwrite: S3A
+   * answers false under {@code s3://} and throws that the destination exists under {@code s3a://}.
+   */
+  private boolean renamedOver(Path from, Path to) throws IOException {
+    try {
+      return fs.rename(from, to);
+    } catch (IOException refused) {
+      if (fs.exists(from) && fs.exists(to)) {
+        return false;
+      }
+      throw refused;
+    }
+  }
+
   /** A finished shard's rows and tokens, from its footer. */
   ManifestEntry entry(FileStatus shard, long checkpoint) throws IOException {
-    try (ParquetFileReader reader = ParquetFileReader.open(new FlinkInputFile(fs, shard))) {
+    try (var context = TemporaryClassLoaderContext.of(loader);
+        ParquetFileReader reader = ParquetFileReader.open(new FlinkInputFile(fs, shard))) {
       ParquetMetadata footer = reader.getFooter();
       String tokens =
           footer.getFileMetaData().getKeyValueMetaData().get(CountingWriteSupport.TOKENS);

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.flink.util.TemporaryClassLoaderContext;
 
 /**
  * One loaded model per JVM (TaskManager) and spec, shared by every slot that asks for it: loaded on
@@ -34,9 +35,20 @@ public final class SharedExtractor {
   }
 
   public static synchronized FeatureExtractor acquire(ExtractorSpec spec) {
-    Loaded loaded = LOADED.computeIfAbsent(spec, Loaded::new);
+    Loaded loaded = LOADED.computeIfAbsent(spec, SharedExtractor::load);
     loaded.users++;
     return new Handle(spec, loaded);
+  }
+
+  /**
+   * Loads under DJL's own classloader as the context classloader: the batcher's workers and the
+   * threads DJL starts (JNA's cleaner) outlive the task that asked first, and must not keep its
+   * user-code classloader once a failover closes it.
+   */
+  private static Loaded load(ExtractorSpec spec) {
+    try (var scope = TemporaryClassLoaderContext.of(NDManager.class.getClassLoader())) {
+      return new Loaded(spec);
+    }
   }
 
   /** How many distinct models are loaded now (for tests). */

@@ -1,0 +1,38 @@
+package io.nagselector.pipeline;
+
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The live threads of this JVM whose context classloader is a job's user-code classloader that
+ * Flink has closed. Such a thread was started by a task of an earlier attempt and outlived it (a
+ * pool of a filesystem cached for the whole JVM, say); the first lookup through its context
+ * classloader fails with "Trying to access closed classloader".
+ */
+final class ClosedClassLoaderThreads {
+  private ClosedClassLoaderThreads() {}
+
+  /** Their names, sorted: empty when no thread holds a closed classloader. */
+  static List<String> names() {
+    TreeSet<String> names = new TreeSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.isAlive() && holdsClosed(t)) {
+        names.add(t.getName());
+      }
+    }
+    return List.copyOf(names);
+  }
+
+  private static boolean holdsClosed(Thread t) {
+    ClassLoader loader = t.getContextClassLoader();
+    if (loader == null) {
+      return false;
+    }
+    try {
+      loader.getResource("io/nagselector/probe"); // Flink's safety net throws once it is closed
+      return false;
+    } catch (IllegalStateException closed) {
+      return true;
+    }
+  }
+}
