@@ -1,5 +1,6 @@
 package io.nagselector.pipeline;
 
+import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -9,18 +10,26 @@ import org.apache.flink.util.Collector;
 
 /**
  * The dedupe memory of builds before 0.2, restored from their savepoints: keyed by the whole
- * SHA-256 in hex, one entry and one timer per text. It only answers: a document whose text it still
- * remembers is a duplicate; nothing new is remembered here ({@link ExactDedupe} does that), and
- * each old entry goes when its timer fires, so after one dedupe TTL it holds nothing. Its uid and
- * state name are the old operator's, so that an upgrade keeps the memory instead of dropping it.
+ * SHA-256 in hex, one entry (when the text was first seen) and one timer per text. It only answers:
+ * a document whose text it still remembers is a duplicate; nothing new is remembered here ({@link
+ * ExactDedupe} does that). An entry is remembered until {@code dedupe.ttl} (the configured one, as
+ * for the compact memory) has passed since its text was first seen; the old build's timer, set to
+ * first seen + its own TTL, only removes it, and moves on to the configured TTL where that is
+ * longer. Its uid and state name are the old operator's, so that an upgrade keeps the memory
+ * instead of dropping it.
  */
 public final class LegacyDedupe
     extends KeyedProcessFunction<String, SourcedDocument, SourcedDocument> {
+  private final long ttlMillis;
   private final boolean emitDuplicates;
   private transient ValueState<Long> firstSeen;
   private transient Counter duplicates;
 
-  public LegacyDedupe(boolean emitDuplicates) {
+  public LegacyDedupe(Duration ttl, boolean emitDuplicates) {
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("dedupe.ttl must be positive, got " + ttl);
+    }
+    this.ttlMillis = ttl.toMillis();
     this.emitDuplicates = emitDuplicates;
   }
 
@@ -33,7 +42,8 @@ public final class LegacyDedupe
   @Override
   public void processElement(SourcedDocument doc, Context ctx, Collector<SourcedDocument> out)
       throws Exception {
-    if (firstSeen.value() == null) {
+    Long seen = firstSeen.value();
+    if (seen == null || forgotten(seen, ctx.timerService().currentProcessingTime())) {
       out.collect(doc);
       return;
     }
@@ -44,7 +54,17 @@ public final class LegacyDedupe
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<SourcedDocument> out) {
-    firstSeen.clear();
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<SourcedDocument> out)
+      throws Exception {
+    Long seen = firstSeen.value();
+    if (seen != null && !forgotten(seen, timestamp)) {
+      ctx.timerService().registerProcessingTimeTimer(seen + ttlMillis);
+    } else {
+      firstSeen.clear();
+    }
+  }
+
+  private boolean forgotten(long seen, long now) {
+    return now - seen >= ttlMillis;
   }
 }

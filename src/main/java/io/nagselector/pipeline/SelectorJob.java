@@ -147,7 +147,7 @@ public final class SelectorJob {
     SingleOutputStreamOperator<SourcedDocument> unique =
         remembered
             .keyBy(d -> DocumentValidator.dedupeKey(d.document().getText()), Types.STRING)
-            .process(new LegacyDedupe(settings.emitDuplicates()))
+            .process(new LegacyDedupe(settings.dedupeTtl(), settings.emitDuplicates()))
             .uid("dedupe")
             .name("exact dedupe, memory from before 0.2");
     DataStream<DuplicateDocument> duplicates =

@@ -8,13 +8,17 @@ import io.nagselector.avro.DuplicateDocument;
 import io.nagselector.avro.DuplicateKind;
 import io.nagselector.io.DocumentValidator;
 import java.time.Duration;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateObject;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
 class ExactDedupeTest {
@@ -63,6 +67,49 @@ class ExactDedupeTest {
     }
   }
 
+  /**
+   * A restored memory keeps each entry's write time: after a restore from a savepoint (on RocksDB,
+   * as the job runs), a text is a duplicate until its TTL has passed since it was first seen, and
+   * forgotten from then on, however long the savepoint lay before the restore.
+   */
+  @Test
+  void aRestoredTextIsForgottenOnceItsTtlHasPassedSinceItWasWritten() throws Exception {
+    Duration ttl = Duration.ofDays(1);
+    OperatorSubtaskState savepoint;
+    try (var h = unopened(ttl)) {
+      h.setStateTtlProcessingTime(1_000);
+      h.open();
+      h.processElement(doc("a", "Same text."), 0);
+      savepoint = h.snapshot(1, 0);
+    }
+    long expiry = 1_000 + ttl.toMillis();
+    try (var h = unopened(ttl)) {
+      h.initializeState(savepoint);
+      h.open();
+      h.setStateTtlProcessingTime(expiry - 1);
+      h.processElement(doc("b", "Same text."), 0); // a millisecond before: still a duplicate
+      h.setStateTtlProcessingTime(expiry);
+      h.processElement(doc("c", "Same text."), 0); // at its TTL: forgotten, passes
+      h.processElement(doc("d", "Same text."), 0); // and is remembered anew
+      assertThat(h.extractOutputValues()).extracting(ExactDedupeTest::id).containsExactly("c");
+      assertThat(h.getSideOutput(ExactDedupe.DUPLICATES))
+          .extracting(r -> r.getValue().getDocument().getId().toString())
+          .containsExactly("b", "d");
+    }
+  }
+
+  /** A harness of the dedupe on RocksDB, to be opened (after a restore). */
+  private static KeyedOneInputStreamOperatorTestHarness<Long, SourcedDocument, SourcedDocument>
+      unopened(Duration ttl) throws Exception {
+    var h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new ExactDedupe(ttl, true)),
+            (SourcedDocument d) -> DocumentValidator.dedupeHash(d.document().getText()),
+            Types.LONG);
+    h.setStateBackend(new EmbeddedRocksDBStateBackend(true));
+    return h;
+  }
+
   @Test
   void duplicatesAreOnlyCountedUnlessAskedFor() throws Exception {
     try (var h = harness(Duration.ofDays(7), false)) {
@@ -80,17 +127,88 @@ class ExactDedupeTest {
   }
 
   @Test
-  void theLegacyMemoryAnswersForOldTextsAndForgetsThemWhenTheirTimersFire() throws Exception {
-    try (var h =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new LegacyDedupe(true),
-            d -> DocumentValidator.dedupeKey(d.document().getText()),
-            Types.STRING)) {
+  void theLegacyMemoryRemembersNothingNew() throws Exception {
+    try (var h = legacy(Duration.ofDays(7), null)) {
       h.setProcessingTime(0);
       h.processElement(doc("new", "a text it never saw"), 0);
       assertThat(h.extractOutputValues()).extracting(ExactDedupeTest::id).containsExactly("new");
       assertThat(h.numKeyedStateEntries()).as("it remembers nothing new").isZero();
-      // (an old build's entry, with its timer, comes from a savepoint: SavepointCompatibilityIT)
+    }
+  }
+
+  /**
+   * A memory as builds before 0.2 wrote it (first seen at 1,000 ms, a timer at first seen + their 7
+   * days), restored: a text is remembered until the configured TTL has passed since it was first
+   * seen, beyond the old timer when the TTL is longer, and no longer when it is shorter; then its
+   * entry and timer are gone. (An old build's savepoint: SavepointCompatibilityIT, fixture v1.)
+   */
+  @Test
+  void theLegacyMemoryForgetsATextOnceTheConfiguredTtlHasPassedSinceItWasFirstSeen()
+      throws Exception {
+    long firstSeen = 1_000;
+    long oldTimer = firstSeen + Duration.ofDays(7).toMillis();
+    OperatorSubtaskState before = oldBuildsMemory("Same text.", firstSeen, oldTimer);
+    long longer = firstSeen + Duration.ofDays(30).toMillis();
+    try (var h = legacy(Duration.ofDays(30), before)) {
+      h.setProcessingTime(oldTimer); // the old timer fires: within 30 days, kept
+      h.processElement(doc("a", "Same text."), 0);
+      h.setProcessingTime(longer - 1);
+      h.processElement(doc("b", "Same text."), 0);
+      h.setProcessingTime(longer); // 30 days since first seen: forgotten, entry and timer gone
+      h.processElement(doc("c", "Same text."), 0);
+      assertThat(h.extractOutputValues()).extracting(ExactDedupeTest::id).containsExactly("c");
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(h.numProcessingTimeTimers()).isZero();
+    }
+    long shorter = firstSeen + Duration.ofDays(1).toMillis();
+    try (var h = legacy(Duration.ofDays(1), before)) {
+      h.setProcessingTime(shorter - 1);
+      h.processElement(doc("a", "Same text."), 0);
+      h.setProcessingTime(shorter); // a day since first seen: forgotten before the old timer fires
+      h.processElement(doc("b", "Same text."), 0);
+      assertThat(h.extractOutputValues()).extracting(ExactDedupeTest::id).containsExactly("b");
+      h.setProcessingTime(oldTimer);
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(h.numProcessingTimeTimers()).isZero();
+    }
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, SourcedDocument, SourcedDocument>
+      legacy(Duration ttl, OperatorSubtaskState restored) throws Exception {
+    var h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new LegacyDedupe(ttl, false)),
+            (SourcedDocument d) -> DocumentValidator.dedupeKey(d.document().getText()),
+            Types.STRING);
+    if (restored != null) {
+      h.initializeState(restored);
+    }
+    h.open();
+    return h;
+  }
+
+  /** The state a build before 0.2 kept for one text: when it was first seen, and its timer. */
+  private static OperatorSubtaskState oldBuildsMemory(String text, long firstSeen, long timer)
+      throws Exception {
+    KeyedProcessFunction<String, SourcedDocument, SourcedDocument> oldBuild =
+        new KeyedProcessFunction<>() {
+          @Override
+          public void processElement(
+              SourcedDocument doc, Context ctx, Collector<SourcedDocument> out) throws Exception {
+            getRuntimeContext()
+                .getState(new ValueStateDescriptor<>("first-seen", Long.class))
+                .update(firstSeen);
+            ctx.timerService().registerProcessingTimeTimer(timer);
+          }
+        };
+    try (var h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(oldBuild),
+            (SourcedDocument d) -> DocumentValidator.dedupeKey(d.document().getText()),
+            Types.STRING)) {
+      h.open();
+      h.processElement(doc("old", text), 0);
+      return h.snapshot(1, 0);
     }
   }
 

@@ -26,8 +26,13 @@ class NearDuplicateStateTest {
 
   private static KeyedOneInputStreamOperatorTestHarness<Long, BandProbe, SignatureLookup> buckets()
       throws Exception {
+    return buckets(TTL);
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<Long, BandProbe, SignatureLookup> buckets(
+      Duration ttl) throws Exception {
     return new KeyedOneInputStreamOperatorTestHarness<>(
-        new KeyedProcessOperator<>(new BucketIndex(TTL)), BandProbe::bucket, Types.LONG);
+        new KeyedProcessOperator<>(new BucketIndex(ttl)), BandProbe::bucket, Types.LONG);
   }
 
   private static KeyedTwoInputStreamOperatorTestHarness<
@@ -136,6 +141,36 @@ class NearDuplicateStateTest {
       h.processElement2(new SignatureLookup(5, 9), 0);
       assertThat(h.extractOutputValues()).as("5's signature expired: the lookup waits").isEmpty();
       assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
+    }
+  }
+
+  /**
+   * After a restore from a savepoint (on RocksDB), a bucket's first text is still first until the
+   * TTL has passed since it was written, and forgotten from then on.
+   */
+  @Test
+  void aRestoredBucketIsForgottenOnceItsTtlHasPassedSinceItWasWritten() throws Exception {
+    Duration ttl = Duration.ofDays(1);
+    OperatorSubtaskState savepoint;
+    try (var h = buckets(ttl)) {
+      h.setStateBackend(new EmbeddedRocksDBStateBackend(true));
+      h.setStateTtlProcessingTime(1_000);
+      h.open();
+      h.processElement(new BandProbe(7, 100), 0);
+      savepoint = h.snapshot(1, 0);
+    }
+    long expiry = 1_000 + ttl.toMillis();
+    try (var h = buckets(ttl)) {
+      h.setStateBackend(new EmbeddedRocksDBStateBackend(true));
+      h.initializeState(savepoint);
+      h.open();
+      h.setStateTtlProcessingTime(expiry - 1);
+      h.processElement(new BandProbe(7, 200), 0); // 100 is still first a millisecond before
+      h.setStateTtlProcessingTime(expiry);
+      h.processElement(new BandProbe(7, 300), 0); // at its TTL 100 is forgotten: 300 is first
+      h.processElement(new BandProbe(7, 400), 0);
+      assertThat(h.extractOutputValues())
+          .containsExactly(new SignatureLookup(100, 200), new SignatureLookup(300, 400));
     }
   }
 
