@@ -132,6 +132,11 @@ class RescaleIT extends PipelineIT {
       System.out.printf(
           "dataset after rescales: %d rows, %d selected%n", rows.size(), selected.size());
       assertThat(rows).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(selected);
+      // three runs ended, their classloaders closed: no thread any of them started (the Kafka
+      // clients', the model's batcher, the file sink's and the manifest's on file://) keeps one
+      assertThat(ClosedClassLoaderThreads.names())
+          .as("threads holding a closed classloader after three runs")
+          .isEmpty();
     }
   }
 }
