@@ -44,8 +44,16 @@ class BackPressureIT extends PipelineIT {
 
   /** Delegates to the real extractor, releasing one result every 20 ms. */
   static final class Slow implements FeatureExtractor {
+    // started from a task on first use: it must not keep that task's classloader, which Flink
+    // closes when the job ends (ClosedClassLoaderThreads in later tests would find it)
     private static final ScheduledExecutorService CLOCK =
-        Executors.newSingleThreadScheduledExecutor();
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "back-pressure-it-clock");
+              t.setDaemon(true);
+              t.setContextClassLoader(Slow.class.getClassLoader());
+              return t;
+            });
     private static long nextFree;
     private final FeatureExtractor real;
 

@@ -1,5 +1,6 @@
 package io.nagselector.pipeline;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -12,14 +13,20 @@ import java.util.TreeSet;
 final class ClosedClassLoaderThreads {
   private ClosedClassLoaderThreads() {}
 
-  /** Their names, sorted: empty when no thread holds a closed classloader. */
+  /**
+   * Their names, sorted, each with the top of its stack (an idle pool's queue says which kind of
+   * pool): empty when no thread holds a closed classloader.
+   */
   static List<String> names() {
     TreeSet<String> names = new TreeSet<>();
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.isAlive() && holdsClosed(t)) {
-        names.add(t.getName());
-      }
-    }
+    Thread.getAllStackTraces()
+        .forEach(
+            (t, stack) -> {
+              if (t.isAlive() && holdsClosed(t)) {
+                names.add(
+                    t.getName() + " " + Arrays.asList(stack).subList(0, Math.min(4, stack.length)));
+              }
+            });
     return List.copyOf(names);
   }
 
