@@ -63,10 +63,14 @@ public final class FlinkRest {
   /** Stops the job with a savepoint in {@code dir}; waits for it and returns its location. */
   public String stopWithSavepoint(String jobId, Path dir, Duration timeout)
       throws IOException, InterruptedException {
+    return stopWithSavepoint(jobId, dir.toUri().toString(), timeout);
+  }
+
+  /** The same into a directory given as a URI ({@code s3p://bucket/savepoints}, say). */
+  public String stopWithSavepoint(String jobId, String dir, Duration timeout)
+      throws IOException, InterruptedException {
     String trigger =
-        post(
-                "/jobs/" + jobId + "/stop",
-                Map.of("targetDirectory", dir.toUri().toString(), "drain", false))
+        post("/jobs/" + jobId + "/stop", Map.of("targetDirectory", dir, "drain", false))
             .path("request-id")
             .asText();
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -24,6 +26,11 @@ import org.apache.flink.core.plugin.DirectoryBasedPluginFinder;
  */
 final class S3Server implements AutoCloseable {
   static final String BUCKET = "bucket";
+
+  /** s3rver's fixed credentials. */
+  static final String ACCESS_KEY = "S3RVER";
+
+  static final String SECRET_KEY = "S3RVER";
   private static final File TOOL = new File("src/test/node/s3-server");
   private static final File PLUGINS = new File("target/flink-dist/plugins");
 
@@ -73,20 +80,26 @@ final class S3Server implements AutoCloseable {
     return server;
   }
 
+  /**
+   * The settings a store other than AWS needs, with no credentials: the endpoint, its region and
+   * path style access.
+   */
+  Map<String, String> endpointConfiguration() {
+    Map<String, String> conf = new LinkedHashMap<>();
+    conf.put("s3.endpoint", "http://127.0.0.1:" + port);
+    conf.put("s3.endpoint.region", "us-east-1");
+    conf.put("s3.path.style.access", "true");
+    return conf;
+  }
+
   /** The Flink settings a job's processes would carry in their config.yaml for this server. */
   Configuration flinkConfiguration() {
-    Configuration conf = new Configuration();
-    conf.setString("s3.endpoint", "http://127.0.0.1:" + port);
-    conf.setString("s3.endpoint.region", "us-east-1");
-    conf.setString("s3.path.style.access", "true");
-    conf.setString("s3.access-key", "S3RVER");
-    conf.setString("s3.secret-key", "S3RVER");
+    Configuration conf = Configuration.fromMap(endpointConfiguration());
+    conf.setString("s3.access-key", ACCESS_KEY);
+    conf.setString("s3.secret-key", SECRET_KEY);
     // no EC2 metadata or profile lookups: there is no network here
     conf.setString(
         "s3.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
-    // s3rver stores SigV4's aws-chunked uploads with their chunk framing; this signer sends plain
-    // bodies over http (real S3, MinIO and the like need no such setting)
-    conf.setString("s3.signing-algorithm", "AWS4UnsignedPayloadSignerType");
     return conf;
   }
 

@@ -134,7 +134,7 @@ class TaskManagerFailureIT {
   }
 
   /** The target's partitions for every UTC date from {@code started} to now. */
-  private static List<String> partitionsSince(Instant started) {
+  static List<String> partitionsSince(Instant started) {
     List<String> partitions = new ArrayList<>();
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
     for (LocalDate d = started.atOffset(ZoneOffset.UTC).toLocalDate();
