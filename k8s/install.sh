@@ -20,7 +20,7 @@ STRIMZI_VERSION=1.2.0
 overlay="${1:-}"
 here="$(cd "$(dirname "$0")" && pwd)"
 if [ -z "$overlay" ] || [ ! -f "$here/overlays/$overlay/kustomization.yaml" ]; then
-  echo "usage: k8s/install.sh OVERLAY, one of: $(ls "$here/overlays" | tr '\n' ' ')" >&2
+  echo "usage: k8s/install.sh OVERLAY, one of: $(cd "$here/overlays" && echo *)" >&2
   exit 2
 fi
 dir="$here/overlays/$overlay"
