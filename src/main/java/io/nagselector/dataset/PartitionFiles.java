@@ -1,5 +1,6 @@
 package io.nagselector.dataset;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,12 +23,18 @@ import org.apache.parquet.io.SeekableInputStream;
  * runs with the filesystem's own classloader as the context classloader ({@link FileSystemLoader}).
  */
 final class PartitionFiles {
+  private static final int LISTING_ATTEMPTS = 5;
+
   private final FileSystem fs;
   private final ClassLoader loader;
   private final Path dir;
 
   PartitionFiles(Path dir) throws IOException {
-    this.fs = dir.getFileSystem();
+    this(dir.getFileSystem(), dir);
+  }
+
+  PartitionFiles(FileSystem fs, Path dir) {
+    this.fs = fs;
     this.loader = FileSystemLoader.of(fs);
     this.dir = dir;
   }
@@ -35,9 +42,22 @@ final class PartitionFiles {
   /** The directory's files: finished shards, and whether hidden (in-progress) parts remain. */
   record Listing(List<FileStatus> shards, boolean inProgress) {}
 
+  /**
+   * The listing, taken again if a file vanished while it was taken: the file sink's committer
+   * renames in-progress parts on the same notification, and a local listing asks for each name's
+   * status after reading the names.
+   */
   Listing list() throws IOException {
     try (var context = TemporaryClassLoaderContext.of(loader)) {
-      return listHere();
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return listHere();
+        } catch (FileNotFoundException vanished) {
+          if (attempt == LISTING_ATTEMPTS) {
+            throw vanished;
+          }
+        }
+      }
     }
   }
 

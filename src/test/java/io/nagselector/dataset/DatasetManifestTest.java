@@ -3,6 +3,8 @@ package io.nagselector.dataset;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.SelectedDocument;
+import java.io.FileNotFoundException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -10,7 +12,9 @@ import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.flink.core.fs.FSDataOutputStream;
+import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.local.LocalFileSystem;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +74,33 @@ class DatasetManifestTest {
         .containsExactly(
             new ManifestEntry("part-a-0.parquet", 2, 7, 7),
             new ManifestEntry("part-a-1.parquet", 1, 10, 9));
+  }
+
+  /**
+   * A part the committer renames while the manifest lists the partition (a local listing reads the
+   * names, then each one's status): the listing is taken again, not failed (RescaleIT once failed
+   * the job on it).
+   */
+  @Test
+  void aListingThatRacesTheCommitterIsTakenAgain() throws Exception {
+    Path partition = dir.resolve("p");
+    Files.createDirectories(partition);
+    shard(partition.resolve("part-a-0.parquet"), 2);
+    int[] listings = new int[1];
+    FileSystem racing =
+        new LocalFileSystem() {
+          @Override
+          public FileStatus[] listStatus(org.apache.flink.core.fs.Path f) throws IOException {
+            if (listings[0]++ == 0) {
+              throw new FileNotFoundException("File " + f + "/.part-a-1.inprogress does not exist");
+            }
+            return super.listStatus(f);
+          }
+        };
+    PartitionFiles files =
+        new PartitionFiles(racing, new org.apache.flink.core.fs.Path(partition.toUri()));
+    assertThat(files.list().shards()).hasSize(1);
+    assertThat(listings[0]).isEqualTo(2);
   }
 
   @Test
