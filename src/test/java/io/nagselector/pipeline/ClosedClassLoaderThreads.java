@@ -1,5 +1,6 @@
 package io.nagselector.pipeline;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
@@ -28,6 +29,21 @@ final class ClosedClassLoaderThreads {
               }
             });
     return List.copyOf(names);
+  }
+
+  /**
+   * The same, once no such thread is left or after {@code max}: a thread of a lost TaskManager may
+   * still be winding down (Flink's Netty client, in its quiet period), which is not a leak; a
+   * pool's idle thread stays (S3's live 60 s without work).
+   */
+  static List<String> awaitNone(Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    List<String> names = names();
+    while (!names.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      names = names();
+    }
+    return names;
   }
 
   private static boolean holdsClosed(Thread t) {

@@ -134,7 +134,7 @@ class RescaleIT extends PipelineIT {
       assertThat(rows).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(selected);
       // three runs ended, their classloaders closed: no thread any of them started (the Kafka
       // clients', the model's batcher, the file sink's and the manifest's on file://) keeps one
-      assertThat(ClosedClassLoaderThreads.names())
+      assertThat(ClosedClassLoaderThreads.awaitNone(Duration.ofSeconds(10)))
           .as("threads holding a closed classloader after three runs")
           .isEmpty();
     }

@@ -98,7 +98,7 @@ class TaskManagerFailureIT {
         String history = exceptions(cluster, job);
         // no thread a task of an earlier attempt started (an S3 transfer pool's, say) keeps that
         // attempt's closed classloader: the first lookup through it would fail the next upload
-        assertThat(ClosedClassLoaderThreads.names())
+        assertThat(ClosedClassLoaderThreads.awaitNone(Duration.ofSeconds(10)))
             .as("threads holding a closed classloader after two failovers")
             .isEmpty();
         // one failover per lost TaskManager, and no other (the job's exception history)
