@@ -112,13 +112,14 @@ final class FlinkPods {
     return deployment.path("metadata").path("name").asText();
   }
 
-  /** A FlinkDeployment's memory ("8192m", "2g", "2048") in MiB. */
+  /** A FlinkDeployment's memory ("8192m", "2g", or bytes) in MiB. */
   private static long memoryMi(String memory) {
     String m = memory.trim().toLowerCase();
-    long factor = m.endsWith("g") || m.endsWith("gb") ? 1024 : 1;
-    String digits = m.replaceAll("[^0-9]", "");
-    return m.matches("[0-9]+")
-        ? Long.parseLong(digits) / (1024 * 1024)
-        : Long.parseLong(digits) * factor;
+    String number = m.replaceAll("[a-z]+$", "");
+    return switch (m.substring(number.length())) {
+      case "g", "gb" -> Long.parseLong(number) * 1024;
+      case "m", "mb" -> Long.parseLong(number);
+      default -> Long.parseLong(number) / (1024 * 1024);
+    };
   }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The live threads of this JVM whose context classloader is a job's user-code classloader that
@@ -32,18 +33,19 @@ final class ClosedClassLoaderThreads {
   }
 
   /**
-   * The same, once no such thread is left or after {@code max}: a thread of a lost TaskManager may
-   * still be winding down (Flink's Netty client, in its quiet period), which is not a leak; a
-   * pool's idle thread stays (S3's live 60 s without work).
+   * The same, after waiting up to {@code max} for each such thread to end: a thread of a lost
+   * TaskManager may still be winding down (Flink's Netty client, in its quiet period), which is not
+   * a leak; a pool's idle thread stays (S3's live 60 s without work).
    */
   static List<String> awaitNone(Duration max) throws InterruptedException {
     long deadline = System.nanoTime() + max.toNanos();
-    List<String> names = names();
-    while (!names.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-      names = names();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      long left = deadline - System.nanoTime();
+      if (left > 0 && t.isAlive() && holdsClosed(t)) {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      }
     }
-    return names;
+    return names();
   }
 
   private static boolean holdsClosed(Thread t) {

@@ -69,10 +69,11 @@ class S3AsConfiguredIT {
     return settings;
   }
 
-  private LocalFlinkCluster cluster(S3Server s3, EmbeddedKafka kafka, String name, String savepoint)
+  private LocalFlinkCluster cluster(
+      S3Server s3, EmbeddedKafka kafka, Map<String, String> manifest, String name, String savepoint)
       throws Exception {
     Map<String, String> flink = new HashMap<>(SupervisedCluster.operatorSettings());
-    flink.putAll(manifestSettings());
+    flink.putAll(manifest);
     flink.put("execution.checkpointing.interval", "2 s");
     // what a store other than AWS needs; no credentials here
     flink.putAll(s3.endpointConfiguration());
@@ -99,6 +100,8 @@ class S3AsConfiguredIT {
   @Test
   void checkpointsSavepointsAndTheDatasetGoToS3WithTheManifestsCredentials() throws Exception {
     Random rnd = new Random(28);
+    Map<String, String> manifest = manifestSettings();
+    String savepoints = manifest.get("execution.checkpointing.savepoint-dir");
     Set<String> texts = new HashSet<>();
     try (S3Server s3 = S3Server.start(dir.resolve("s3").toFile());
         EmbeddedKafka kafka = EmbeddedKafka.start();
@@ -110,33 +113,33 @@ class S3AsConfiguredIT {
       List<String> sent = new ArrayList<>();
       Instant started = Instant.now();
       String savepoint;
-      try (LocalFlinkCluster cluster = cluster(s3, kafka, "first", null)) {
+      try (LocalFlinkCluster cluster = cluster(s3, kafka, manifest, "first", null)) {
         String job = ClusterChecks.awaitJob(cluster, "RUNNING");
         PipelineIT.upsertAllTarget(controlConfig(kafka), rnd);
         sent.addAll(PipelineIT.sendDocs(producer, "a", 60, texts, rnd));
         PipelineIT.pollAccounted(consumer, accounted, sent.size(), WAIT);
+        // read_committed sees selections only once a checkpoint completed: on s3p://
         assertThat(accounted).as("before the savepoint: selected").hasSize(sent.size());
-        assertThat(completedCheckpoints(cluster, job))
+        assertThat(
+                cluster
+                    .rest()
+                    .get("/jobs/" + job + "/checkpoints")
+                    .path("counts")
+                    .path("completed")
+                    .asLong())
             .as("checkpoints completed on s3p://")
             .isPositive();
-        savepoint =
-            cluster
-                .rest()
-                .stopWithSavepoint(
-                    job, manifestSettings().get("execution.checkpointing.savepoint-dir"), WAIT);
+        savepoint = cluster.rest().stopWithSavepoint(job, savepoints, WAIT);
       }
       assertThat(savepoint).as("the savepoint's location").startsWith("s3p://bucket/savepoints/");
       assertThat(objects(savepoint)).as("the savepoint's files in the bucket").isNotEmpty();
 
-      try (LocalFlinkCluster cluster = cluster(s3, kafka, "restored", savepoint)) {
+      try (LocalFlinkCluster cluster = cluster(s3, kafka, manifest, "restored", savepoint)) {
         ClusterChecks.awaitJob(cluster, "RUNNING");
         sent.addAll(PipelineIT.sendDocs(producer, "b", 60, texts, rnd));
         PipelineIT.pollAccounted(consumer, accounted, sent.size(), WAIT);
         String job = ClusterChecks.awaitJob(cluster, "RUNNING");
-        cluster
-            .rest()
-            .stopWithSavepoint(
-                job, manifestSettings().get("execution.checkpointing.savepoint-dir"), WAIT);
+        cluster.rest().stopWithSavepoint(job, savepoints, WAIT);
       }
       PipelineIT.pollAccountedToEnd(consumer, accounted);
       PipelineIT.assertAccountedOnce("S3 as the manifests configure it", sent, accounted);
@@ -157,22 +160,6 @@ class S3AsConfiguredIT {
 
   private static JobConfig controlConfig(EmbeddedKafka kafka) {
     return JobConfig.load(CONFIG, Map.of("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()));
-  }
-
-  private static long completedCheckpoints(LocalFlinkCluster cluster, String job) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    long completed = 0;
-    while (completed == 0 && System.nanoTime() < deadline) {
-      completed =
-          cluster
-              .rest()
-              .get("/jobs/" + job + "/checkpoints")
-              .path("counts")
-              .path("completed")
-              .asLong();
-      Thread.sleep(300);
-    }
-    return completed;
   }
 
   /** The objects under an s3p:// location, listed through the test's s3:// filesystem. */
