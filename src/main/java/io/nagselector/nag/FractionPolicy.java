@@ -9,10 +9,11 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * is above the running token-weighted (1 - fraction) quantile of the similarities observed so far
  * (a KLL sketch weighted by tokens), and a fair share of those exactly at it. The job keeps one per
  * target and parallel instance, fed by all of that instance's shards, so the quantile is estimated
- * from as many documents as possible; sketches of several instances merge (on rescaling). Before
- * that, each shard holds its first documents and decides them together ({@link FractionRule}), so
- * nothing is admitted or lost before the sketch means something. It also counts the tokens decided
- * and accepted, the share a user checks the budget with.
+ * from as many documents as possible; sketches of several instances merge (on rescaling). Until the
+ * target's stream has had its warm-up's documents, the target's whole stream holds them and then
+ * decides them together ({@link FractionRule}, {@link PendingDecisions}), so nothing is admitted or
+ * lost before the sketch means something. It also counts the tokens decided and accepted, the share
+ * a user checks the budget with.
  */
 public final class FractionPolicy implements FractionState {
   /** A scored document waiting for, or receiving, a decision. */
@@ -193,6 +194,7 @@ public final class FractionPolicy implements FractionState {
   /** Adds another instance's observations (same target version). */
   public void merge(FractionPolicy other) {
     sketch.merge(other.sketch);
+    observations += other.observations;
     squaredTokens += other.squaredTokens;
     acceptedTokens += other.acceptedTokens;
     decidedTokens += other.decidedTokens;
@@ -206,6 +208,12 @@ public final class FractionPolicy implements FractionState {
   @Override
   public long observedTokens() {
     return sketch.getN();
+  }
+
+  /** The documents observed (those with tokens). */
+  @Override
+  public long observedDocuments() {
+    return observations;
   }
 
   /** A new policy with the same fraction and the observations of this one. */
@@ -235,17 +243,19 @@ public final class FractionPolicy implements FractionState {
 
   /**
    * A policy of {@code fraction} over a sketch that {@link #sketchBytes} wrote, with the tokens
-   * decided and accepted so far, and the sum of the observed documents' squared tokens; null when
-   * unknown (a checkpoint from before they were kept): the counts then start at this restore, and
-   * the observed documents are taken to weigh {@value #UNKNOWN_TOKENS_PER_DOCUMENT} tokens each,
-   * which can only widen the band.
+   * decided and accepted so far, the sum of the observed documents' squared tokens, and how many
+   * documents were observed; null when unknown (a checkpoint from before they were kept): the
+   * counts then start at this restore, the observed documents are taken to weigh {@value
+   * #UNKNOWN_TOKENS_PER_DOCUMENT} tokens each, which can only widen the band, and their number is
+   * the effective one.
    */
   public static FractionPolicy of(
       double fraction,
       byte[] sketchBytes,
       Long decidedTokens,
       Long acceptedTokens,
-      Long squaredTokens) {
+      Long squaredTokens,
+      Long observedDocuments) {
     FractionPolicy policy =
         new FractionPolicy(fraction, KllDoublesSketch.heapify(Memory.wrap(sketchBytes)));
     if (decidedTokens != null && acceptedTokens != null) {
@@ -254,6 +264,8 @@ public final class FractionPolicy implements FractionState {
     }
     policy.squaredTokens =
         squaredTokens != null ? squaredTokens : policy.sketch.getN() * UNKNOWN_TOKENS_PER_DOCUMENT;
+    policy.observations =
+        observedDocuments != null ? observedDocuments : Math.round(policy.effectiveDocuments());
     return policy;
   }
 }

@@ -23,6 +23,9 @@ public interface FractionState {
   /** The token weight observed so far. */
   long observedTokens();
 
+  /** The documents observed so far (those with tokens). */
+  long observedDocuments();
+
   /** The share of the decided tokens that were accepted (NaN before any decision). */
   double acceptedShare();
 }

@@ -37,20 +37,25 @@ public final class PendingDecisions {
   }
 
   /**
-   * Decides those of {@code pending} outside the policy's band of {@code sigmas}, and those held
-   * {@code maxHoldMillis} or longer at {@code now} by its threshold (a fair share of a tie at it);
-   * counts each decision in the policy.
+   * Decides those of {@code pending} outside the policy's band of {@code sigmas} once it has seen
+   * {@code warmUp} documents, and those held {@code maxHoldMillis} or longer at {@code now} by its
+   * threshold (a fair share of a tie at it); counts each decision in the policy.
    */
   public static Settled settle(
       FractionPolicy policy,
       double sigmas,
+      int warmUp,
       Iterable<Pending> pending,
       long now,
       long maxHoldMillis) {
     List<Pending> accepted = new ArrayList<>();
     List<Pending> rejected = new ArrayList<>();
+    boolean warm = FractionRule.warm(policy, warmUp);
     for (Pending p : pending) {
-      FractionPolicy.Verdict verdict = policy.verdict(p.docId(), p.similarity(), sigmas);
+      FractionPolicy.Verdict verdict =
+          warm
+              ? policy.verdict(p.docId(), p.similarity(), sigmas)
+              : FractionPolicy.Verdict.UNDECIDED;
       if (verdict == FractionPolicy.Verdict.UNDECIDED && now - p.heldAt() >= maxHoldMillis) {
         verdict =
             policy.accepts(p.docId(), p.similarity())
@@ -68,6 +73,6 @@ public final class PendingDecisions {
 
   /** Decides every one of {@code pending} by the policy's threshold: its version ended. */
   public static Settled settleAll(FractionPolicy policy, Iterable<Pending> pending) {
-    return settle(policy, 0, pending, Long.MAX_VALUE, 0);
+    return settle(policy, 0, 0, pending, Long.MAX_VALUE, 0);
   }
 }

@@ -1,5 +1,6 @@
 package io.nagselector.nag;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -12,13 +13,12 @@ import java.util.function.Supplier;
 public final class ShardSelection {
   /**
    * What an offered document did: the documents accepted, rejected, and left for the target's whole
-   * stream to decide (a fraction target's, near the cut); whether it was held for the warm-up.
+   * stream to decide (a fraction target's, near the cut or while warming up).
    */
   public record Result(
       List<FractionPolicy.Scored> accepted,
       List<FractionPolicy.Scored> rejected,
       List<FractionPolicy.Scored> undecided,
-      boolean held,
       double threshold,
       boolean stateChanged) {
     /** Whether the shard accepted anything. */
@@ -42,12 +42,9 @@ public final class ShardSelection {
     this.fresh = fresh;
   }
 
-  /**
-   * A version's first state on a shard: a fraction target holds {@code warmUp} documents first, a
-   * threshold target none.
-   */
-  public static ShardSelection start(int version, boolean fraction, int warmUp, int topK) {
-    return new ShardSelection(version, fraction ? warmUp : 0, new RunningTopK(topK), 0, true);
+  /** A version's first state on a shard. */
+  public static ShardSelection start(int version, int topK) {
+    return new ShardSelection(version, 0, new RunningTopK(topK), 0, true);
   }
 
   /** A stored state. */
@@ -64,50 +61,48 @@ public final class ShardSelection {
     boolean changed = offerToTopK(doc, url);
     if (doc.similarity() >= threshold) {
       accepted++;
-      return new Result(List.of(doc), List.of(), List.of(), false, threshold, changed);
+      return new Result(List.of(doc), List.of(), List.of(), threshold, changed);
     }
-    return new Result(List.of(), List.of(doc), List.of(), false, threshold, changed);
+    return new Result(List.of(), List.of(doc), List.of(), threshold, changed);
   }
 
   /**
    * A fraction target's decision ({@link FractionRule}, with a band {@code sigmas} standard errors
-   * wide); {@code held} gives this shard's held documents, and is called only when {@code doc}
-   * completes the warm-up. The threshold is NaN while the warm-up holds documents.
+   * wide, after a warm-up of {@code warmUp} documents of the instance's quantile); {@code held}
+   * gives the documents this shard held for a warm-up of its own, as builds before this one did,
+   * and is called only while this state has such a warm-up left: they go to the target's whole
+   * stream, undecided, with the first document offered. The threshold is NaN while warming up.
    */
   public Result offer(
       FractionPolicy.Scored doc,
       String url,
       FractionState fraction,
       double sigmas,
+      int warmUp,
       Supplier<List<FractionPolicy.Scored>> held) {
     boolean changed = offerToTopK(doc, url);
-    List<FractionPolicy.Scored> warmUp = warmUpLeft == 1 ? held.get() : List.of();
-    FractionRule.Outcome outcome = FractionRule.offer(fraction, sigmas, warmUpLeft, doc, warmUp);
-    if (outcome instanceof FractionRule.Held) {
-      warmUpLeft--;
-      return new Result(List.of(), List.of(), List.of(), true, Double.NaN, true);
-    }
-    if (outcome instanceof FractionRule.WarmUpDecided decided) {
+    List<FractionPolicy.Scored> undecided = new ArrayList<>();
+    if (warmUpLeft > 0) {
+      undecided.addAll(held.get());
       warmUpLeft = 0;
-      accepted += decided.accepted().size();
-      return new Result(
-          decided.accepted(),
-          decided.rejected(),
-          decided.undecided(),
-          false,
-          decided.threshold(),
-          true);
+      changed = true;
+    }
+    FractionRule.Outcome outcome = FractionRule.offer(fraction, sigmas, warmUp, doc);
+    if (outcome instanceof FractionRule.WarmingUp) {
+      undecided.add(doc);
+      return new Result(List.of(), List.of(), undecided, Double.NaN, changed);
     }
     FractionRule.Decided decided = (FractionRule.Decided) outcome;
     return switch (decided.verdict()) {
       case ACCEPT -> {
         accepted++;
-        yield new Result(List.of(doc), List.of(), List.of(), false, decided.threshold(), changed);
+        yield new Result(List.of(doc), List.of(), undecided, decided.threshold(), changed);
       }
-      case REJECT ->
-          new Result(List.of(), List.of(doc), List.of(), false, decided.threshold(), changed);
-      case UNDECIDED ->
-          new Result(List.of(), List.of(), List.of(doc), false, decided.threshold(), changed);
+      case REJECT -> new Result(List.of(), List.of(doc), undecided, decided.threshold(), changed);
+      case UNDECIDED -> {
+        undecided.add(doc);
+        yield new Result(List.of(), List.of(), undecided, decided.threshold(), changed);
+      }
     };
   }
 
@@ -119,7 +114,7 @@ public final class ShardSelection {
     return version;
   }
 
-  /** Warm-up places left (0 once decided, and for a threshold target). */
+  /** Warm-up places left of a shard's own warm-up, as builds before this one held (else 0). */
   public int warmUpLeft() {
     return warmUpLeft;
   }

@@ -60,6 +60,11 @@ final class FractionSketches {
     }
 
     @Override
+    public long observedDocuments() {
+      return view.observedDocuments();
+    }
+
+    @Override
     public double acceptedShare() {
       return view.acceptedShare();
     }
@@ -87,8 +92,9 @@ final class FractionSketches {
   /**
    * One checkpointed sketch: a target version's fraction, its KLL sketch bytes, the tokens decided
    * and accepted for it (added after savepoint v1, whose entries restore them as null: unknown),
-   * and the sum of the observed documents' squared tokens (added after v4). Stored by Flink's
-   * record serializer: a field may be added, none renamed or retyped.
+   * the sum of the observed documents' squared tokens (added after v4), and the number of observed
+   * documents (added after v5). Stored by Flink's record serializer: a field may be added, none
+   * renamed or retyped.
    */
   public record Entry(
       String target,
@@ -97,7 +103,8 @@ final class FractionSketches {
       byte[] sketch,
       Long decidedTokens,
       Long acceptedTokens,
-      Long squaredTokens) {
+      Long squaredTokens,
+      Long observedDocuments) {
     static Entry of(String target, int version, FractionPolicy policy) {
       return new Entry(
           target,
@@ -106,11 +113,13 @@ final class FractionSketches {
           policy.sketchBytes(),
           policy.decidedTokens(),
           policy.acceptedTokens(),
-          policy.squaredTokens());
+          policy.squaredTokens(),
+          policy.observedDocuments());
     }
 
     FractionPolicy policy() {
-      return FractionPolicy.of(fraction, sketch, decidedTokens, acceptedTokens, squaredTokens);
+      return FractionPolicy.of(
+          fraction, sketch, decidedTokens, acceptedTokens, squaredTokens, observedDocuments);
     }
   }
 

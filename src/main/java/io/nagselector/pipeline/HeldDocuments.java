@@ -8,17 +8,14 @@ import org.apache.flink.api.common.state.MapState;
 
 /**
  * One shard's warm-up documents of every target, in keyed map state keyed by target name, NUL, doc
- * id (so that a target's documents are one prefix).
+ * id (so that a target's documents are one prefix). Builds before the whole-stream warm-up held
+ * them here; this build only hands them on, and writes none.
  */
 final class HeldDocuments {
   private final MapState<String, HeldDocument> state;
 
   HeldDocuments(MapState<String, HeldDocument> state) {
     this.state = state;
-  }
-
-  void hold(String target, String docId, HeldDocument doc) throws Exception {
-    state.put(key(target, docId), doc);
   }
 
   /** Removes and returns a target's held documents, by doc id in order. */

@@ -3,6 +3,7 @@ package io.nagselector.pipeline;
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.nag.FractionPolicy;
+import io.nagselector.nag.FractionRule;
 import io.nagselector.nag.FractionState;
 import io.nagselector.nag.NagFeature;
 import io.nagselector.nag.RunningTopK;
@@ -36,12 +37,13 @@ import org.apache.flink.util.OutputTag;
 /**
  * Operator 5, keyed by a virtual shard of the doc id and connected to the broadcast targets: scores
  * each document against every active target and applies its policy (threshold, or the fraction rule
- * with a warm-up). Per shard and target, keyed state holds the running top-k and the warm-up's
- * documents; the fraction rule's running quantile is shared by all shards of a parallel instance
- * (operator state, see {@link FractionSketches}). A fraction target's decisions, and the documents
- * near its cut that the shard leaves undecided, go to {@link SettleFractions} ({@link
- * #FRACTION_VOTES}). A new target version starts afresh; a removed target's state is dropped on
- * every shard.
+ * with a warm-up). Per shard and target, keyed state holds the running top-k; the fraction rule's
+ * running quantile is shared by all shards of a parallel instance (operator state, see {@link
+ * FractionSketches}). A fraction target's decisions, and the documents the shard leaves undecided
+ * (near its cut, or all while the instance's quantile warms up), go to {@link SettleFractions}
+ * ({@link #FRACTION_VOTES}). (A warm-up held per shard by earlier builds is restored from {@link
+ * #HELD} and handed on undecided.) A new target version starts afresh; a removed target's state is
+ * dropped on every shard.
  */
 public final class ScoreAndSelect
     extends KeyedBroadcastProcessFunction<
@@ -220,13 +222,8 @@ public final class ScoreAndSelect
                 doc.document().getUrl(),
                 fraction,
                 holdSigmas,
+                this.warmUp,
                 () -> takeHeld(def.name(), warmUp));
-      }
-      if (result.held()) {
-        held.hold(
-            def.name(),
-            id,
-            new HeldDocument(scored.similarity(), doc.tokens(), doc.document(), doc.feature()));
       }
       for (FractionPolicy.Scored a : result.accepted()) {
         ExtractedDocument accepted = extracted(a, doc, warmUp);
@@ -339,9 +336,7 @@ public final class ScoreAndSelect
         double inForce =
             def.policy() == TargetDefinition.Policy.THRESHOLD
                 ? def.policyValue()
-                : shard.warmUpLeft() > 0
-                    ? Double.NaN
-                    : sketches.policy(def.name(), def.version(), def.policyValue()).threshold();
+                : fractionThreshold(def);
         ctx.output(
             TOP_K,
             new ShardTopK(
@@ -354,6 +349,12 @@ public final class ScoreAndSelect
                 inForce));
       }
     }
+  }
+
+  /** A fraction target's threshold in force on this instance: NaN while warming up. */
+  private double fractionThreshold(TargetDefinition def) {
+    FractionState fraction = sketches.policy(def.name(), def.version(), def.policyValue());
+    return FractionRule.warm(fraction, warmUp) ? fraction.threshold() : Double.NaN;
   }
 
   private TargetProfile profile(TargetDefinition def) {
@@ -381,8 +382,7 @@ public final class ScoreAndSelect
       held.drop(def.name()); // an older version's warm-up and count
       acceptedCounts.remove(def.name());
     }
-    return ShardSelection.start(
-        def.version(), def.policy() == TargetDefinition.Policy.FRACTION, warmUp, def.keepTopK());
+    return ShardSelection.start(def.version(), def.keepTopK());
   }
 
   private void save(TargetDefinition def, ShardSelection shard) throws Exception {

@@ -195,7 +195,10 @@ public final class SelectorJob {
             .connect(targets.broadcast(ScoreAndSelect.TARGETS))
             .process(
                 new SettleFractions(
-                    settings.holdSigmas(), settings.maxHold(), settings.topKInterval()))
+                    settings.holdSigmas(),
+                    settings.warmUp(),
+                    settings.maxHold(),
+                    settings.topKInterval()))
             .uid("settle-fractions")
             .name("settle fraction targets");
     DataStream<SelectedDocument> selected = scored.union(settled);

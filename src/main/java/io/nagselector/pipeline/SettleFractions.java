@@ -2,6 +2,7 @@ package io.nagselector.pipeline;
 
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.nag.FractionPolicy;
+import io.nagselector.nag.FractionRule;
 import io.nagselector.nag.PendingDecisions;
 import io.nagselector.nag.RunningTopK;
 import java.time.Duration;
@@ -30,10 +31,11 @@ import org.apache.flink.util.Collector;
 /**
  * Operator 5b, keyed by target: the fraction rule over a target's whole stream. Every shard's
  * decision feeds one quantile per target ({@link FractionVote}); the documents the shards left
- * undecided near the cut ({@link FractionCandidate}) wait in keyed state until that quantile's band
- * excludes them, or for {@code maxHold} at most ({@link PendingDecisions}). The quantiles are
- * checkpointed as union operator state, each instance restoring those of the targets it owns. It
- * also counts what it accepted into the target's published top-k, as shard -1.
+ * undecided ({@link FractionCandidate}: near the cut, or all while their instance warms up) wait in
+ * keyed state until that quantile has seen {@code warmUp} documents and its band excludes them, or
+ * for {@code maxHold} at most ({@link PendingDecisions}). The quantiles are checkpointed as union
+ * operator state, each instance restoring those of the targets it owns. It also counts what it
+ * accepted into the target's published top-k, as shard -1.
  */
 public final class SettleFractions
     extends KeyedBroadcastProcessFunction<
@@ -60,6 +62,7 @@ public final class SettleFractions
           "whole-stream-sketches", TypeInformation.of(FractionSketches.Entry.class));
 
   private final double sigmas;
+  private final int warmUp;
   private final long maxHoldMillis;
   private final long publishIntervalMillis;
   private transient MapState<String, UndecidedDocument> pending;
@@ -75,6 +78,7 @@ public final class SettleFractions
     final int version;
     final FractionPolicy policy;
     double passedAt;
+    boolean warm;
 
     Target(int version, FractionPolicy policy) {
       this.version = version;
@@ -82,8 +86,9 @@ public final class SettleFractions
     }
   }
 
-  public SettleFractions(double sigmas, Duration maxHold, Duration publishInterval) {
+  public SettleFractions(double sigmas, int warmUp, Duration maxHold, Duration publishInterval) {
     this.sigmas = sigmas;
+    this.warmUp = warmUp;
     this.maxHoldMillis = maxHold.toMillis();
     this.publishIntervalMillis = publishInterval.toMillis();
   }
@@ -137,11 +142,13 @@ public final class SettleFractions
       PendingDecisions.Pending p = new PendingDecisions.Pending(id, similarity, c.tokens(), now);
       apply(
           name,
-          PendingDecisions.settle(t.policy, sigmas, List.of(p), now, maxHoldMillis),
+          PendingDecisions.settle(t.policy, sigmas, warmUp, List.of(p), now, maxHoldMillis),
           ctx,
           out);
     }
-    if (PendingDecisions.passDue(t.policy.effectiveDocuments(), t.passedAt)) {
+    boolean warmedUp = !t.warm && FractionRule.warm(t.policy, warmUp);
+    if (warmedUp || PendingDecisions.passDue(t.policy.effectiveDocuments(), t.passedAt)) {
+      t.warm = FractionRule.warm(t.policy, warmUp);
       pass(name, t, now, ctx, out);
     }
     metrics.acceptedShare(name, t.policy.acceptedShare());
@@ -181,7 +188,7 @@ public final class SettleFractions
     apply(
         name,
         PendingDecisions.settle(
-            t.policy, sigmas, pendingDocuments(t.version, out), now, maxHoldMillis),
+            t.policy, sigmas, warmUp, pendingDocuments(t.version, out), now, maxHoldMillis),
         ctx,
         out);
     t.passedAt = t.policy.effectiveDocuments();

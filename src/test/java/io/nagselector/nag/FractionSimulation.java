@@ -13,8 +13,9 @@ import java.util.function.IntUnaryOperator;
 
 /**
  * The fraction rule over a whole stream as the job applies it: documents keyed to shards by id,
- * each shard a {@link FractionRule} with its warm-up, one sketch per parallel instance fed by that
- * instance's shards. Compared with the paper's batch rule over the same documents.
+ * each shard a {@link FractionRule}, one sketch per parallel instance fed by that instance's
+ * shards, and the target's whole-stream rule, which holds the warm-up and what the shards leave
+ * undecided. Compared with the paper's batch rule over the same documents.
  */
 public final class FractionSimulation {
   /**
@@ -142,8 +143,8 @@ public final class FractionSimulation {
   }
 
   /**
-   * The stream in {@code order} (positions in the documents), over {@code shards} shards with a
-   * warm-up of {@code warmUp} each; {@code instance} maps a shard to its parallel instance.
+   * The stream in {@code order} (positions in the documents), over {@code shards} shards and a
+   * warm-up of {@code warmUp} documents; {@code instance} maps a shard to its parallel instance.
    */
   public Run stream(int[] order, int shards, int warmUp, double sigmas, IntUnaryOperator instance) {
     return score(accepted(order, shards, warmUp, sigmas, instance));
@@ -162,12 +163,7 @@ public final class FractionSimulation {
     FractionPolicy whole = new FractionPolicy(fraction);
     List<PendingDecisions.Pending> pending = new ArrayList<>();
     double passedAt = 0;
-    int[] left = new int[shards];
-    Arrays.fill(left, warmUp);
-    List<List<FractionPolicy.Scored>> held = new ArrayList<>();
-    for (int s = 0; s < shards; s++) {
-      held.add(new ArrayList<>());
-    }
+    boolean warm = false;
     Set<String> accepted = new HashSet<>();
     for (int i : order) {
       Doc d = docs.get(i);
@@ -175,47 +171,34 @@ public final class FractionSimulation {
       FractionPolicy sketch =
           sketches.computeIfAbsent(instance.applyAsInt(shard), k -> new FractionPolicy(fraction));
       FractionPolicy.Scored doc = new FractionPolicy.Scored(d.id(), d.similarity(), d.tokens());
-      FractionRule.Outcome outcome =
-          FractionRule.offer(sketch, sigmas, left[shard], doc, held.get(shard));
-      List<FractionPolicy.Scored> accepts = List.of();
-      List<FractionPolicy.Scored> rejects = List.of();
-      List<FractionPolicy.Scored> undecided = List.of();
-      if (outcome instanceof FractionRule.Held) {
-        held.get(shard).add(doc);
-        left[shard]--;
-      } else if (outcome instanceof FractionRule.WarmUpDecided decided) {
-        left[shard] = 0;
-        accepts = decided.accepted();
-        rejects = decided.rejected();
-        undecided = decided.undecided();
+      FractionRule.Outcome outcome = FractionRule.offer(sketch, sigmas, warmUp, doc);
+      FractionPolicy.Verdict verdict =
+          outcome instanceof FractionRule.Decided decided
+              ? decided.verdict()
+              : FractionPolicy.Verdict.UNDECIDED;
+      whole.observe(doc.similarity(), doc.tokens());
+      if (verdict != FractionPolicy.Verdict.UNDECIDED) {
+        whole.decided(doc.tokens(), verdict == FractionPolicy.Verdict.ACCEPT);
+        if (verdict == FractionPolicy.Verdict.ACCEPT) {
+          accepted.add(doc.docId());
+        }
       } else {
-        switch (((FractionRule.Decided) outcome).verdict()) {
-          case ACCEPT -> accepts = List.of(doc);
-          case REJECT -> rejects = List.of(doc);
-          case UNDECIDED -> undecided = List.of(doc);
-        }
-      }
-      for (List<FractionPolicy.Scored> decided : List.of(accepts, rejects)) {
-        for (FractionPolicy.Scored a : decided) {
-          whole.observe(a.similarity(), a.tokens());
-          whole.decided(a.tokens(), decided == accepts);
-        }
-      }
-      accepts.forEach(a -> accepted.add(a.docId()));
-      for (FractionPolicy.Scored u : undecided) {
-        whole.observe(u.similarity(), u.tokens());
         PendingDecisions.Pending p =
-            new PendingDecisions.Pending(u.docId(), u.similarity(), u.tokens(), 0);
+            new PendingDecisions.Pending(doc.docId(), doc.similarity(), doc.tokens(), 0);
         PendingDecisions.Settled now =
-            PendingDecisions.settle(whole, sigmas, List.of(p), 0, Long.MAX_VALUE);
+            PendingDecisions.settle(whole, sigmas, warmUp, List.of(p), 0, Long.MAX_VALUE);
         now.accepted().forEach(a -> accepted.add(a.docId()));
         if (now.isEmpty()) {
           pending.add(p);
         }
       }
-      if (PendingDecisions.passDue(whole.effectiveDocuments(), passedAt)) {
+      boolean warmedUp = !warm && FractionRule.warm(whole, warmUp);
+      if (warmedUp || PendingDecisions.passDue(whole.effectiveDocuments(), passedAt)) {
+        warm = FractionRule.warm(whole, warmUp);
         settle(
-            PendingDecisions.settle(whole, sigmas, pending, 0, Long.MAX_VALUE), pending, accepted);
+            PendingDecisions.settle(whole, sigmas, warmUp, pending, 0, Long.MAX_VALUE),
+            pending,
+            accepted);
         passedAt = whole.effectiveDocuments();
       }
     }

@@ -61,7 +61,7 @@ class PendingDecisionsTest {
     FractionPolicy policy = hundred(0.2);
     List<PendingDecisions.Pending> waiting =
         List.of(pending("high", 0.95, 0), pending("near", 0.8, 0), pending("low", 0.5, 0));
-    PendingDecisions.Settled first = PendingDecisions.settle(policy, 2, waiting, 1_000, 5_000);
+    PendingDecisions.Settled first = PendingDecisions.settle(policy, 2, 0, waiting, 1_000, 5_000);
     assertThat(first.accepted()).containsExactly(waiting.get(0));
     assertThat(first.rejected()).containsExactly(waiting.get(2));
     assertThat(first.threshold()).isEqualTo(0.8);
@@ -70,9 +70,23 @@ class PendingDecisionsTest {
     // after the max-hold the threshold decides: .8 is the threshold, and the 20 % above it (.81
     // to 1.00) are the whole fraction, so none of the tie at .8 is due
     PendingDecisions.Settled late =
-        PendingDecisions.settle(policy, 2, List.of(waiting.get(1)), 5_000, 5_000);
+        PendingDecisions.settle(policy, 2, 0, List.of(waiting.get(1)), 5_000, 5_000);
     assertThat(late.rejected()).containsExactly(waiting.get(1));
     assertThat(policy.decidedTokens()).isEqualTo(30);
+  }
+
+  @Test
+  void whileTheWholeStreamWarmsUpOnlyTheMaxHoldDecides() {
+    FractionPolicy policy = hundred(0.2);
+    List<PendingDecisions.Pending> waiting =
+        List.of(pending("high", 0.95, 0), pending("low", 0.5, 0));
+    assertThat(PendingDecisions.settle(policy, 2, 101, waiting, 1_000, 5_000).isEmpty()).isTrue();
+    PendingDecisions.Settled late = PendingDecisions.settle(policy, 2, 101, waiting, 5_000, 5_000);
+    assertThat(late.accepted()).containsExactly(waiting.get(0));
+    assertThat(late.rejected()).containsExactly(waiting.get(1));
+    assertThat(PendingDecisions.settle(policy, 2, 100, waiting, 1_000, 5_000).isEmpty())
+        .as("warm at 100 documents")
+        .isFalse();
   }
 
   @Test

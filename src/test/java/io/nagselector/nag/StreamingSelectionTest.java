@@ -22,20 +22,27 @@ class StreamingSelectionTest {
     return docs;
   }
 
-  /** How the job composes the policy on one shard: hold the warm-up, decide it, then stream. */
+  /**
+   * How the job composes the policy on one shard and instance: the warm-up held, then decided
+   * together by the quantile in force (as the whole stream's rule does), then each on arrival.
+   */
   private static Set<String> streamed(List<FractionPolicy.Scored> docs, double f, int warmUp) {
     FractionPolicy policy = new FractionPolicy(f);
     List<FractionPolicy.Scored> held = new ArrayList<>();
     Set<String> accepted = new HashSet<>();
     for (FractionPolicy.Scored d : docs) {
-      FractionRule.Outcome outcome =
-          FractionRule.offer(policy, 0, Math.max(0, warmUp - held.size()), d, held);
-      if (outcome instanceof FractionRule.Held) {
+      FractionRule.Outcome outcome = FractionRule.offer(policy, 0, warmUp, d);
+      if (outcome instanceof FractionRule.WarmingUp) {
         held.add(d);
-      } else if (outcome instanceof FractionRule.WarmUpDecided decided) {
-        held.add(d);
-        decided.accepted().forEach(a -> accepted.add(a.docId()));
-      } else if (((FractionRule.Decided) outcome).verdict() == FractionPolicy.Verdict.ACCEPT) {
+        continue;
+      }
+      for (FractionPolicy.Scored h : held) {
+        if (policy.accepts(h.docId(), h.similarity())) {
+          accepted.add(h.docId());
+        }
+      }
+      held.clear();
+      if (((FractionRule.Decided) outcome).verdict() == FractionPolicy.Verdict.ACCEPT) {
         accepted.add(d.docId());
       }
     }
@@ -136,7 +143,9 @@ class StreamingSelectionTest {
             odd.sketchBytes(),
             odd.decidedTokens(),
             odd.acceptedTokens(),
-            odd.squaredTokens());
+            odd.squaredTokens(),
+            odd.observedDocuments());
+    assertThat(read.observedDocuments()).isEqualTo(150);
     assertThat(read.effectiveDocuments()).isEqualTo(150.0);
     assertThat(read.threshold()).isEqualTo(all.threshold());
     assertThat(read.fraction()).isEqualTo(0.2);

@@ -116,22 +116,35 @@ class ScoreAndSelectTest {
     }
   }
 
+  /** What the shards told the target's whole-stream rule: votes and undecided documents. */
+  private static List<String> votes(KeyedBroadcastOperatorTestHarness<Integer, ?, ?, ?> h) {
+    return h.getSideOutput(ScoreAndSelect.FRACTION_VOTES).stream()
+        .map(StreamRecord::getValue)
+        .map(
+            v ->
+                v.isLeft()
+                    ? (v.left().accepted() ? "accepted " : "rejected ") + v.left().similarity()
+                    : "undecided " + v.right().selection().getId())
+        .toList();
+  }
+
   @Test
-  void fractionPolicyDecidesTheWarmUpThenEachDocumentByTheRunningQuantile() throws Exception {
+  void fractionPolicyLeavesTheWarmUpToTheWholeStreamThenDecidesEachDocumentByItsQuantile()
+      throws Exception {
     try (var h = harness(2)) {
       h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.FRACTION, 0.5, "fp"), 0);
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
       assertThat(h.extractOutputValues()).isEmpty();
-      // warm-up {d1 .75 x10, d2 .625 x10}: the median is .625, none of it due: d1
+      assertThat(votes(h)).containsExactly("undecided d1");
+      // warm: {d1 .75 x10, d2 .625 x10}, the median is .625 and none of it due
       h.processElement(doc("d2", 10, 0, 5, 2, 4), 0);
-      assertThat(h.extractOutputValues()).extracting(SelectedDocument::getId).containsExactly("d1");
-      assertThat(h.extractOutputValues().get(0).getThreshold()).isEqualTo(0.625);
+      assertThat(votes(h)).containsExactly("undecided d1", "rejected 0.625");
       // d3 is far below; the token-weighted median of {.75 x10, .625 x10, d3 x5} is .625
       h.processElement(doc("d3", 5, 7, 8, 9, 6), 0);
       h.processElement(doc("d5", 5, 0, 2, 3, 2), 0);
       List<SelectedDocument> out = h.extractOutputValues();
-      assertThat(out).extracting(SelectedDocument::getId).containsExactly("d1", "d5");
-      assertThat(out.get(1).getThreshold()).isEqualTo(0.625);
+      assertThat(out).extracting(SelectedDocument::getId).containsExactly("d5");
+      assertThat(out.get(0).getThreshold()).isEqualTo(0.625);
     }
   }
 
@@ -191,12 +204,13 @@ class ScoreAndSelectTest {
   }
 
   @Test
-  void aRemovedTargetsWarmUpDocumentsAreReleased() throws Exception {
+  void aWarmingUpShardHoldsNoDocumentAndARemovalDropsItsState() throws Exception {
     try (var h = harness(10)) {
       h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.FRACTION, 0.5, "fp"), 0);
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
       h.processElement(doc("d2", 20, 0, 5, 2, 4), 0);
-      assertThat(keyedStateEntries(h)).isEqualTo(3); // the held documents, sci's state, the timer
+      assertThat(keyedStateEntries(h)).isEqualTo(2); // sci's state and the timer
+      assertThat(votes(h)).containsExactly("undecided d1", "undecided d2");
       h.processBroadcastElement(TargetDefinition.removal("sci", 2, "fp"), 0);
       assertThat(keyedStateEntries(h)).isEqualTo(1);
       assertThat(h.extractOutputValues()).isEmpty();

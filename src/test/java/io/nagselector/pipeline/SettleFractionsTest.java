@@ -33,7 +33,7 @@ class SettleFractionsTest {
             String, Either<FractionVote, FractionCandidate>, TargetDefinition, SelectedDocument>
         h =
             ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                new SettleFractions(2, Duration.ofSeconds(10), Duration.ofMillis(100)),
+                new SettleFractions(2, 100, Duration.ofSeconds(10), Duration.ofMillis(100)),
                 SettleFractions::target,
                 Types.STRING,
                 ScoreAndSelect.TARGETS);
