@@ -241,6 +241,20 @@ public final class ConfigKeys {
   public static final ConfigKey<Duration> DEDUPE_TTL =
       ConfigKey.duration("dedupe.ttl", "7d", "how long a text's hash is remembered");
 
+  public static final ConfigKey<Duration> DEDUPE_ORDER_OUT_OF_ORDERNESS =
+      ConfigKey.duration(
+          "dedupe.order.out-of-orderness",
+          "1s",
+          "how far a crawl record's timestamp may trail the latest of its partition and still be"
+              + " deduplicated in the stream's order; the dedupe stages wait this long in event time");
+
+  public static final ConfigKey<Duration> DEDUPE_ORDER_QUIET_AFTER =
+      ConfigKey.duration(
+          "dedupe.order.quiet-after",
+          "2s",
+          "a crawl partition with no new record for this long counts as caught up, so that its"
+              + " last records are deduplicated without waiting for more");
+
   public static final ConfigKey<Boolean> DEDUPE_NEAR_ENABLED =
       ConfigKey.flag(
           "dedupe.near.enabled",
@@ -312,7 +326,8 @@ public final class ConfigKeys {
       ConfigKey.nonNegative(
           "selection.warm-up",
           "1000",
-          "documents per shard a fraction target holds, then decides together");
+          "documents of its stream a new fraction target version holds, then decides together,"
+              + " before it decides each on arrival");
 
   public static final ConfigKey<Double> SELECTION_HOLD_SIGMAS =
       ConfigKey.nonNegativeNumber(
@@ -407,6 +422,8 @@ public final class ConfigKeys {
           TARGETS_MAX_TOP_K,
           TARGETS_MAX_COMMAND_IDS,
           DEDUPE_TTL,
+          DEDUPE_ORDER_OUT_OF_ORDERNESS,
+          DEDUPE_ORDER_QUIET_AFTER,
           DEDUPE_NEAR_ENABLED,
           DEDUPE_NEAR_THRESHOLD,
           DEDUPE_NEAR_SHINGLE_SIZE,

@@ -5,6 +5,8 @@ import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.ExtractionSettings;
 import io.nagselector.model.ModelFingerprint;
 import io.nagselector.pipeline.gate.ReplayGatedSource;
+import io.nagselector.pipeline.order.CrawlWatermarks;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,6 +105,14 @@ public final class SelectorApp {
     assemble(env, c, fingerprint, extractor, controlEnd);
   }
 
+  /** Each crawl partition's event time, by which the dedupe stages put documents in order. */
+  static WatermarkStrategy<RawRecord> crawlWatermarks(JobConfig c) {
+    Duration outOfOrderness = c.get(ConfigKeys.DEDUPE_ORDER_OUT_OF_ORDERNESS);
+    Duration quietAfter = c.get(ConfigKeys.DEDUPE_ORDER_QUIET_AFTER);
+    return WatermarkStrategy.forGenerator(
+        context -> new CrawlWatermarks<>(outOfOrderness, quietAfter, System::currentTimeMillis));
+  }
+
   /**
    * The same, given where the control topic ends ({@link ControlTopicEnd}): a start without state
    * scores no document before the commands up to there are applied.
@@ -122,7 +132,7 @@ public final class SelectorApp {
                     client,
                     c.get(ConfigKeys.KAFKA_TOPICS_CONTROL_EVENTS),
                     !controlEnd.isEmpty()),
-                WatermarkStrategy.noWatermarks(),
+                crawlWatermarks(c),
                 "crawl")
             .uid("crawl-source");
     DataStream<RawRecord> control =

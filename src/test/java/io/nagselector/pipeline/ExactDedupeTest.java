@@ -41,13 +41,46 @@ class ExactDedupeTest {
         Types.LONG);
   }
 
+  private static SourcedDocument doc(String id, String text, int partition, long offset) {
+    return new SourcedDocument(
+        CrawlDocument.newBuilder().setId(id).setText(text).build(),
+        new RawRecord("crawl", partition, offset, null));
+  }
+
+  @Test
+  void theFirstCopyInTheStreamsOrderPassesHoweverTheCopiesArrive() throws Exception {
+    try (var h = harness(Duration.ofDays(1), true)) {
+      h.open();
+      h.processElement(doc("late-stamp", "Same text.", 0, 1), 20);
+      h.processElement(doc("second-partition", "Same text.", 1, 0), 10);
+      h.processElement(doc("first-partition", "Same text.", 0, 7), 10);
+      assertThat(h.extractOutputValues()).as("held until the watermark passes it").isEmpty();
+      assertThat(h.numKeyedStateEntries()).as("only the earliest copy waits").isEqualTo(1);
+      h.processWatermark(10);
+      // of one timestamp, partition 0 comes first
+      assertThat(h.extractOutputValues())
+          .extracting(ExactDedupeTest::id)
+          .containsExactly("first-partition");
+      h.processWatermark(20);
+      assertThat(h.getSideOutput(ExactDedupe.DUPLICATES))
+          .extracting(r -> r.getValue().getDocument().getId())
+          .containsExactly("late-stamp", "second-partition"); // each skipped once an earlier came
+      // one the watermark has passed cannot be put in order: decided on arrival
+      h.processElement(doc("too-late", "Another text.", 0, 2), 15);
+      assertThat(h.extractOutputValues())
+          .extracting(ExactDedupeTest::id)
+          .containsExactly("first-partition", "too-late");
+      assertThat(h.numEventTimeTimers()).isZero();
+    }
+  }
+
   @Test
   void skipsExactDuplicatesWithinTheTtlWithoutATimerPerText() throws Exception {
     try (var h = harness(Duration.ofMillis(100), true)) {
       h.setStateTtlProcessingTime(0);
-      h.processElement(doc("a", "Same text."), 0);
-      h.processElement(doc("b", "Same  text. "), 0); // same after normalisation
-      h.processElement(doc("c", "Other text."), 0);
+      h.processElement(new StreamRecord<>(doc("a", "Same text.")));
+      h.processElement(new StreamRecord<>(doc("b", "Same  text. "))); // same after normalisation
+      h.processElement(new StreamRecord<>(doc("c", "Other text.")));
       assertThat(h.extractOutputValues()).extracting(ExactDedupeTest::id).containsExactly("a", "c");
       assertThat(h.getSideOutput(ExactDedupe.DUPLICATES))
           .extracting(StreamRecord::getValue)
@@ -59,8 +92,8 @@ class ExactDedupeTest {
 
       // after the TTL the text is forgotten: it passes again, and is remembered anew
       h.setStateTtlProcessingTime(100);
-      h.processElement(doc("d", "Same text."), 0);
-      h.processElement(doc("e", "Same text."), 0);
+      h.processElement(new StreamRecord<>(doc("d", "Same text.")));
+      h.processElement(new StreamRecord<>(doc("e", "Same text.")));
       assertThat(h.extractOutputValues())
           .extracting(ExactDedupeTest::id)
           .containsExactly("a", "c", "d");
@@ -79,7 +112,7 @@ class ExactDedupeTest {
     try (var h = unopened(ttl)) {
       h.setStateTtlProcessingTime(1_000);
       h.open();
-      h.processElement(doc("a", "Same text."), 0);
+      h.processElement(new StreamRecord<>(doc("a", "Same text.")));
       savepoint = h.snapshot(1, 0);
     }
     long expiry = 1_000 + ttl.toMillis();
@@ -87,10 +120,11 @@ class ExactDedupeTest {
       h.initializeState(savepoint);
       h.open();
       h.setStateTtlProcessingTime(expiry - 1);
-      h.processElement(doc("b", "Same text."), 0); // a millisecond before: still a duplicate
+      h.processElement(
+          new StreamRecord<>(doc("b", "Same text."))); // a millisecond before: still a duplicate
       h.setStateTtlProcessingTime(expiry);
-      h.processElement(doc("c", "Same text."), 0); // at its TTL: forgotten, passes
-      h.processElement(doc("d", "Same text."), 0); // and is remembered anew
+      h.processElement(new StreamRecord<>(doc("c", "Same text."))); // at its TTL: forgotten, passes
+      h.processElement(new StreamRecord<>(doc("d", "Same text."))); // and is remembered anew
       assertThat(h.extractOutputValues()).extracting(ExactDedupeTest::id).containsExactly("c");
       assertThat(h.getSideOutput(ExactDedupe.DUPLICATES))
           .extracting(r -> r.getValue().getDocument().getId().toString())
@@ -113,8 +147,8 @@ class ExactDedupeTest {
   @Test
   void duplicatesAreOnlyCountedUnlessAskedFor() throws Exception {
     try (var h = harness(Duration.ofDays(7), false)) {
-      h.processElement(doc("a", "x"), 0);
-      h.processElement(doc("b", "x"), 0);
+      h.processElement(new StreamRecord<>(doc("a", "x")));
+      h.processElement(new StreamRecord<>(doc("b", "x")));
       assertThat(h.extractOutputValues()).hasSize(1);
       assertThat(h.getSideOutput(ExactDedupe.DUPLICATES)).isNull();
     }
@@ -130,7 +164,7 @@ class ExactDedupeTest {
   void theLegacyMemoryRemembersNothingNew() throws Exception {
     try (var h = legacy(Duration.ofDays(7), null)) {
       h.setProcessingTime(0);
-      h.processElement(doc("new", "a text it never saw"), 0);
+      h.processElement(new StreamRecord<>(doc("new", "a text it never saw")));
       assertThat(h.extractOutputValues()).extracting(ExactDedupeTest::id).containsExactly("new");
       assertThat(h.numKeyedStateEntries()).as("it remembers nothing new").isZero();
     }
@@ -151,11 +185,11 @@ class ExactDedupeTest {
     long longer = firstSeen + Duration.ofDays(30).toMillis();
     try (var h = legacy(Duration.ofDays(30), before)) {
       h.setProcessingTime(oldTimer); // the old timer fires: within 30 days, kept
-      h.processElement(doc("a", "Same text."), 0);
+      h.processElement(new StreamRecord<>(doc("a", "Same text.")));
       h.setProcessingTime(longer - 1);
-      h.processElement(doc("b", "Same text."), 0);
+      h.processElement(new StreamRecord<>(doc("b", "Same text.")));
       h.setProcessingTime(longer); // 30 days since first seen: forgotten, entry and timer gone
-      h.processElement(doc("c", "Same text."), 0);
+      h.processElement(new StreamRecord<>(doc("c", "Same text.")));
       assertThat(h.extractOutputValues()).extracting(ExactDedupeTest::id).containsExactly("c");
       assertThat(h.numKeyedStateEntries()).isZero();
       assertThat(h.numProcessingTimeTimers()).isZero();
@@ -163,9 +197,9 @@ class ExactDedupeTest {
     long shorter = firstSeen + Duration.ofDays(1).toMillis();
     try (var h = legacy(Duration.ofDays(1), before)) {
       h.setProcessingTime(shorter - 1);
-      h.processElement(doc("a", "Same text."), 0);
+      h.processElement(new StreamRecord<>(doc("a", "Same text.")));
       h.setProcessingTime(shorter); // a day since first seen: forgotten before the old timer fires
-      h.processElement(doc("b", "Same text."), 0);
+      h.processElement(new StreamRecord<>(doc("b", "Same text.")));
       assertThat(h.extractOutputValues()).extracting(ExactDedupeTest::id).containsExactly("b");
       h.setProcessingTime(oldTimer);
       assertThat(h.numKeyedStateEntries()).isZero();
@@ -207,7 +241,7 @@ class ExactDedupeTest {
             (SourcedDocument d) -> DocumentValidator.dedupeKey(d.document().getText()),
             Types.STRING)) {
       h.open();
-      h.processElement(doc("old", text), 0);
+      h.processElement(new StreamRecord<>(doc("old", text)));
       return h.snapshot(1, 0);
     }
   }
@@ -224,7 +258,7 @@ class ExactDedupeTest {
       h.setStateBackend(new EmbeddedRocksDBStateBackend(true));
       h.open();
       for (int i = 0; i < texts; i++) {
-        h.processElement(doc("d" + i, "text " + i), 0);
+        h.processElement(new StreamRecord<>(doc("d" + i, "text " + i)));
       }
       OperatorSubtaskState snapshot = h.snapshot(1, 0);
       long bytes =

@@ -1,5 +1,6 @@
 package io.nagselector.pipeline.gate;
 
+import io.nagselector.pipeline.order.ReaderProgress;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +18,7 @@ import org.apache.flink.core.io.InputStatus;
 final class GatedReader<T> implements SourceReader<T, KafkaPartitionSplit> {
   private final SourceReader<T, KafkaPartitionSplit> kafka;
   private final CompletableFuture<Void> opened = new CompletableFuture<>();
+  private ReaderProgress progress;
 
   GatedReader(SourceReader<T, KafkaPartitionSplit> kafka) {
     this.kafka = kafka;
@@ -28,12 +30,26 @@ final class GatedReader<T> implements SourceReader<T, KafkaPartitionSplit> {
 
   @Override
   public void start() {
+    progress = ReaderProgress.register(System::currentTimeMillis);
     kafka.start();
   }
 
+  /**
+   * Also tells the crawl's watermarks whether Kafka's reader has caught up ({@link
+   * ReaderProgress}).
+   */
   @Override
   public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
-    return open() ? kafka.pollNext(output) : InputStatus.NOTHING_AVAILABLE;
+    if (!open()) {
+      return InputStatus.NOTHING_AVAILABLE;
+    }
+    InputStatus status = kafka.pollNext(output);
+    if (status == InputStatus.MORE_AVAILABLE) {
+      progress.reading();
+    } else {
+      progress.caughtUp();
+    }
+    return status;
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.nagselector.dedupe.Fingerprint;
 import io.nagselector.dedupe.NearDuplicates;
 import io.nagselector.io.DocumentValidator;
 import io.nagselector.pipeline.SourcedDocument;
+import io.nagselector.pipeline.order.StreamOrder;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -21,7 +22,6 @@ public final class Fingerprinting extends ProcessFunction<SourcedDocument, BandP
 
   private final NearDuplicateSettings settings;
   private transient NearDuplicates rule;
-  private transient long sequence;
 
   public Fingerprinting(NearDuplicateSettings settings) {
     this.settings = settings;
@@ -30,7 +30,6 @@ public final class Fingerprinting extends ProcessFunction<SourcedDocument, BandP
   @Override
   public void open(OpenContext context) {
     rule = settings.rule();
-    sequence = (long) getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() << 40;
   }
 
   @Override
@@ -44,12 +43,13 @@ public final class Fingerprinting extends ProcessFunction<SourcedDocument, BandP
     long key = DocumentValidator.dedupeHash(text);
     Long timestamp = ctx.timestamp();
     long time = timestamp != null ? timestamp : ctx.timerService().currentProcessingTime();
+    long sequence = StreamOrder.sequence(doc.origin().partition(), doc.origin().offset());
     Signature self =
-        new Signature(key, doc.document().getId(), time, sequence++, fingerprint.sketch());
+        new Signature(key, doc.document().getId(), time, sequence, fingerprint.sketch());
     ctx.output(SIGNATURES, self);
     ctx.output(DOCUMENTS, new PendingDocument(doc, self));
     for (long bucket : fingerprint.buckets()) {
-      out.collect(new BandProbe(bucket, key));
+      out.collect(new BandProbe(bucket, key, sequence));
     }
   }
 }

@@ -16,8 +16,10 @@ import org.apache.flink.util.Collector;
 /**
  * Keyed by text: each text's signature, kept once for the TTL however many buckets it is first in,
  * and the answers to lookups for it. A lookup can overtake the signature it asks for (they travel
- * different paths); it then waits for it, at most {@link #LOOKUP_WAIT}, after which it is answered
- * as if the text had been first (a near-duplicate missed, never a document lost).
+ * different paths); it then waits for it until the watermark passes the lookup's timestamp: the
+ * signature, of a text no later than the one asking, has come by then unless it was forgotten
+ * (TTL). A lookup still unanswered then is answered as if the text had been first (a near-duplicate
+ * missed, never a document lost). Without timestamps it waits {@link #LOOKUP_WAIT}.
  */
 public final class SignatureStore
     extends KeyedCoProcessFunction<Long, Signature, SignatureLookup, BandAnswer> {
@@ -61,9 +63,13 @@ public final class SignatureStore
       return;
     }
     waiting.add(lookup.key());
-    ctx.timerService()
-        .registerProcessingTimeTimer(
-            ctx.timerService().currentProcessingTime() + LOOKUP_WAIT.toMillis());
+    if (ctx.timestamp() != null) {
+      ctx.timerService().registerEventTimeTimer(ctx.timestamp());
+    } else {
+      ctx.timerService()
+          .registerProcessingTimeTimer(
+              ctx.timerService().currentProcessingTime() + LOOKUP_WAIT.toMillis());
+    }
   }
 
   @Override

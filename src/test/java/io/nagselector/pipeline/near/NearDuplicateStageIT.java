@@ -15,8 +15,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -25,38 +25,28 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The near-duplicate stage on the MiniCluster (heap state), over the planted corpus of {@code
- * NearDuplicateQualityTest}: in one subtask it decides exactly as the in-memory rule does; spread
- * over three, with texts racing through buckets on different subtasks, it loses nothing, keeps the
- * earlier text of every pair it flags, and still catches the planted near-duplicates.
+ * NearDuplicateQualityTest}: in one subtask, and spread over three or four with texts racing
+ * through buckets on different subtasks, paced or all at once, it decides exactly as the in-memory
+ * rule does over the stream's order.
  */
 class NearDuplicateStageIT {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberSlotsPerTaskManager(3).build());
-
-  /**
-   * Documents closer than this (0.8 s at the test's pace) may reach a bucket in either order on
-   * different subtasks, through the network buffers between them: the later one is then kept too.
-   */
-  private static final int IN_FLIGHT = 200;
+          new MiniClusterResourceConfiguration.Builder().setNumberSlotsPerTaskManager(4).build());
 
   private record Outcome(List<String> kept, Map<String, DuplicateDocument> skipped) {}
 
   @Test
   void inOneSubtaskItDecidesAsTheInMemoryRule() throws Exception {
     List<PlantedCorpus.Doc> docs = PlantedCorpus.generate(18);
-    Outcome outcome = run(docs, 1);
-
-    NearDuplicates rule = NearDuplicates.defaults();
-    NearDuplicateIndex index = new NearDuplicateIndex(NearDuplicates.THRESHOLD);
-    Map<String, NearDuplicateIndex.Match> expected = new HashMap<>();
-    for (PlantedCorpus.Doc d : docs) {
-      index.offer(d.id(), rule.fingerprint(d.text())).ifPresent(m -> expected.put(d.id(), m));
-    }
+    Outcome outcome = run(docs, 1, true);
+    Map<String, NearDuplicateIndex.Match> expected = inMemory(docs);
     Map<String, NearDuplicateIndex.Match> actual = new HashMap<>();
     outcome
         .skipped()
@@ -71,60 +61,42 @@ class NearDuplicateStageIT {
     assertThat(outcome.kept()).hasSize(docs.size() - expected.size());
   }
 
-  @Test
-  void acrossSubtasksNothingIsLostAndTheEarlierTextIsKept() throws Exception {
+  /**
+   * Spread over subtasks, with texts racing through buckets on different subtasks, read paced or
+   * all at once: the same decisions as the in-memory rule over the stream's order.
+   */
+  @ParameterizedTest(name = "{0} subtasks, paced: {1}")
+  @CsvSource({"3, true", "4, false"})
+  void acrossSubtasksPacedOrAllAtOnceItDecidesAsTheInMemoryRule(int parallelism, boolean paced)
+      throws Exception {
     List<PlantedCorpus.Doc> docs = PlantedCorpus.generate(19);
-    Outcome outcome = run(docs, 3);
-
-    Map<String, Integer> position = new HashMap<>();
-    for (int i = 0; i < docs.size(); i++) {
-      position.put(docs.get(i).id(), i);
-    }
-    Set<String> accounted = new HashSet<>(outcome.kept());
-    accounted.addAll(outcome.skipped().keySet());
-    assertThat(outcome.kept().size() + outcome.skipped().size()).isEqualTo(docs.size());
-    assertThat(accounted).hasSize(docs.size());
-    // the in-memory rule over the same order, for the pairs far enough apart to arrive in order
-    NearDuplicates rule = NearDuplicates.defaults();
-    NearDuplicateIndex index = new NearDuplicateIndex(NearDuplicates.THRESHOLD);
-    Set<String> byTheRule = new HashSet<>();
-    for (PlantedCorpus.Doc d : docs) {
-      index.offer(d.id(), rule.fingerprint(d.text())).ifPresent(m -> byTheRule.add(d.id()));
-    }
-    int apart = 0;
-    int apartCaught = 0;
-    int near = 0;
-    int nearCaught = 0;
-    for (PlantedCorpus.Doc d : docs) {
-      DuplicateDocument skipped = outcome.skipped().get(d.id());
-      if (skipped != null) {
-        assertThat(skipped.getKind()).isEqualTo(DuplicateKind.NEAR);
-        assertThat(skipped.getJaccard()).isGreaterThanOrEqualTo(NearDuplicates.THRESHOLD);
-        assertThat(position.get(skipped.getDuplicateOf())).isLessThan(position.get(d.id()));
-      }
-      String base = d.id().replaceAll("-(edited|boilerplate|reordered)$", "");
-      if (byTheRule.contains(d.id()) && !base.equals(d.id())) {
-        boolean far = position.get(d.id()) - position.get(base) >= IN_FLIGHT;
-        apart += far ? 1 : 0;
-        apartCaught += far && skipped != null ? 1 : 0;
-        near += far ? 0 : 1;
-        nearCaught += !far && skipped != null ? 1 : 0;
-      }
-    }
+    Outcome outcome = run(docs, parallelism, paced);
+    Map<String, NearDuplicateIndex.Match> expected = inMemory(docs);
+    Map<String, NearDuplicateIndex.Match> actual = new HashMap<>();
+    outcome
+        .skipped()
+        .forEach(
+            (id, d) ->
+                actual.put(id, new NearDuplicateIndex.Match(d.getDuplicateOf(), d.getJaccard())));
     System.out.printf(
-        "near-duplicate stage, 3 subtasks: %d documents, %d kept, %d near-duplicates; planted"
-            + " copies the in-memory rule flags, %d or more documents after their original: %d of"
-            + " %d caught; closer: %d of %d%n",
+        "near-duplicate stage, %d subtasks, %s: %d documents, %d kept, %d near-duplicates%n",
+        parallelism,
+        paced ? "paced" : "all at once",
         docs.size(),
         outcome.kept().size(),
-        outcome.skipped().size(),
-        IN_FLIGHT,
-        apartCaught,
-        apart,
-        nearCaught,
-        near);
-    assertThat(apart).isGreaterThanOrEqualTo(30);
-    assertThat(apartCaught).isEqualTo(apart);
+        actual.size());
+    assertThat(actual).isEqualTo(expected);
+    assertThat(new HashSet<>(outcome.kept())).hasSize(docs.size() - expected.size());
+  }
+
+  private static Map<String, NearDuplicateIndex.Match> inMemory(List<PlantedCorpus.Doc> docs) {
+    NearDuplicates rule = NearDuplicates.defaults();
+    NearDuplicateIndex index = new NearDuplicateIndex(NearDuplicates.THRESHOLD);
+    Map<String, NearDuplicateIndex.Match> expected = new HashMap<>();
+    for (PlantedCorpus.Doc d : docs) {
+      index.offer(d.id(), rule.fingerprint(d.text())).ifPresent(m -> expected.put(d.id(), m));
+    }
+    return expected;
   }
 
   private static SourcedDocument paced(SourcedDocument doc) throws InterruptedException {
@@ -133,11 +105,12 @@ class NearDuplicateStageIT {
   }
 
   /**
-   * Runs the stage over {@code docs}, read at about 250 documents/s, well below what the stage
-   * takes, as a crawl topic feeds it: all subtasks keep up, and the order they see texts in differs
-   * only by what is in flight between them.
+   * Runs the stage over {@code docs}, their timestamps their positions, read at about 250
+   * documents/s ({@code paced}: all subtasks keep up, and the order they see texts in differs only
+   * by what is in flight between them) or as fast as they go.
    */
-  private static Outcome run(List<PlantedCorpus.Doc> docs, int parallelism) throws Exception {
+  private static Outcome run(List<PlantedCorpus.Doc> docs, int parallelism, boolean paced)
+      throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(parallelism);
     List<SourcedDocument> input = new ArrayList<>();
@@ -148,12 +121,14 @@ class NearDuplicateStageIT {
               CrawlDocument.newBuilder().setId(d.id()).setText(d.text()).build(),
               new RawRecord("crawl", 0, i, null)));
     }
+    MapFunction<SourcedDocument, SourcedDocument> pace =
+        paced ? NearDuplicateStageIT::paced : d -> d;
     DataStream<SourcedDocument> source =
         env.fromData(input, TypeInformation.of(SourcedDocument.class))
             .assignTimestampsAndWatermarks(
                 WatermarkStrategy.<SourcedDocument>forMonotonousTimestamps()
                     .withTimestampAssigner((d, t) -> d.origin().offset()))
-            .map(NearDuplicateStageIT::paced)
+            .map(pace)
             .setParallelism(1);
     NearDuplicateStage.Result result =
         NearDuplicateStage.apply(source, NearDuplicateSettings.defaults(), true);

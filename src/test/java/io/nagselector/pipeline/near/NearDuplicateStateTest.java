@@ -11,6 +11,8 @@ import org.apache.flink.runtime.state.StateObject;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -63,7 +65,7 @@ class NearDuplicateStateTest {
       h.open();
       for (long t = 1; t <= texts; t++) {
         for (int band = 0; band < 20; band++) {
-          h.processElement(new BandProbe(rnd.nextLong(), t), 0);
+          h.processElement(new StreamRecord<>(new BandProbe(rnd.nextLong(), t, 0)));
         }
       }
       bucketBytes = size(h.snapshot(1, 0));
@@ -102,9 +104,9 @@ class NearDuplicateStateTest {
   void aBucketKeepsItsFirstTextAndSendsLaterOnesToItsSignature() throws Exception {
     try (var h = buckets()) {
       h.open();
-      h.processElement(new BandProbe(7, 100), 0);
-      h.processElement(new BandProbe(7, 200), 0);
-      h.processElement(new BandProbe(7, 100), 0); // the first text again
+      h.processElement(new StreamRecord<>(new BandProbe(7, 100, 0)));
+      h.processElement(new StreamRecord<>(new BandProbe(7, 200, 0)));
+      h.processElement(new StreamRecord<>(new BandProbe(7, 100, 0))); // the first text again
       assertThat(h.extractOutputValues()).containsExactly(new SignatureLookup(100, 200));
       assertThat(h.getSideOutput(BucketIndex.FIRST_HERE))
           .extracting(r -> r.getValue().key())
@@ -121,10 +123,11 @@ class NearDuplicateStateTest {
             Types.LONG)) {
       h.setStateTtlProcessingTime(0);
       h.open();
-      h.processElement(new BandProbe(7, 100), 0);
+      h.processElement(new StreamRecord<>(new BandProbe(7, 100, 0)));
       h.setStateTtlProcessingTime(100);
-      h.processElement(new BandProbe(7, 200), 0); // 100 is forgotten: 200 is first here now
-      h.processElement(new BandProbe(7, 300), 0);
+      h.processElement(
+          new StreamRecord<>(new BandProbe(7, 200, 0))); // 100 is forgotten: 200 is first here now
+      h.processElement(new StreamRecord<>(new BandProbe(7, 300, 0)));
       assertThat(h.extractOutputValues()).containsExactly(new SignatureLookup(200, 300));
     }
     try (var h =
@@ -138,7 +141,7 @@ class NearDuplicateStateTest {
       h.open();
       h.processElement1(signature(5, new SplittableRandom(2)), 0);
       h.setStateTtlProcessingTime(100);
-      h.processElement2(new SignatureLookup(5, 9), 0);
+      h.processElement2(new StreamRecord<>(new SignatureLookup(5, 9)));
       assertThat(h.extractOutputValues()).as("5's signature expired: the lookup waits").isEmpty();
       assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
     }
@@ -156,7 +159,7 @@ class NearDuplicateStateTest {
       h.setStateBackend(new EmbeddedRocksDBStateBackend(true));
       h.setStateTtlProcessingTime(1_000);
       h.open();
-      h.processElement(new BandProbe(7, 100), 0);
+      h.processElement(new StreamRecord<>(new BandProbe(7, 100, 0)));
       savepoint = h.snapshot(1, 0);
     }
     long expiry = 1_000 + ttl.toMillis();
@@ -165,29 +168,65 @@ class NearDuplicateStateTest {
       h.initializeState(savepoint);
       h.open();
       h.setStateTtlProcessingTime(expiry - 1);
-      h.processElement(new BandProbe(7, 200), 0); // 100 is still first a millisecond before
+      h.processElement(
+          new StreamRecord<>(new BandProbe(7, 200, 0))); // 100 is still first a millisecond before
       h.setStateTtlProcessingTime(expiry);
-      h.processElement(new BandProbe(7, 300), 0); // at its TTL 100 is forgotten: 300 is first
-      h.processElement(new BandProbe(7, 400), 0);
+      h.processElement(
+          new StreamRecord<>(
+              new BandProbe(7, 300, 0))); // at its TTL 100 is forgotten: 300 is first
+      h.processElement(new StreamRecord<>(new BandProbe(7, 400, 0)));
       assertThat(h.extractOutputValues())
           .containsExactly(new SignatureLookup(100, 200), new SignatureLookup(300, 400));
     }
   }
 
   @Test
-  void aLookupThatOvertakesItsSignatureWaitsForItOrIsAnsweredEmptyAfterThirtySeconds()
+  void aLookupThatOvertakesItsSignatureWaitsForItUntilTheWatermarkPassesTheLookup()
       throws Exception {
     SplittableRandom rnd = new SplittableRandom(1);
     try (var h = signatures()) {
       h.open();
-      h.setProcessingTime(0);
-      h.processElement2(new SignatureLookup(5, 9), 0); // 5's signature has not come yet
-      h.processElement2(new SignatureLookup(6, 9), 0); // nor 6's, which never will
+      h.processElement2(new SignatureLookup(5, 9), 10); // 5's signature has not come yet
+      h.processElement2(new SignatureLookup(6, 9), 10); // nor 6's, which never will
       assertThat(h.extractOutputValues()).isEmpty();
-      h.processElement1(signature(5, rnd), 0);
+      h.processElement1(signature(5, rnd), 5);
       assertThat(answers(h)).containsExactly("9 <- 5");
-      h.setProcessingTime(SignatureStore.LOOKUP_WAIT.toMillis());
+      h.processBothWatermarks(new Watermark(9));
+      assertThat(answers(h)).containsExactly("9 <- 5");
+      h.processBothWatermarks(new Watermark(10));
       assertThat(answers(h)).containsExactly("9 <- 5", "9 <- none");
+    }
+  }
+
+  @Test
+  void withoutTimestampsALookupWaitsThirtySecondsAtMost() throws Exception {
+    try (var h = signatures()) {
+      h.open();
+      h.setProcessingTime(0);
+      h.processElement2(new StreamRecord<>(new SignatureLookup(6, 9)));
+      assertThat(h.extractOutputValues()).isEmpty();
+      h.setProcessingTime(SignatureStore.LOOKUP_WAIT.toMillis());
+      assertThat(answers(h)).containsExactly("9 <- none");
+    }
+  }
+
+  @Test
+  void aBucketsFirstTextIsTheFirstInTheStreamsOrderHoweverItsProbesArrive() throws Exception {
+    try (var h = buckets()) {
+      h.open();
+      h.processElement(new BandProbe(7, 300, 0), 30);
+      h.processElement(new BandProbe(7, 200, 1L << 42), 20); // partition 1
+      h.processElement(new BandProbe(7, 100, 5), 20); // partition 0, offset 5: before 200
+      assertThat(h.extractOutputValues()).isEmpty();
+      h.processWatermark(30);
+      assertThat(h.extractOutputValues())
+          .containsExactly(new SignatureLookup(100, 200), new SignatureLookup(100, 300));
+      assertThat(h.getSideOutput(BucketIndex.FIRST_HERE))
+          .extracting(r -> r.getValue().key())
+          .containsExactly(100L);
+      h.processElement(new BandProbe(7, 50, 0), 25); // too late to be first: taken as it comes
+      assertThat(h.extractOutputValues()).endsWith(new SignatureLookup(100, 50));
+      assertThat(h.numEventTimeTimers()).isZero();
     }
   }
 }
