@@ -27,6 +27,11 @@ public final class ReaderProgress {
     return progress;
   }
 
+  /** Forgets the calling thread's reader (tests). */
+  static void forget() {
+    CURRENT.remove();
+  }
+
   /** The progress the reader of the calling task registered, or null. */
   public static ReaderProgress current() {
     return CURRENT.get();
