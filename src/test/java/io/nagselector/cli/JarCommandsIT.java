@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.SelectorApp;
+import io.nagselector.testing.FastOrder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -122,6 +123,7 @@ class JarCommandsIT {
       ProcessBuilder run = java("run", "--config", "config/local.yaml");
       run.environment().put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
       run.environment().put("NAG_CHECKPOINTS_INTERVAL", "1s");
+      run.environment().putAll(FastOrder.ENV);
       run.environment().put("NAG_CHECKPOINTS_DIR", dir.resolve("checkpoints").toUri().toString());
       Process job = run.redirectOutput(dir.resolve("run.log").toFile()).start();
       try {

@@ -9,6 +9,7 @@ import io.nagselector.model.TinyCheckpoint;
 import io.nagselector.pipeline.FlinkSettings;
 import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.SelectorApp;
+import io.nagselector.testing.FastOrder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -62,6 +63,7 @@ class TargetCommandIT {
       env.put("NAG_MODEL_TOP_K", "4");
       env.put("NAG_MODEL_MAX_LENGTH", "16");
       env.put("NAG_CHECKPOINTS_INTERVAL", "300ms");
+      env.putAll(FastOrder.ENV);
       env.put("NAG_CHECKPOINTS_DIR", dir.resolve("checkpoints").toUri().toString());
       JobConfig config = JobConfig.load(Path.of("config/local.yaml"), env);
       SelectorApp.createTopics(kafka, config);

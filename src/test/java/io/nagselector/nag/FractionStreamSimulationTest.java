@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,10 +31,16 @@ class FractionStreamSimulationTest {
     return new FractionSimulation(docs, FRACTION);
   }
 
+  /** Each setup's summary, computed once: several tests read the same one. */
+  private static final Map<String, FractionSimulation.Summary> SUMMARIES =
+      new ConcurrentHashMap<>();
+
   private static FractionSimulation.Summary streams(
       int n, int instances, int orders, double sigmas) {
     FractionSimulation.Summary s =
-        corpus(n, n).streams(orders, 1, 4, 40, sigmas, shard -> shard % instances);
+        SUMMARIES.computeIfAbsent(
+            n + "/" + instances + "/" + orders + "/" + sigmas,
+            k -> corpus(n, n).streams(orders, 1, 4, 40, sigmas, shard -> shard % instances));
     System.out.printf(
         "%d documents, 4 shards x warm-up 40, %d instance(s), band %.0f sigmas, %d orders: %s%n",
         n, instances, sigmas, orders, s);

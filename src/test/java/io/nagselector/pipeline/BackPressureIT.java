@@ -35,9 +35,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A slow extractor (one document per 20 ms, one at a time) and 1,000 documents of 20 KB sent at
- * once: the source slows down, the backlog stays in Kafka (the job's committed offsets lag the
- * topic by more than half of it mid-run), and nothing is dropped or timed out.
+ * A slow extractor (one document per 20 ms, one at a time) and a backlog of 1,000 documents of 20
+ * KB (20 s of crawl) sent at once: the source slows down, the backlog stays in Kafka (the job's
+ * committed offsets lag the topic by more than half of it mid-run), and nothing is dropped or timed
+ * out.
  */
 class BackPressureIT extends PipelineIT {
   @TempDir Path dir;
@@ -108,6 +109,7 @@ class BackPressureIT extends PipelineIT {
       // then hold tens of them, not thousands, so a backlog can only wait in the topic
       int n = 1000;
       String filler = " " + "x".repeat(20_000);
+      long start = System.currentTimeMillis() - n * 20L;
       Set<String> texts = new HashSet<>();
       for (int i = 0; i < n; i++) {
         String text;
@@ -115,7 +117,13 @@ class BackPressureIT extends PipelineIT {
           text = TinyCheckpoint.randomText(rnd, 4 + rnd.nextInt(8));
         } while (!texts.add(text));
         CrawlDocument d = CrawlDocument.newBuilder().setId("d" + i).setText(text + filler).build();
-        producer.send(new ProducerRecord<>("crawl", bytes(CrawlDocument.getEncoder().encode(d))));
+        // a backlog as a crawler wrote it, 50 documents a second (the last 20 s): the dedupe
+        // holds a new text until the watermark passes it, so about dedupe.order.out-of-orderness
+        // (1 s) of it, not all of it, waits in the job
+        long stamped = start + i * 20L;
+        producer.send(
+            new ProducerRecord<>(
+                "crawl", null, stamped, null, bytes(CrawlDocument.getEncoder().encode(d))));
       }
       producer.flush();
 

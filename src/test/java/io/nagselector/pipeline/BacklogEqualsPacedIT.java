@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One crawl topic's content, read twice by the whole job: once as a paced stream (sent at 50
+ * One crawl topic's content, read twice by the whole job: once as a paced stream (sent at about 80
  * documents/s while the job runs, at parallelism 2), once as a backlog (its first half in the topic
  * before the job starts; a stop with a savepoint mid-way; the second half sent at once and read by
  * the job restored at parallelism 1). Both runs skip the same exact and near-duplicates, each
@@ -217,7 +217,12 @@ class BacklogEqualsPacedIT extends PipelineIT {
                   "NAG_SELECTION_HOLD_SIGMAS",
                   String.valueOf(SIGMAS),
                   "NAG_KAFKA_TOPICS_DUPLICATES",
-                  "duplicates"));
+                  "duplicates",
+                  // the defaults, not the other tests' shorter ones (FastOrder)
+                  "NAG_DEDUPE_ORDER_OUT_OF_ORDERNESS",
+                  "1s",
+                  "NAG_DEDUPE_ORDER_QUIET_AFTER",
+                  "2s"));
       List<String> commands = sendTargets(config);
       consumer.subscribe(List.of("selected", "duplicates"));
       Outcome outcome =

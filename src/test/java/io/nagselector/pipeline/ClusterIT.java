@@ -11,6 +11,7 @@ import io.nagselector.cluster.SessionClusters;
 import io.nagselector.cluster.SupervisedCluster;
 import io.nagselector.control.ControlClient;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.testing.FastOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,10 +69,11 @@ class ClusterIT {
   }
 
   private Map<String, String> jobEnvironment(EmbeddedKafka kafka, String name) {
-    return Map.of(
-        "NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-        "NAG_SELECTION_SHARDS", "4",
-        "NAG_CHECKPOINTS_DIR", dir.resolve(name + "-checkpoints").toUri().toString());
+    Map<String, String> env = new HashMap<>(FastOrder.ENV);
+    env.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("NAG_SELECTION_SHARDS", "4");
+    env.put("NAG_CHECKPOINTS_DIR", dir.resolve(name + "-checkpoints").toUri().toString());
+    return env;
   }
 
   private LocalFlinkCluster application(

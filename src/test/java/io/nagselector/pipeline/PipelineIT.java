@@ -14,6 +14,7 @@ import io.nagselector.avro.TargetPolicy;
 import io.nagselector.control.ControlClient;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testing.FastOrder;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -99,6 +100,7 @@ abstract class PipelineIT {
     env.put("NAG_SELECTION_SHARDS", "4");
     env.put("NAG_SELECTION_MAX_HOLD", "2s");
     env.put("NAG_CHECKPOINTS_INTERVAL", checkpointInterval);
+    env.putAll(FastOrder.ENV);
     env.put("NAG_CHECKPOINTS_DIR", dir.resolve("checkpoints").toUri().toString());
     env.putAll(more);
     return JobConfig.load(Path.of("config/local.yaml"), env);

@@ -3,6 +3,7 @@ package io.nagselector.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.testing.FastOrder;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,7 @@ class RunOnFlinkClusterIT {
             .redirectErrorStream(true);
     b.environment().put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     b.environment().put("NAG_SELECTION_SHARDS", "4");
+    b.environment().putAll(FastOrder.ENV);
     b.environment().putAll(env);
     return b.start();
   }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.nagselector.cluster.LocalFlinkCluster;
 import io.nagselector.cluster.SupervisedCluster;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.testing.FastOrder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,6 +83,7 @@ class S3AsConfiguredIT {
     env.put("AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY);
     env.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     env.put("NAG_SELECTION_SHARDS", "4");
+    env.putAll(FastOrder.ENV);
     env.put("NAG_DATASET_PATH", "s3a://" + S3Server.BUCKET + "/dataset");
     LocalFlinkCluster cluster =
         LocalFlinkCluster.application(

@@ -9,6 +9,7 @@ import io.nagselector.io.UserInputException;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.kafka.TestCa;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testing.FastOrder;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -192,6 +193,7 @@ class SecureKafkaIT extends PipelineIT {
       env.put("NAG_MODEL_TOP_K", "4");
       env.put("NAG_MODEL_MAX_LENGTH", "16");
       env.put("NAG_CHECKPOINTS_INTERVAL", "1s");
+      env.putAll(FastOrder.ENV);
       env.put("NAG_CHECKPOINTS_DIR", dir.resolve("checkpoints").toUri().toString());
       Path jobLog = dir.resolve("run.log");
       ProcessBuilder run = packaged(true, "run", "--config", "config/local.yaml");
