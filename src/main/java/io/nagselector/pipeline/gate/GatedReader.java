@@ -44,10 +44,8 @@ final class GatedReader<T> implements SourceReader<T, KafkaPartitionSplit> {
       return InputStatus.NOTHING_AVAILABLE;
     }
     InputStatus status = kafka.pollNext(output);
-    if (status == InputStatus.MORE_AVAILABLE) {
-      progress.reading();
-    } else {
-      progress.caughtUp();
+    if (status != InputStatus.MORE_AVAILABLE) {
+      progress.foundNothing();
     }
     return status;
   }

@@ -7,14 +7,16 @@ import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 
 /**
- * The crawl topic's event time, one generator per partition: while its reader reads, the watermark
- * trails the largest timestamp read by {@code outOfOrderness}, and a partition that has delivered
- * nothing yet holds it back (it may hold a backlog). Once the reader has had nothing to read for
- * {@code quietAfter} ({@link ReaderProgress}), everything read is final: the watermark moves up to
- * the largest timestamp, and then the partition is marked idle, so that it holds no other partition
- * back until it has records again. Nothing follows the wall clock: a backlog is put in order
- * however old its timestamps are and however fast it is read. (Without a reader that reports, a
- * partition counts as caught up once it has delivered nothing for {@code quietAfter}.)
+ * The crawl topic's event time, one generator per partition: the watermark trails the largest
+ * timestamp read by {@code outOfOrderness}. A partition is caught up once it has delivered nothing
+ * for {@code quietAfter} and its reader has found nothing to read since its last record ({@link
+ * ReaderProgress}: a reader busy with a backlog, or back-pressured, has had something to read all
+ * along, and the partition may only be waiting its turn). Then everything it delivered is final:
+ * the watermark moves up to its largest timestamp, and the partition is marked idle, so that it
+ * holds no other partition back until it has records again. Nothing follows the wall clock: a
+ * backlog is put in order however old its timestamps are and however fast it is read. (Without a
+ * reader that reports, a partition is caught up once it has delivered nothing for {@code
+ * quietAfter}.)
  */
 public final class CrawlWatermarks<T> implements WatermarkGenerator<T> {
   private final long outOfOrderness;
@@ -38,16 +40,6 @@ public final class CrawlWatermarks<T> implements WatermarkGenerator<T> {
     maxTimestamp = Math.max(maxTimestamp, timestamp);
     lastRecordAt = clock.getAsLong();
     flushed = false;
-    if (reader() != null) {
-      reader.reading(); // a record read: the reader has not caught up since it last found none
-    }
-  }
-
-  private ReaderProgress reader() {
-    if (reader == null) {
-      reader = ReaderProgress.current();
-    }
-    return reader;
   }
 
   @Override
@@ -66,9 +58,11 @@ public final class CrawlWatermarks<T> implements WatermarkGenerator<T> {
   }
 
   private boolean caughtUp() {
-    long now = clock.getAsLong();
-    boolean quiet = now - lastRecordAt >= quietAfter;
-    return reader() == null ? quiet : quiet && reader.caughtUpFor(now) >= quietAfter;
+    if (reader == null) {
+      reader = ReaderProgress.current();
+    }
+    boolean quiet = clock.getAsLong() - lastRecordAt >= quietAfter;
+    return reader == null ? quiet : quiet && reader.foundNothingSince(lastRecordAt);
   }
 
   /** A watermark never goes back, also when records come again after a quiet spell. */

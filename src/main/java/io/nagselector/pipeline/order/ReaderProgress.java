@@ -3,18 +3,18 @@ package io.nagselector.pipeline.order;
 import java.util.function.LongSupplier;
 
 /**
- * Whether a source reader has caught up with its partitions: it last found nothing to read, and has
- * read no record since; and since when. Only the reader knows this (a partition that has not
- * delivered yet may still hold a backlog), so it reports here and the watermark generators of its
- * task ask: they run on the task's thread, where the reader registered it. A reader held back (by
- * the crawl gate) or busy is not caught up.
+ * When a source reader last found nothing to read: all it had fetched was emitted. A partition
+ * whose last record came before that, and long enough ago, has nothing more now; one whose reader
+ * has had something to read all along (a backlog, or back-pressure) may be only waiting its turn.
+ * Only the reader knows this, so it reports here and the watermark generators of its task ask: they
+ * run on the task's thread, where the reader registered it. A reader held back by the crawl gate
+ * reports nothing.
  */
 public final class ReaderProgress {
   private static final ThreadLocal<ReaderProgress> CURRENT = new ThreadLocal<>();
-  private static final long READING = Long.MAX_VALUE;
 
   private final LongSupplier clock;
-  private long caughtUpSince = READING;
+  private long foundNothingAt = Long.MIN_VALUE;
 
   private ReaderProgress(LongSupplier clock) {
     this.clock = clock;
@@ -37,20 +37,13 @@ public final class ReaderProgress {
     return CURRENT.get();
   }
 
-  /** The reader has more to read, or read a record. */
-  public void reading() {
-    caughtUpSince = READING;
-  }
-
   /** The reader found nothing to read. */
-  public void caughtUp() {
-    if (caughtUpSince == READING) {
-      caughtUpSince = clock.getAsLong();
-    }
+  public void foundNothing() {
+    foundNothingAt = clock.getAsLong();
   }
 
-  /** How long the reader has had nothing to read (0 while it reads). */
-  public long caughtUpFor(long now) {
-    return caughtUpSince == READING ? 0 : now - caughtUpSince;
+  /** Whether the reader has found nothing to read at {@code time} or since. */
+  public boolean foundNothingSince(long time) {
+    return foundNothingAt >= time;
   }
 }

@@ -45,52 +45,48 @@ class CrawlWatermarksTest {
   }
 
   @Test
-  void whileItsReaderReadsAPartitionTrailsItsLatestTimestampAndOneWithoutARecordHoldsBack() {
-    ReaderProgress reader = ReaderProgress.register(() -> now);
+  void aPartitionTrailsItsLatestTimestampWhileItsReaderHasHadSomethingToReadAllAlong() {
+    ReaderProgress.register(() -> now);
     CrawlWatermarks<String> read = generator();
-    CrawlWatermarks<String> notYet = generator();
-    reader.reading();
     read.onEvent("a", 50_000, output);
     read.onEvent("b", 49_000, output); // out of order within the partition
-    now += 5_000; // long, but the reader has more to read: a backlog, not a quiet partition
+    now += 5_000; // long, but the reader never found nothing to read: a backlog, or back-pressure
     read.onPeriodicEmit(output);
-    notYet.onPeriodicEmit(output);
     assertThat(emitted).containsExactly("49899");
   }
 
   @Test
-  void onceTheReaderHasCaughtUpAPartitionFlushesItsLatestTimestampThenGoesIdleUntilItsNextRecord() {
+  void aQuietPartitionWhoseReaderFoundNothingFlushesItsLatestTimestampThenGoesIdle() {
     ReaderProgress reader = ReaderProgress.register(() -> now);
-    CrawlWatermarks<String> read = generator();
-    CrawlWatermarks<String> empty = generator();
-    read.onEvent("a", 50_000, output);
-    reader.caughtUp();
+    CrawlWatermarks<String> quiet = generator();
+    quiet.onEvent("a", 50_000, output);
+    reader.foundNothing(); // all fetched was emitted
     now += 1_999;
-    read.onPeriodicEmit(output);
+    quiet.onPeriodicEmit(output);
     assertThat(emitted).containsExactly("49899");
     now += 1;
-    read.onPeriodicEmit(output);
-    read.onPeriodicEmit(output);
-    empty.onPeriodicEmit(output);
-    assertThat(emitted).containsExactly("49899", "50000", "idle", "idle");
+    quiet.onPeriodicEmit(output);
+    quiet.onPeriodicEmit(output);
+    assertThat(emitted).containsExactly("49899", "50000", "idle");
     // records again, with older timestamps than the flush: the watermark never goes back
-    read.onEvent("b", 49_000, output);
-    read.onPeriodicEmit(output);
+    quiet.onEvent("b", 49_000, output);
+    quiet.onPeriodicEmit(output);
     assertThat(emitted).endsWith("50000");
   }
 
   @Test
-  void aRecordReadSinceTheReaderLastFoundNoneKeepsItFromCountingAsCaughtUp() {
+  void aPartitionIsNotCaughtUpWhileItsReaderHasFoundSomethingToReadEverySinceItsLastRecord() {
     ReaderProgress reader = ReaderProgress.register(() -> now);
-    CrawlWatermarks<String> a = generator();
-    CrawlWatermarks<String> b = generator();
-    a.onEvent("a", 10_000, output);
-    reader.caughtUp();
-    now += 1_500;
-    b.onEvent("b", 10_500, output); // another partition's record: the reader was not caught up
-    now += 1_000;
-    a.onPeriodicEmit(output);
+    CrawlWatermarks<String> waiting = generator();
+    reader.foundNothing();
+    now += 1;
+    waiting.onEvent("a", 10_000, output); // the reader has read other partitions since
+    now += 3_000;
+    waiting.onPeriodicEmit(output);
     assertThat(emitted).containsExactly("9899");
+    reader.foundNothing();
+    waiting.onPeriodicEmit(output);
+    assertThat(emitted).containsExactly("9899", "10000");
   }
 
   @Test
