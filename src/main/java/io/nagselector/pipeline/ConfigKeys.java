@@ -252,8 +252,9 @@ public final class ConfigKeys {
       ConfigKey.duration(
           "dedupe.order.quiet-after",
           "2s",
-          "a crawl partition with no new record for this long counts as caught up, so that its"
-              + " last records are deduplicated without waiting for more");
+          "a crawl partition with no new record for this long, whose reader has found nothing to"
+              + " read since, counts as caught up: its last records are deduplicated without"
+              + " waiting for more");
 
   public static final ConfigKey<Boolean> DEDUPE_NEAR_ENABLED =
       ConfigKey.flag(
