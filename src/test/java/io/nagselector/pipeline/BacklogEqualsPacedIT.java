@@ -30,6 +30,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
@@ -239,14 +242,7 @@ class BacklogEqualsPacedIT extends PipelineIT {
           control.awaitAll(commands, Duration.ofMinutes(2));
         }
         start[0] = System.currentTimeMillis() + 100;
-        for (int i = 0; i < corpus.size(); i++) {
-          long wait = start[0] + i * GAP_MILLIS - System.currentTimeMillis();
-          if (wait > 0) {
-            Thread.sleep(wait); // pacing the crawler, not waiting for the job
-          }
-          producer.send(record(corpus.get(i), i, start[0]));
-        }
-        producer.flush();
+        sendPaced(producer, corpus, start[0]);
         collect(consumer, outcome, corpus.size());
         job.cancel().get();
         return outcome;
@@ -281,6 +277,24 @@ class BacklogEqualsPacedIT extends PipelineIT {
       second.cancel().get();
       return outcome;
     }
+  }
+
+  /** Sends document i at its timestamp, as a crawler writing at 50 documents/s would. */
+  private static void sendPaced(
+      KafkaProducer<byte[], byte[]> producer, List<PlantedCorpus.Doc> corpus, long start)
+      throws Exception {
+    ScheduledExecutorService crawler = Executors.newSingleThreadScheduledExecutor();
+    try {
+      for (int i = 0; i < corpus.size(); i++) {
+        ProducerRecord<byte[], byte[]> r = record(corpus.get(i), i, start);
+        long due = start + i * GAP_MILLIS - System.currentTimeMillis();
+        crawler.schedule(() -> producer.send(r), Math.max(0, due), TimeUnit.MILLISECONDS);
+      }
+    } finally {
+      crawler.shutdown(); // the delayed sends still run
+    }
+    assertThat(crawler.awaitTermination(2, TimeUnit.MINUTES)).as("all sent").isTrue();
+    producer.flush();
   }
 
   /**

@@ -40,19 +40,22 @@ class NearDuplicateStageIT {
       new MiniClusterExtension(
           new MiniClusterResourceConfiguration.Builder().setNumberSlotsPerTaskManager(4).build());
 
-  private record Outcome(List<String> kept, Map<String, DuplicateDocument> skipped) {}
+  private record Outcome(List<String> kept, Map<String, DuplicateDocument> skipped) {
+    /** What each skipped text was found to duplicate, as the in-memory rule says it. */
+    Map<String, NearDuplicateIndex.Match> matches() {
+      Map<String, NearDuplicateIndex.Match> out = new HashMap<>();
+      skipped.forEach(
+          (id, d) -> out.put(id, new NearDuplicateIndex.Match(d.getDuplicateOf(), d.getJaccard())));
+      return out;
+    }
+  }
 
   @Test
   void inOneSubtaskItDecidesAsTheInMemoryRule() throws Exception {
     List<PlantedCorpus.Doc> docs = PlantedCorpus.generate(18);
     Outcome outcome = run(docs, 1, true);
     Map<String, NearDuplicateIndex.Match> expected = inMemory(docs);
-    Map<String, NearDuplicateIndex.Match> actual = new HashMap<>();
-    outcome
-        .skipped()
-        .forEach(
-            (id, d) ->
-                actual.put(id, new NearDuplicateIndex.Match(d.getDuplicateOf(), d.getJaccard())));
+    Map<String, NearDuplicateIndex.Match> actual = outcome.matches();
     System.out.printf(
         "near-duplicate stage, 1 subtask: %d documents, %d kept, %d near-duplicates%n",
         docs.size(), outcome.kept().size(), actual.size());
@@ -72,12 +75,7 @@ class NearDuplicateStageIT {
     List<PlantedCorpus.Doc> docs = PlantedCorpus.generate(19);
     Outcome outcome = run(docs, parallelism, paced);
     Map<String, NearDuplicateIndex.Match> expected = inMemory(docs);
-    Map<String, NearDuplicateIndex.Match> actual = new HashMap<>();
-    outcome
-        .skipped()
-        .forEach(
-            (id, d) ->
-                actual.put(id, new NearDuplicateIndex.Match(d.getDuplicateOf(), d.getJaccard())));
+    Map<String, NearDuplicateIndex.Match> actual = outcome.matches();
     System.out.printf(
         "near-duplicate stage, %d subtasks, %s: %d documents, %d kept, %d near-duplicates%n",
         parallelism,
