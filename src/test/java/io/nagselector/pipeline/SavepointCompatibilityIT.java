@@ -56,7 +56,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>To write a new fixture when the state format changes on purpose (docs/streaming.md): {@code
  * ./mvnw -DskipTests package && ./mvnw failsafe:integration-test
- * -Dit.test=SavepointCompatibilityIT#writesAFixture -Dnag.savepoint-fixture.write=v6}; every
+ * -Dit.test=SavepointCompatibilityIT#writesAFixture -Dnag.savepoint-fixture.write=v8}; every
  * directory under savepoints/ is restored. The restoring job keeps its dedupe memories longer than
  * any fixture's age, so that what a fixture remembers does not depend on the day the test runs.
  */

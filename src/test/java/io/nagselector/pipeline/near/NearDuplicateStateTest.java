@@ -2,6 +2,7 @@ package io.nagselector.pipeline.near;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nagselector.dedupe.Sketch;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the near-duplicate stage keeps per remembered text on RocksDB: 20 bucket entries (the first
- * text's 64-bit key under the bucket's) and one signature (id, order, 160-byte sketch), measured
+ * text's 64-bit key under the bucket's) and one signature (id, order, 41-byte sketch), measured
  * like the exact dedupe's, as the files of an incremental checkpoint; and the behaviour of the
  * bucket index and the signature store on their own.
  */
@@ -48,11 +49,11 @@ class NearDuplicateStateTest {
   }
 
   private static Signature signature(long key, SplittableRandom rnd) {
-    byte[] sketch = new byte[160];
-    for (int i = 0; i < sketch.length; i++) {
-      sketch[i] = (byte) rnd.nextInt();
+    long[] minHashes = new long[160];
+    for (int i = 0; i < minHashes.length; i++) {
+      minHashes[i] = rnd.nextLong();
     }
-    return new Signature(key, "doc-" + key, 1_700_000_000_000L + key, key, sketch);
+    return new Signature(key, "doc-" + key, 1_700_000_000_000L + key, key, Sketch.of(minHashes));
   }
 
   @Test
@@ -84,9 +85,9 @@ class NearDuplicateStateTest {
         "near-duplicate memory on RocksDB: %.1f bytes per text (%.1f for its 20 buckets, %.1f for"
             + " its signature), %,d texts%n",
         perText, (double) bucketBytes / texts, (double) signatureBytes / texts, texts);
-    // the floor is 20 x (8-byte key + 8-byte value) + a 160-byte sketch; RocksDB adds its keys'
+    // the floor is 20 x (8-byte key + 8-byte value) + a 41-byte sketch; RocksDB adds its keys'
     // key groups, the TTL's timestamps and its block overhead
-    assertThat(perText).isBetween(20.0 * 16 + 160, 800.0);
+    assertThat(perText).isBetween(20.0 * 16 + 41, 600.0);
   }
 
   private static List<String> answers(
