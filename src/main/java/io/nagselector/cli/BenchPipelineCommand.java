@@ -6,6 +6,8 @@ import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
+import io.nagselector.bench.CpuBreakdown;
+import io.nagselector.bench.ThreadCpu;
 import io.nagselector.control.ControlClient;
 import io.nagselector.dedupe.NearDuplicates;
 import io.nagselector.io.RecordFormat;
@@ -20,6 +22,7 @@ import io.nagselector.pipeline.JobConfig;
 import io.nagselector.pipeline.SelectorApp;
 import io.nagselector.pipeline.SharedExtractor;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +91,14 @@ final class BenchPipelineCommand implements Callable<Integer> {
       description = "Documents run through each before measuring (JIT compilation, allocations).")
   int warmUp;
 
+  @Option(
+      names = "--bare",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "Also time the bare extractor (--no-bare: the job only, for its CPU figures).")
+  boolean timeBare;
+
   static List<String> texts(SplittableRandom rnd, int count, String prefix) {
     List<String> texts = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -142,15 +153,22 @@ final class BenchPipelineCommand implements Callable<Integer> {
       try (FeatureExtractor extractor =
           SharedExtractor.acquire(SelectorApp.extractorSpec(config))) {
         fingerprint = extractor.fingerprint();
-        bareRate(extractor, warmUpTexts, Integer.MAX_VALUE);
-        bare = bareRate(extractor, texts, Integer.MAX_VALUE);
-        windowed = bareRate(extractor, texts, inFlight);
+        if (timeBare) {
+          bareRate(extractor, warmUpTexts, Integer.MAX_VALUE);
+          bare = bareRate(extractor, texts, Integer.MAX_VALUE);
+          windowed = bareRate(extractor, texts, inFlight);
+        } else {
+          bare = Double.NaN;
+          windowed = Double.NaN;
+        }
       }
-      out.printf(
-          "bare extractor: %.1f docs/s with every document queued at once, %.1f docs/s with at most"
-              + " %d in flight (what the job's 2 x async-capacity allows)%n",
-          bare, windowed, inFlight);
-      if (config.nearDuplicates().enabled()) {
+      if (timeBare) {
+        out.printf(
+            "bare extractor: %.1f docs/s with every document queued at once, %.1f docs/s with at"
+                + " most %d in flight (what the job's 2 x async-capacity allows)%n",
+            bare, windowed, inFlight);
+      }
+      if (timeBare && config.nearDuplicates().enabled()) {
         double micros = fingerprintMicros(config.nearDuplicates().rule(), warmUpTexts, texts);
         out.printf(
             "near-duplicate fingerprint (shingles, MinHash, bands): %.1f us/doc on one thread, %.1f%%"
@@ -162,10 +180,11 @@ final class BenchPipelineCommand implements Callable<Integer> {
           StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.defaults(config));
       env.setParallelism(2);
       SelectorApp.assemble(env, config, fingerprint);
+      List<ThreadCpu.Use> beforeJob = ThreadCpu.sample();
       JobClient job = env.executeAsync("bench-pipeline");
       try (KafkaProducer<byte[], byte[]> producer =
               new KafkaProducer<>(
-                  Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                  Map.of("bootstrap.servers", kafka.bootstrapServers(), "client.id", "bench"),
                   new ByteArraySerializer(),
                   new ByteArraySerializer());
           KafkaConsumer<byte[], byte[]> consumer =
@@ -199,10 +218,14 @@ final class BenchPipelineCommand implements Callable<Integer> {
         Selections selections = new Selections();
         produce(producer, warmUpTexts, "w");
         selections.await(consumer, warmUpTexts.size());
+        List<ThreadCpu.Use> before = ThreadCpu.sample();
+        long processBefore = ThreadCpu.processNanos();
         long start = System.nanoTime();
         long startMillis = System.currentTimeMillis();
         produce(producer, texts, "d");
         Map<String, Long> selectedAt = selections.await(consumer, warmUpTexts.size() + docs);
+        List<ThreadCpu.Use> after = ThreadCpu.sample();
+        long process = ThreadCpu.processNanos() - processBefore;
         selectedAt.keySet().removeIf(id -> id.startsWith("w"));
         double seconds = (System.nanoTime() - start) / 1e9;
         double endToEnd = selectedAt.size() / seconds;
@@ -212,9 +235,12 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 + " %.1f docs/s end to end (%d of %d selected, read back read_committed after the"
                 + " last checkpoint's commit)%n",
             steady, endToEnd, selectedAt.size(), docs);
-        out.printf(
-            "ratio: %.0f%% of the bare extractor (%.0f%% of it at the same number in flight)%n",
-            100 * steady / bare, 100 * steady / windowed);
+        if (timeBare) {
+          out.printf(
+              "ratio: %.0f%% of the bare extractor (%.0f%% of it at the same number in flight)%n",
+              100 * steady / bare, 100 * steady / windowed);
+        }
+        printCpu(out, CpuBreakdown.of(beforeJob, before, after, docs), process / 1e6 / docs);
         // what "budget" left undecided near its cut is decided within the max-hold, and committed
         // with the checkpoint after that
         selections.drainFor(
@@ -231,6 +257,24 @@ final class BenchPipelineCommand implements Callable<Integer> {
       TempDirs.deleteTree(work);
     }
     return 0;
+  }
+
+  /** The CPU per document of each of the job's threads, from first sent to last scored. */
+  private static void printCpu(PrintWriter out, List<CpuBreakdown.Row> rows, double processMs) {
+    out.println("CPU per document, from the first document sent to the last one scored:");
+    for (CpuBreakdown.Row r : rows) {
+      out.printf("  cpu %-10s %8.4f ms  %s%n", r.share(), r.msPerDocument(), r.group());
+    }
+    double counted = rows.stream().mapToDouble(CpuBreakdown.Row::msPerDocument).sum();
+    out.printf(
+        "  cpu %-10s %8.4f ms  the rest of the process (JIT, GC, libtorch's own threads)%n",
+        "OTHER", processMs - counted);
+    out.printf(
+        "cpu-job-total %.4f ms/doc (the job's own threads: the model's workers, the bench's driver"
+            + " and the broker left out); extraction %.4f ms/doc; process %.4f ms/doc%n",
+        CpuBreakdown.total(rows, CpuBreakdown.Share.JOB),
+        CpuBreakdown.total(rows, CpuBreakdown.Share.EXTRACTION),
+        processMs);
   }
 
   static void produce(KafkaProducer<byte[], byte[]> producer, List<String> texts, String prefix)
