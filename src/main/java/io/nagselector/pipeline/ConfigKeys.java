@@ -288,7 +288,7 @@ public final class ConfigKeys {
       ConfigKey.duration(
           "dedupe.near.ttl",
           "1d",
-          "how long a text's buckets and sketch are remembered (about 1.3 KB of RocksDB per text: it sizes the disk)");
+          "how long a text's buckets and sketch are remembered (about 520 bytes of RocksDB per text: it sizes the disk)");
 
   public static final ConfigKey<String> DATASET_PATH =
       ConfigKey.text(

@@ -20,7 +20,8 @@ public final class FlinkSettings {
   private FlinkSettings() {}
 
   /**
-   * What the job config says about Flink: RocksDB, incremental checkpoints, interval, directory.
+   * What the job config says about Flink: RocksDB with Bloom filters, incremental checkpoints,
+   * interval, directory.
    */
   public static Configuration defaults(JobConfig c) {
     return Configuration.fromMap(
@@ -35,6 +36,10 @@ public final class FlinkSettings {
             c.get(ConfigKeys.CHECKPOINTS_INTERVAL).toMillis() + " ms",
             // a backlog of crawl records must not delay checkpoint barriers by the whole buffer
             "taskmanager.network.memory.buffer-debloat.enabled",
+            "true",
+            // most lookups of the dedupe and the bucket index miss (a new text, a new bucket): a
+            // Bloom filter per SST file answers those without reading its blocks
+            "state.backend.rocksdb.use-bloom-filter",
             "true"));
   }
 

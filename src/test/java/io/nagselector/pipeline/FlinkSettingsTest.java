@@ -17,6 +17,7 @@ class FlinkSettingsTest {
   void theJobConfigSuppliesRocksDbAndItsCheckpoints() {
     assertThat(FlinkSettings.defaults(LOCAL).toMap())
         .containsEntry("state.backend.type", "rocksdb")
+        .containsEntry("state.backend.rocksdb.use-bloom-filter", "true")
         .containsEntry("execution.checkpointing.incremental", "true")
         .containsEntry("execution.checkpointing.interval", "30000 ms")
         .containsEntry("execution.checkpointing.dir", "file:///tmp/nag-selector/checkpoints");

@@ -54,11 +54,12 @@ public final class BucketIndex extends KeyedProcessFunction<Long, BandProbe, Sig
   @Override
   public void processElement(BandProbe probe, Context ctx, Collector<SignatureLookup> out)
       throws Exception {
+    Long firstKey = first.value();
     if (!InTimestampOrder.inOrder(ctx.timestamp(), ctx.timerService())) {
       outOfOrder.inc();
-      place(probe, ctx, out);
-    } else if (first.value() != null) {
-      place(probe, ctx, out); // the watermark has passed the bucket's first text: it came first
+      place(probe, firstKey, ctx, out);
+    } else if (firstKey != null) {
+      place(probe, firstKey, ctx, out); // the watermark has passed the first text: it came first
     } else {
       waiting.hold(ctx.timestamp(), probe, ctx.timerService());
     }
@@ -69,22 +70,26 @@ public final class BucketIndex extends KeyedProcessFunction<Long, BandProbe, Sig
       throws Exception {
     List<BandProbe> due = new ArrayList<>(waiting.release(timestamp));
     due.sort(WITHIN_TIMESTAMP);
+    Long firstKey = first.value();
     for (BandProbe probe : due) {
-      place(probe, ctx, out);
+      firstKey = place(probe, firstKey, ctx, out);
     }
   }
 
-  private void place(BandProbe probe, Context ctx, Collector<SignatureLookup> out)
+  /** Places a probe in the bucket whose first text is {@code firstKey}; the first text after. */
+  private Long place(BandProbe probe, Long firstKey, Context ctx, Collector<SignatureLookup> out)
       throws Exception {
-    Long firstKey = first.value();
     if (firstKey == null) {
       first.update(probe.key());
       ctx.output(FIRST_HERE, new BandAnswer(probe.key(), null));
-    } else if (firstKey == probe.key()) {
+      return probe.key();
+    }
+    if (firstKey == probe.key()) {
       // the same text again (the exact dedupe forgot it sooner): it was first here
       ctx.output(FIRST_HERE, new BandAnswer(probe.key(), null));
     } else {
       out.collect(new SignatureLookup(firstKey, probe.key()));
     }
+    return firstKey;
   }
 }

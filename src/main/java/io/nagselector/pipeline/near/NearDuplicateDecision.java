@@ -61,27 +61,33 @@ public final class NearDuplicateDecision
   @Override
   public void processElement1(PendingDocument doc, Context ctx, Collector<SourcedDocument> out)
       throws Exception {
-    pending.update(doc);
-    decideWhenAnswered(ctx, out);
+    Integer answered = answers.value();
+    if (answered != null && answered >= bands) {
+      decide(doc, ctx, out); // every band answered before the document came
+    } else {
+      pending.update(doc);
+    }
   }
 
   @Override
   public void processElement2(BandAnswer answer, Context ctx, Collector<SourcedDocument> out)
       throws Exception {
     Integer so = answers.value();
-    answers.update(so == null ? 1 : so + 1);
+    int answered = so == null ? 1 : so + 1;
+    answers.update(answered);
     if (answer.first() != null) {
       candidates.add(answer.first());
     }
-    decideWhenAnswered(ctx, out);
+    if (answered >= bands) { // the document is read only once every band has answered
+      PendingDocument doc = pending.value();
+      if (doc != null) {
+        decide(doc, ctx, out);
+      }
+    }
   }
 
-  private void decideWhenAnswered(Context ctx, Collector<SourcedDocument> out) throws Exception {
-    PendingDocument doc = pending.value();
-    Integer answered = answers.value();
-    if (doc == null || answered == null || answered < bands) {
-      return;
-    }
+  private void decide(PendingDocument doc, Context ctx, Collector<SourcedDocument> out)
+      throws Exception {
     List<NearDuplicateIndex.Occurrence> earlier = new ArrayList<>();
     for (Signature first : candidates.get()) {
       if (first.before(doc.self())) {
