@@ -140,7 +140,10 @@ public final class LocalFlinkCluster implements AutoCloseable {
     return work.resolve("log/jobmanager.log");
   }
 
-  /** Waits until the REST API answers; fails with the JobManager's output if it exits first. */
+  /**
+   * Waits until the REST API answers; fails with the end of the JobManager's output and log if it
+   * exits first (a test's temporary directory, where the log is, is gone once it fails).
+   */
   public void awaitRest(Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
@@ -151,7 +154,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
                 + "; its log: "
                 + jobManagerLog()
                 + "\n"
-                + tail(work.resolve("log/jobmanager.out")));
+                + tail(work.resolve("log/jobmanager.out"))
+                + "\n--- the end of its log ---\n"
+                + tail(jobManagerLog()));
       }
       if (rest.answers()) {
         return;
