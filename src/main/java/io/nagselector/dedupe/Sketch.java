@@ -2,11 +2,12 @@ package io.nagselector.dedupe;
 
 /**
  * A MinHash signature cut to the low 2 bits of each value (b-bit MinHash, Li and König 2010), four
- * values to a byte: 41 bytes for the default 160 permutations instead of 1,280, which is what the
- * stream keeps per remembered text. Two unrelated values agree in their low 2 bits with probability
- * 1/4, so the share of agreeing values m estimates the Jaccard similarity as (m - 1/4) / (1 - 1/4).
- * Over 20 planted corpora this holds the rule's recall at J ≥ 0.85 at 0.994 (0.998 with 8 bits) and
- * its skipped texts below J 0.7 at 1 in 2,857 ({@code NearDuplicateQualityTest}).
+ * values to a byte: for the default 160 permutations, 41 bytes instead of the signature's 1,280 (or
+ * the 160 that builds before this one kept). It is what the stream keeps per remembered text. Two
+ * unrelated values agree in their low 2 bits with probability 1/4, so the share of agreeing values
+ * m estimates the Jaccard similarity as (m - 1/4) / (1 - 1/4). Over 20 planted corpora this holds
+ * the rule's recall at J ≥ 0.85 at 0.994 (0.998 with 8 bits) and its skipped texts below J 0.7 at 1
+ * in 2,857 ({@code NearDuplicateQualityTest}).
  *
  * <p>Layout: byte 0 holds how many values the last byte carries (0 when it is full), then value i
  * sits at bits 2 × (i mod 4) of byte 1 + i / 4. Builds before this one kept one byte per value (the
