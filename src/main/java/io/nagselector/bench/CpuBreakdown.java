@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Who used the CPU between two {@link ThreadCpu} samples, grouped as a job's cost per document:
@@ -51,14 +52,12 @@ public final class CpuBreakdown {
     Map<String, Long> start = new HashMap<>();
     before.forEach(u -> start.put(u.id(), u.nanos()));
     Map<String, Long> nanos = new LinkedHashMap<>();
-    Map<String, Share> shares = new HashMap<>();
     for (ThreadCpu.Use u : after) {
       String group = group(u.name(), earlier.contains(u.id()));
       nanos.merge(group, u.nanos() - start.getOrDefault(u.id(), 0L), Long::sum);
-      shares.put(group, share(group));
     }
     List<Row> rows = new ArrayList<>();
-    nanos.forEach((g, n) -> rows.add(new Row(g, shares.get(g), n / 1e6 / documents)));
+    nanos.forEach((g, n) -> rows.add(new Row(g, share(g), n / 1e6 / documents)));
     rows.sort(
         Comparator.comparing(Row::share)
             .thenComparing(Comparator.comparingDouble(Row::msPerDocument).reversed()));
@@ -102,6 +101,6 @@ public final class CpuBreakdown {
   }
 
   private static Set<String> ids(List<ThreadCpu.Use> uses) {
-    return uses.stream().map(ThreadCpu.Use::id).collect(java.util.stream.Collectors.toSet());
+    return uses.stream().map(ThreadCpu.Use::id).collect(Collectors.toSet());
   }
 }

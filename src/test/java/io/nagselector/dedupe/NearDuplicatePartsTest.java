@@ -99,14 +99,8 @@ class NearDuplicatePartsTest {
   @Test
   void aSketchEstimatesTheJaccardSimilarityAsTheFullSignatureDoes() {
     MinHash minHash = new MinHash(160, 7);
-    long[] a = new long[1000];
-    long[] b = new long[1000];
-    for (int i = 0; i < 1000; i++) {
-      a[i] = i;
-      b[i] = i < 800 ? i : 10_000 + i; // 800 shared of 1,200: Jaccard 2/3
-    }
-    long[] sa = minHash.signature(a);
-    long[] sb = minHash.signature(b);
+    long[] sa = minHash.signature(sharing(1000));
+    long[] sb = minHash.signature(sharing(800)); // 800 shared of 1,200: Jaccard 2/3
     assertThat(Sketch.similarity(Sketch.of(sa), Sketch.of(sa))).isEqualTo(1.0);
     assertThat(Sketch.similarity(Sketch.of(sa), Sketch.of(sb)))
         .isCloseTo(MinHash.similarity(sa, sb), within(0.1))
@@ -115,6 +109,13 @@ class NearDuplicatePartsTest {
     long[] c = new long[1000];
     Arrays.setAll(c, i -> 50_000 + i);
     assertThat(Sketch.similarity(Sketch.of(sa), Sketch.of(minHash.signature(c)))).isLessThan(0.1);
+  }
+
+  /** 1,000 shingles, the first {@code shared} of them 0, 1, 2, ..., the rest unlike any other. */
+  private static long[] sharing(int shared) {
+    long[] set = new long[1000];
+    Arrays.setAll(set, i -> i < shared ? i : 10_000 + i);
+    return set;
   }
 
   @Test
@@ -134,14 +135,8 @@ class NearDuplicatePartsTest {
   @Test
   void aRememberedSketchOfAnEarlierBuildComparesByItsLowTwoBits() {
     MinHash minHash = new MinHash(160, 7);
-    long[] a = new long[1000];
-    long[] b = new long[1000];
-    for (int i = 0; i < 1000; i++) {
-      a[i] = i;
-      b[i] = i < 900 ? i : 10_000 + i;
-    }
-    long[] sa = minHash.signature(a);
-    long[] sb = minHash.signature(b);
+    long[] sa = minHash.signature(sharing(1000));
+    long[] sb = minHash.signature(sharing(900));
     byte[] earlier = new byte[160];
     for (int i = 0; i < 160; i++) {
       earlier[i] = (byte) sa[i]; // how builds before 2-bit sketches kept it
