@@ -1,7 +1,4 @@
 package io.nagselector.pipeline.near;
 
-/**
- * One band's answer for a text: the signature of the text that was first in its bucket, or null
- * when the text was the first there itself.
- */
+/** One band's answer for a text: the signature of the text that was first in its bucket. */
 public record BandAnswer(long key, Signature first) {}

@@ -6,36 +6,51 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Keyed by LSH bucket: remembers the key of the first text that fell in it, for the TTL. A later
- * text asks the signature store for that first text's signature; the first text itself answers
- * "first here" straight to the decision. "First" is in {@link
- * io.nagselector.pipeline.order.StreamOrder}: the probes of a bucket that has no first text yet
- * wait until the watermark passes their timestamp ({@link InTimestampOrder}), so two copies racing
- * through different subtasks reach the bucket in the stream's order; a probe too late for that is
- * taken as it comes ({@code nearProbesOutOfOrder}).
+ * Keyed by LSH bucket: remembers the key of the first text that fell in it, for the TTL, and sends
+ * each later text to the signature store to ask for the first one's signature. "First" is in {@link
+ * io.nagselector.pipeline.order.StreamOrder}: a probe of a bucket that has no first text yet waits
+ * until the watermark passes its timestamp, as an event-time timer whose namespace is the probe, so
+ * that two copies racing through different subtasks reach the bucket in the stream's order; the
+ * probes a watermark releases are placed in that order. A probe the watermark has already passed
+ * (none, behind {@link Fingerprinting}) is placed as it comes ({@code nearProbesOutOfOrder}).
+ *
+ * <p>Savepoints of earlier builds (fixtures v1 to v7) hold waiting probes in keyed map state, with
+ * timers under Flink's {@code user-timers}; they are released the same way.
  */
-public final class BucketIndex extends KeyedProcessFunction<Long, BandProbe, SignatureLookup> {
-  static final OutputTag<BandAnswer> FIRST_HERE = new OutputTag<>("near-first-here") {};
-  static final MapStateDescriptor<Long, List<BandProbe>> WAITING =
+public final class BucketIndex extends AbstractStreamOperator<SignatureLookup>
+    implements OneInputStreamOperator<BandProbe, SignatureLookup>, Triggerable<Long, WaitingProbe> {
+  static final MapStateDescriptor<Long, List<BandProbe>> LEGACY_WAITING =
       InTimestampOrder.descriptor("waiting", TypeInformation.of(BandProbe.class));
-  private static final Comparator<BandProbe> WITHIN_TIMESTAMP =
-      Comparator.comparingLong(BandProbe::sequence).thenComparingLong(BandProbe::key);
+  private static final Comparator<Released> STREAM_ORDER =
+      Comparator.comparingLong(Released::timestamp)
+          .thenComparingLong(r -> r.probe().sequence())
+          .thenComparingLong(r -> r.probe().key());
+
+  /** A probe the watermark released, at its timestamp. */
+  private record Released(BandProbe probe, long timestamp) {}
 
   private final Duration ttl;
   private transient ValueState<Long> first;
-  private transient InTimestampOrder<BandProbe> waiting;
+  private transient InternalTimerService<WaitingProbe> waiting;
+  private transient InTimestampOrder<BandProbe> legacyWaiting;
+  private transient List<Released> released;
   private transient Counter outOfOrder;
 
   public BucketIndex(Duration ttl) {
@@ -43,53 +58,82 @@ public final class BucketIndex extends KeyedProcessFunction<Long, BandProbe, Sig
   }
 
   @Override
-  public void open(OpenContext context) {
+  public void open() throws Exception {
+    super.open();
     ValueStateDescriptor<Long> descriptor = new ValueStateDescriptor<>("first", Types.LONG);
     descriptor.enableTimeToLive(ExpiringState.after(ttl));
     first = getRuntimeContext().getState(descriptor);
-    waiting = new InTimestampOrder<>(getRuntimeContext().getMapState(WAITING));
-    outOfOrder = getRuntimeContext().getMetricGroup().counter("nearProbesOutOfOrder");
+    waiting =
+        getInternalTimerService(
+            "near-probes",
+            TypeInformation.of(WaitingProbe.class)
+                .createSerializer(getExecutionConfig().getSerializerConfig()),
+            this);
+    legacyWaiting = new InTimestampOrder<>(getRuntimeContext().getMapState(LEGACY_WAITING));
+    getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, new LegacyRelease());
+    released = new ArrayList<>();
+    outOfOrder = getMetricGroup().counter("nearProbesOutOfOrder");
   }
 
   @Override
-  public void processElement(BandProbe probe, Context ctx, Collector<SignatureLookup> out)
-      throws Exception {
+  public void processElement(StreamRecord<BandProbe> record) throws Exception {
+    BandProbe probe = record.getValue();
     Long firstKey = first.value();
-    if (!InTimestampOrder.inOrder(ctx.timestamp(), ctx.timerService())) {
+    if (!record.hasTimestamp() || record.getTimestamp() <= waiting.currentWatermark()) {
       outOfOrder.inc();
-      place(probe, firstKey, ctx, out);
+      place(probe, firstKey, record);
     } else if (firstKey != null) {
-      place(probe, firstKey, ctx, out); // the watermark has passed the first text: it came first
+      place(probe, firstKey, record); // the watermark has passed the first text: it came first
     } else {
-      waiting.hold(ctx.timestamp(), probe, ctx.timerService());
+      waiting.registerEventTimeTimer(
+          new WaitingProbe(probe.key(), probe.sequence()), record.getTimestamp());
     }
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<SignatureLookup> out)
-      throws Exception {
-    List<BandProbe> due = new ArrayList<>(waiting.release(timestamp));
-    due.sort(WITHIN_TIMESTAMP);
-    Long firstKey = first.value();
-    for (BandProbe probe : due) {
-      firstKey = place(probe, firstKey, ctx, out);
-    }
+  public void onEventTime(InternalTimer<Long, WaitingProbe> timer) {
+    WaitingProbe p = timer.getNamespace();
+    released.add(
+        new Released(new BandProbe(timer.getKey(), p.key(), p.sequence()), timer.getTimestamp()));
   }
 
-  /** Places a probe in the bucket whose first text is {@code firstKey}; the first text after. */
-  private Long place(BandProbe probe, Long firstKey, Context ctx, Collector<SignatureLookup> out)
-      throws Exception {
+  @Override
+  public void onProcessingTime(InternalTimer<Long, WaitingProbe> timer) {}
+
+  /**
+   * Fires the timers the watermark passes, places their probes in the stream's order, then emits.
+   */
+  @Override
+  public void processWatermark(Watermark mark) throws Exception {
+    timeServiceManager.advanceWatermark(mark);
+    released.sort(STREAM_ORDER);
+    for (Released r : released) {
+      setCurrentKey(r.probe().bucket());
+      place(r.probe(), first.value(), new StreamRecord<>(r.probe(), r.timestamp()));
+    }
+    released.clear();
+    output.emitWatermark(mark);
+  }
+
+  /** Places a probe in the bucket whose first text is {@code firstKey}. */
+  private void place(BandProbe probe, Long firstKey, StreamRecord<BandProbe> at) throws Exception {
     if (firstKey == null) {
       first.update(probe.key());
-      ctx.output(FIRST_HERE, new BandAnswer(probe.key(), null));
-      return probe.key();
+    } else if (firstKey != probe.key()) { // not the same text again (the exact dedupe forgot it)
+      output.collect(at.replace(new SignatureLookup(firstKey, probe.key())));
     }
-    if (firstKey == probe.key()) {
-      // the same text again (the exact dedupe forgot it sooner): it was first here
-      ctx.output(FIRST_HERE, new BandAnswer(probe.key(), null));
-    } else {
-      out.collect(new SignatureLookup(firstKey, probe.key()));
+  }
+
+  /** Releases the probes an earlier build held in map state, by timestamp. */
+  private final class LegacyRelease implements Triggerable<Long, VoidNamespace> {
+    @Override
+    public void onEventTime(InternalTimer<Long, VoidNamespace> timer) throws Exception {
+      for (BandProbe probe : legacyWaiting.release(timer.getTimestamp())) {
+        released.add(new Released(probe, timer.getTimestamp()));
+      }
     }
-    return firstKey;
+
+    @Override
+    public void onProcessingTime(InternalTimer<Long, VoidNamespace> timer) {}
   }
 }

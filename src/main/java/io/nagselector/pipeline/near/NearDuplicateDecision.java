@@ -7,6 +7,7 @@ import io.nagselector.pipeline.SourcedDocument;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -15,75 +16,76 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Keyed by text: holds a document until every band has answered, then applies {@link
- * NearDuplicateIndex#bestMatch} to the first occurrences that came before it. A near-duplicate goes
- * to {@link #DUPLICATES} with the id it duplicates and the estimated Jaccard similarity; any other
- * document goes on to extraction.
+ * Keyed by text: holds a document until the watermark passes it, then applies {@link
+ * NearDuplicateIndex#bestMatch} to the first occurrences before it that its bands found. Every
+ * answer for a document has come by then: its probes are released, looked up and answered before
+ * the watermark that passes the document goes on, and no record in the stage is late ({@link
+ * Fingerprinting}). A near-duplicate goes to {@link #DUPLICATES} with the id it duplicates and the
+ * estimated Jaccard similarity; any other document goes on to extraction.
  */
 public final class NearDuplicateDecision
     extends KeyedCoProcessFunction<Long, PendingDocument, BandAnswer, SourcedDocument> {
   public static final OutputTag<DuplicateDocument> DUPLICATES =
       new OutputTag<>("near-duplicates") {};
+  static final ValueStateDescriptor<PendingDocument> PENDING =
+      new ValueStateDescriptor<>("pending", TypeInformation.of(PendingDocument.class));
 
-  private final int bands;
   private final double threshold;
   private final boolean emitDuplicates;
   private transient ValueState<PendingDocument> pending;
-  private transient ValueState<Integer> answers;
   private transient ListState<Signature> candidates;
+  private transient ValueState<Integer> legacyAnswers;
   private transient Counter nearDuplicates;
 
-  public NearDuplicateDecision(int bands, double threshold, boolean emitDuplicates) {
-    this.bands = bands;
+  public NearDuplicateDecision(double threshold, boolean emitDuplicates) {
     this.threshold = threshold;
     this.emitDuplicates = emitDuplicates;
   }
 
   @Override
   public void open(OpenContext context) {
-    pending =
-        getRuntimeContext()
-            .getState(
-                new ValueStateDescriptor<>("pending", TypeInformation.of(PendingDocument.class)));
-    answers = getRuntimeContext().getState(new ValueStateDescriptor<>("answers", Types.INT));
+    pending = getRuntimeContext().getState(PENDING);
     candidates =
         getRuntimeContext()
             .getListState(
                 new ListStateDescriptor<>("candidates", TypeInformation.of(Signature.class)));
+    // earlier builds counted the bands' answers; only cleared now
+    legacyAnswers = getRuntimeContext().getState(new ValueStateDescriptor<>("answers", Types.INT));
     nearDuplicates = getRuntimeContext().getMetricGroup().counter("nearDuplicates");
   }
 
   @Override
   public void processElement1(PendingDocument doc, Context ctx, Collector<SourcedDocument> out)
       throws Exception {
-    Integer answered = answers.value();
-    if (answered != null && answered >= bands) {
-      decide(doc, ctx, out); // every band answered before the document came
-    } else {
-      pending.update(doc);
-    }
+    pending.update(doc);
+    ctx.timerService().registerEventTimeTimer(doc.self().time());
   }
 
   @Override
   public void processElement2(BandAnswer answer, Context ctx, Collector<SourcedDocument> out)
       throws Exception {
-    Integer so = answers.value();
-    int answered = so == null ? 1 : so + 1;
-    answers.update(answered);
-    if (answer.first() != null) {
-      candidates.add(answer.first());
+    candidates.add(answer.first());
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<SourcedDocument> out)
+      throws Exception {
+    PendingDocument doc = pending.value();
+    if (doc != null) {
+      decide(doc, ctx, out);
     }
-    if (answered >= bands) { // the document is read only once every band has answered
-      PendingDocument doc = pending.value();
-      if (doc != null) {
-        decide(doc, ctx, out);
-      }
-    }
+    pending.clear();
+    candidates.clear();
+    legacyAnswers.clear();
   }
 
   private void decide(PendingDocument doc, Context ctx, Collector<SourcedDocument> out)
@@ -94,9 +96,6 @@ public final class NearDuplicateDecision
         earlier.add(new NearDuplicateIndex.Occurrence(first.id(), first.sketch()));
       }
     }
-    pending.clear();
-    answers.clear();
-    candidates.clear();
     Optional<NearDuplicateIndex.Match> match =
         NearDuplicateIndex.bestMatch(doc.self().sketch(), earlier, threshold);
     if (match.isEmpty()) {
@@ -112,6 +111,38 @@ public final class NearDuplicateDecision
               DuplicateKind.NEAR,
               match.get().firstId(),
               match.get().jaccard()));
+    }
+  }
+
+  /**
+   * The decision's operator. When it opens, it gives every waiting document a timer at its time: an
+   * earlier build's savepoint holds documents that wait for their bands' answers without one. (A
+   * document that has one keeps it: a key has one timer per time.)
+   */
+  public static final class Operator
+      extends KeyedCoProcessOperator<Long, PendingDocument, BandAnswer, SourcedDocument> {
+    public Operator(NearDuplicateDecision decision) {
+      super(decision);
+    }
+
+    @Override
+    public void open() throws Exception {
+      super.open();
+      List<Long> keys;
+      try (Stream<Long> waiting =
+          this.<Long>getKeyedStateBackend().getKeys(PENDING.getName(), VoidNamespace.INSTANCE)) {
+        keys = waiting.toList();
+      }
+      ValueState<PendingDocument> documents = getPartitionedState(PENDING);
+      InternalTimerService<VoidNamespace> timers =
+          getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this);
+      for (Long key : keys) {
+        setCurrentKey(key);
+        PendingDocument doc = documents.value();
+        if (doc != null) {
+          timers.registerEventTimeTimer(VoidNamespace.INSTANCE, doc.self().time());
+        }
+      }
     }
   }
 }

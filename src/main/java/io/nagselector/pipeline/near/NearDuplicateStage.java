@@ -2,6 +2,7 @@ package io.nagselector.pipeline.near;
 
 import io.nagselector.avro.DuplicateDocument;
 import io.nagselector.pipeline.SourcedDocument;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -9,7 +10,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 /**
  * Streaming near-duplicate removal before extraction, in four operators: fingerprint (MinHash
  * sketch and LSH buckets), the bucket index keyed by bucket, the signature store keyed by text, and
- * the decision keyed by text, which holds each document until all its bands have answered. Each
+ * the decision keyed by text, which holds each document until the watermark passes it. Each
  * remembered text costs one small entry per band plus one signature, all expiring with Flink's
  * state TTL.
  */
@@ -25,15 +26,19 @@ public final class NearDuplicateStage {
       boolean emitDuplicates) {
     SingleOutputStreamOperator<BandProbe> probes =
         documents
-            .process(new Fingerprinting(settings))
-            .uid("near-fingerprint")
-            .name("near-duplicates: fingerprint");
+            .transform(
+                "near-duplicates: fingerprint",
+                TypeInformation.of(BandProbe.class),
+                new Fingerprinting(settings))
+            .uid("near-fingerprint");
     SingleOutputStreamOperator<SignatureLookup> lookups =
         probes
             .keyBy(BandProbe::bucket, Types.LONG)
-            .process(new BucketIndex(settings.ttl()))
-            .uid("near-buckets")
-            .name("near-duplicates: bucket index");
+            .transform(
+                "near-duplicates: bucket index",
+                TypeInformation.of(SignatureLookup.class),
+                new BucketIndex(settings.ttl()))
+            .uid("near-buckets");
     SingleOutputStreamOperator<BandAnswer> answers =
         probes
             .getSideOutput(Fingerprinting.SIGNATURES)
@@ -46,14 +51,13 @@ public final class NearDuplicateStage {
         probes
             .getSideOutput(Fingerprinting.DOCUMENTS)
             .keyBy(d -> d.self().key(), Types.LONG)
-            .connect(
-                answers
-                    .union(lookups.getSideOutput(BucketIndex.FIRST_HERE))
-                    .keyBy(BandAnswer::key, Types.LONG))
-            .process(
-                new NearDuplicateDecision(settings.bands(), settings.threshold(), emitDuplicates))
-            .uid("near-decide")
-            .name("near-duplicates: decide");
+            .connect(answers.keyBy(BandAnswer::key, Types.LONG))
+            .transform(
+                "near-duplicates: decide",
+                TypeInformation.of(SourcedDocument.class),
+                new NearDuplicateDecision.Operator(
+                    new NearDuplicateDecision(settings.threshold(), emitDuplicates)))
+            .uid("near-decide");
     return new Result(
         kept.union(probes.getSideOutput(Fingerprinting.WORDLESS)),
         kept.getSideOutput(NearDuplicateDecision.DUPLICATES));

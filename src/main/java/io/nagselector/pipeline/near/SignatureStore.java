@@ -18,13 +18,11 @@ import org.apache.flink.util.Collector;
  * and the answers to lookups for it. A lookup can overtake the signature it asks for (they travel
  * different paths); it then waits for it until the watermark passes the lookup's timestamp: the
  * signature, of a text no later than the one asking, has come by then unless it was forgotten
- * (TTL). A lookup still unanswered then is answered as if the text had been first (a near-duplicate
- * missed, never a document lost). Without timestamps it waits {@link #LOOKUP_WAIT}.
+ * (TTL). A lookup still unanswered then is counted and dropped: the text asking is decided without
+ * that candidate (a near-duplicate missed, never a document lost).
  */
 public final class SignatureStore
     extends KeyedCoProcessFunction<Long, Signature, SignatureLookup, BandAnswer> {
-  static final Duration LOOKUP_WAIT = Duration.ofSeconds(30);
-
   private final Duration ttl;
   private transient ValueState<Signature> signature;
   private transient ListState<Long> waiting;
@@ -54,6 +52,7 @@ public final class SignatureStore
     waiting.clear();
   }
 
+  /** Every lookup has a timestamp: {@link Fingerprinting} gives its probe one. */
   @Override
   public void processElement2(SignatureLookup lookup, Context ctx, Collector<BandAnswer> out)
       throws Exception {
@@ -63,21 +62,14 @@ public final class SignatureStore
       return;
     }
     waiting.add(lookup.key());
-    if (ctx.timestamp() != null) {
-      ctx.timerService().registerEventTimeTimer(ctx.timestamp());
-    } else {
-      ctx.timerService()
-          .registerProcessingTimeTimer(
-              ctx.timerService().currentProcessingTime() + LOOKUP_WAIT.toMillis());
-    }
+    ctx.timerService().registerEventTimeTimer(ctx.timestamp());
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<BandAnswer> out)
       throws Exception {
-    for (long key : waiting.get()) {
+    for (long ignored : waiting.get()) {
       unanswered.inc();
-      out.collect(new BandAnswer(key, null));
     }
     waiting.clear();
   }
