@@ -37,6 +37,10 @@ public final class CpuBreakdown {
   private static final Pattern TASK_HELPER =
       Pattern.compile("^(OutputFlusher|System Time Trigger|Time Trigger) for .*");
 
+  private static final Comparator<Row> ORDER =
+      Comparator.comparing(Row::share)
+          .thenComparing(Comparator.comparingDouble(Row::msPerDocument).reversed());
+
   private CpuBreakdown() {}
 
   /**
@@ -58,10 +62,32 @@ public final class CpuBreakdown {
     }
     List<Row> rows = new ArrayList<>();
     nanos.forEach((g, n) -> rows.add(new Row(g, share(g), n / 1e6 / documents)));
-    rows.sort(
-        Comparator.comparing(Row::share)
-            .thenComparing(Comparator.comparingDouble(Row::msPerDocument).reversed()));
+    rows.sort(ORDER);
     return rows;
+  }
+
+  /**
+   * The rows with {@code ms} per document moved from the first group whose name contains {@code
+   * from} to a row of the extraction's named {@code group}: work of the model's that a job thread
+   * did.
+   */
+  public static List<Row> movedToExtraction(List<Row> rows, String from, String group, double ms) {
+    List<Row> out = new ArrayList<>();
+    boolean moved = false;
+    for (Row r : rows) {
+      if (!moved && r.group().contains(from)) {
+        out.add(new Row(r.group(), r.share(), r.msPerDocument() - ms));
+        moved = true;
+      } else {
+        out.add(r);
+      }
+    }
+    if (!moved) {
+      throw new IllegalArgumentException("no group contains " + from);
+    }
+    out.add(new Row(group, Share.EXTRACTION, ms));
+    out.sort(ORDER);
+    return out;
   }
 
   /** The CPU per document of one share, in milliseconds. */

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Where a neuron's impact is measured (DESIGN.md §2); {@code fwd_up} is the paper's setting. */
+/**
+ * Where a neuron's impact is measured (docs/extraction.md); {@code fwd_up} is the paper's setting.
+ */
 public enum NeuronType {
   FWD_UP,
   FWD_DOWN,

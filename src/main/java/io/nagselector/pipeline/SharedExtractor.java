@@ -11,12 +11,15 @@ import io.nagselector.model.ExtractionSettings;
 import io.nagselector.model.Extractor;
 import io.nagselector.model.MicroBatcher;
 import io.nagselector.model.ModelFingerprint;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.flink.util.TemporaryClassLoaderContext;
 
 /**
@@ -26,8 +29,18 @@ import org.apache.flink.util.TemporaryClassLoaderContext;
  */
 public final class SharedExtractor {
   private static final Map<ExtractorSpec, Loaded> LOADED = new HashMap<>();
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final LongAdder TOKENIZER_NANOS = new LongAdder();
 
   private SharedExtractor() {}
+
+  /**
+   * The CPU the tokenizer has used on its callers' threads in this JVM, in nanoseconds: the
+   * extraction's work, done on the async operator's thread ({@code bench pipeline} counts it so).
+   */
+  public static long tokenizerCpuNanos() {
+    return TOKENIZER_NANOS.sum();
+  }
 
   /** A serializable factory for the job graph. */
   public static FeatureExtractor.Factory factory(ExtractorSpec spec) {
@@ -116,12 +129,15 @@ public final class SharedExtractor {
 
     CompletableFuture<ExtractionResult> extract(String docId, String text) {
       int[] tokens;
+      long cpuBefore = THREADS.getCurrentThreadCpuTime();
       try {
         tokens = text == null ? new int[0] : model.tokenizer().encode(text);
       } catch (RuntimeException e) {
         return CompletableFuture.completedFuture(
             new ExtractionResult.Failure(
                 docId, ExtractionResult.Reason.EXTRACTION_FAILED, String.valueOf(e.getMessage())));
+      } finally {
+        TOKENIZER_NANOS.add(THREADS.getCurrentThreadCpuTime() - cpuBefore);
       }
       if (tokens.length == 0) {
         return CompletableFuture.completedFuture(

@@ -76,4 +76,26 @@ class CpuBreakdownTest {
         .satisfies(u -> assertThat(u.nanos()).isPositive());
     assertThat(ThreadCpu.processNanos()).isGreaterThan(0).as("spent %d", spent);
   }
+
+  @Test
+  void theTokenizersCpuMovesFromTheAsyncOperatorsThreadToTheExtraction() {
+    List<Row> rows =
+        List.of(
+            new Row("NAG extraction -> split failures", Share.JOB, 0.30),
+            new Row("score and select", Share.JOB, 0.20),
+            new Row("the model (extraction workers)", Share.EXTRACTION, 1.0));
+
+    List<Row> moved = CpuBreakdown.movedToExtraction(rows, "NAG extraction", "tokenizer", 0.25);
+
+    assertThat(moved)
+        .extracting(Row::group, Row::share)
+        .containsExactly(
+            tuple("score and select", Share.JOB),
+            tuple("NAG extraction -> split failures", Share.JOB),
+            tuple("the model (extraction workers)", Share.EXTRACTION),
+            tuple("tokenizer", Share.EXTRACTION));
+    assertThat(moved.get(1).msPerDocument()).isCloseTo(0.05, within(1e-12));
+    assertThat(CpuBreakdown.total(moved, Share.JOB)).isCloseTo(0.25, within(1e-12));
+    assertThat(CpuBreakdown.total(moved, Share.EXTRACTION)).isCloseTo(1.25, within(1e-12));
+  }
 }
