@@ -21,6 +21,7 @@ JOB_THREAD = re.compile(
 )
 CATEGORIES = [
     ("RocksDB background (flush, compaction)", r"^\[rocksdb:"),
+    ("the tokenizer (the extraction's, on the async operator's thread)", r"DocTokenizer\.encode"),
     ("RocksDB reads (get)", r"org/rocksdb/RocksDB\.get"),
     ("RocksDB writes (put, delete, merge, write batches)", r"org/rocksdb/(RocksDB\.(put|delete|merge|write)|WriteBatch)"),
     ("RocksDB iterators (timers, key scans)", r"org/rocksdb/\w*Iterator"),
