@@ -39,11 +39,14 @@ public final class NearDuplicateDecision
   static final ValueStateDescriptor<PendingDocument> PENDING =
       new ValueStateDescriptor<>("pending", TypeInformation.of(PendingDocument.class));
 
+  /** Earlier builds counted the bands' answers here; {@link Operator} clears them on open. */
+  static final ValueStateDescriptor<Integer> LEGACY_ANSWERS =
+      new ValueStateDescriptor<>("answers", Types.INT);
+
   private final double threshold;
   private final boolean emitDuplicates;
   private transient ValueState<PendingDocument> pending;
   private transient ListState<Signature> candidates;
-  private transient ValueState<Integer> legacyAnswers;
   private transient Counter nearDuplicates;
 
   public NearDuplicateDecision(double threshold, boolean emitDuplicates) {
@@ -58,8 +61,6 @@ public final class NearDuplicateDecision
         getRuntimeContext()
             .getListState(
                 new ListStateDescriptor<>("candidates", TypeInformation.of(Signature.class)));
-    // earlier builds counted the bands' answers; only cleared now
-    legacyAnswers = getRuntimeContext().getState(new ValueStateDescriptor<>("answers", Types.INT));
     nearDuplicates = getRuntimeContext().getMetricGroup().counter("nearDuplicates");
   }
 
@@ -85,7 +86,6 @@ public final class NearDuplicateDecision
     }
     pending.clear();
     candidates.clear();
-    legacyAnswers.clear();
   }
 
   private void decide(PendingDocument doc, Context ctx, Collector<SourcedDocument> out)
@@ -117,7 +117,8 @@ public final class NearDuplicateDecision
   /**
    * The decision's operator. When it opens, it gives every waiting document a timer at its time: an
    * earlier build's savepoint holds documents that wait for their bands' answers without one. (A
-   * document that has one keeps it: a key has one timer per time.)
+   * document that has one keeps it: a key has one timer per time.) It also clears the answer counts
+   * such a savepoint holds.
    */
   public static final class Operator
       extends KeyedCoProcessOperator<Long, PendingDocument, BandAnswer, SourcedDocument> {
@@ -128,20 +129,27 @@ public final class NearDuplicateDecision
     @Override
     public void open() throws Exception {
       super.open();
-      List<Long> keys;
-      try (Stream<Long> waiting =
-          this.<Long>getKeyedStateBackend().getKeys(PENDING.getName(), VoidNamespace.INSTANCE)) {
-        keys = waiting.toList();
-      }
       ValueState<PendingDocument> documents = getPartitionedState(PENDING);
       InternalTimerService<VoidNamespace> timers =
           getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this);
-      for (Long key : keys) {
+      for (Long key : keysOf(PENDING)) {
         setCurrentKey(key);
         PendingDocument doc = documents.value();
         if (doc != null) {
           timers.registerEventTimeTimer(VoidNamespace.INSTANCE, doc.self().time());
         }
+      }
+      ValueState<Integer> answers = getPartitionedState(LEGACY_ANSWERS);
+      for (Long key : keysOf(LEGACY_ANSWERS)) {
+        setCurrentKey(key);
+        answers.clear();
+      }
+    }
+
+    private List<Long> keysOf(ValueStateDescriptor<?> state) {
+      try (Stream<Long> keys =
+          this.<Long>getKeyedStateBackend().getKeys(state.getName(), VoidNamespace.INSTANCE)) {
+        return keys.toList();
       }
     }
   }
