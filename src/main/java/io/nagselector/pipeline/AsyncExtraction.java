@@ -5,55 +5,70 @@ import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.NeuronType;
-import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
-import java.util.function.Predicate;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
-import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
-import org.apache.flink.streaming.util.retryable.AsyncRetryStrategies;
 import org.apache.flink.types.Either;
 
 /**
  * Operator 4: hands each document to the shared, batching {@link FeatureExtractor} and completes
- * with its feature. Extraction failures and timeouts become dead letters in-band (after the retry
- * strategy the job configures has given up), so the job never restarts for them.
+ * with its feature. A failed extraction is tried again, {@code maxAttempts} attempts in all, with
+ * exponential backoff from {@code backoff} up to 8x it; then it, a timeout, or a text empty after
+ * tokenization becomes a dead letter in-band, so the job never restarts for them.
+ *
+ * <p>The retries are this function's own, not Flink's retry strategy: in Flink 2.2 that strategy
+ * hands every result to the task's mailbox twice, and a result that comes while a stop with a
+ * savepoint closes the mailbox fails the task, and with it the stop.
  */
 public final class AsyncExtraction
     extends RichAsyncFunction<SourcedDocument, Either<DeadLetter, ExtractedDocument>> {
   private final FeatureExtractor.Factory factory;
   private final NeuronType type;
+  private final int maxAttempts;
+  private final Duration backoff;
   private transient FeatureExtractor extractor;
   private transient Histogram latency;
+  private transient Counter retries;
+  private transient volatile boolean closed;
 
-  public AsyncExtraction(FeatureExtractor.Factory factory, NeuronType type) {
+  public AsyncExtraction(
+      FeatureExtractor.Factory factory, NeuronType type, int maxAttempts, Duration backoff) {
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+    }
     this.factory = factory;
     this.type = type;
+    this.maxAttempts = maxAttempts;
+    this.backoff = backoff;
   }
 
   @Override
   public void open(OpenContext context) {
     extractor = factory.open();
-    MetricGroup batcher = getRuntimeContext().getMetricGroup().addGroup("batcher");
+    closed = false;
+    MetricGroup metrics = getRuntimeContext().getMetricGroup();
+    MetricGroup batcher = metrics.addGroup("batcher");
     batcher.gauge("queued", () -> extractor.stats() == null ? 0 : extractor.stats().queued());
     batcher.gauge(
         "meanBatchSize", () -> extractor.stats() == null ? 0.0 : extractor.stats().meanBatchSize());
     batcher.gauge("fill", () -> extractor.stats() == null ? 0.0 : extractor.stats().fill());
-    latency =
-        getRuntimeContext()
-            .getMetricGroup()
-            .histogram("extractionLatencyMs", new DescriptiveStatisticsHistogram(1000));
+    latency = metrics.histogram("extractionLatencyMs", new DescriptiveStatisticsHistogram(1000));
+    retries = metrics.counter("extractionRetries");
   }
 
   @Override
   public void close() {
+    closed = true;
     if (extractor != null) {
       extractor.close();
     }
@@ -62,56 +77,68 @@ public final class AsyncExtraction
   @Override
   public void asyncInvoke(
       SourcedDocument sourced, ResultFuture<Either<DeadLetter, ExtractedDocument>> result) {
-    long start = System.nanoTime();
+    attempt(sourced, result, 1, System.nanoTime());
+  }
+
+  private void attempt(
+      SourcedDocument sourced,
+      ResultFuture<Either<DeadLetter, ExtractedDocument>> result,
+      int attempt,
+      long start) {
     CrawlDocument doc = sourced.document();
     extractor
         .extract(doc.getId(), doc.getText())
         .whenComplete(
             (r, error) -> {
-              latency.update((System.nanoTime() - start) / 1_000_000);
-              if (error != null) {
-                result.complete(
-                    List.of(
-                        failed(
-                            sourced,
-                            DeadLetterReason.EXTRACTION_FAILED,
-                            String.valueOf(error.getMessage()))));
-              } else if (r instanceof ExtractionResult.Features f) {
-                result.complete(
-                    List.of(
-                        Either.Right(
-                            new ExtractedDocument(doc, f.features().get(type), f.tokens()))));
-              } else {
-                ExtractionResult.Failure failure = (ExtractionResult.Failure) r;
-                DeadLetterReason reason =
-                    failure.reason() == ExtractionResult.Reason.EMPTY_AFTER_TOKENIZATION
-                        ? DeadLetterReason.EMPTY_AFTER_TOKENIZATION
-                        : DeadLetterReason.EXTRACTION_FAILED;
-                result.complete(List.of(failed(sourced, reason, failure.message())));
+              Either<DeadLetter, ExtractedDocument> outcome = outcome(sourced, r, error);
+              if (retryable(outcome) && attempt < maxAttempts && !closed) {
+                retries.inc();
+                CompletableFuture.delayedExecutor(
+                        backoffMillis(backoff, attempt), TimeUnit.MILLISECONDS)
+                    .execute(() -> attempt(sourced, result, attempt + 1, start));
+                return;
               }
+              latency.update((System.nanoTime() - start) / 1_000_000);
+              complete(result, outcome);
             });
   }
 
-  /**
-   * Retries documents whose extraction failed (not those that are empty after tokenization), with
-   * exponential backoff from {@code backoff} up to 8x it, {@code maxAttempts} attempts in all.
-   */
-  public static AsyncRetryStrategy<Either<DeadLetter, ExtractedDocument>> retryStrategy(
-      int maxAttempts, Duration backoff) {
-    return new AsyncRetryStrategies.ExponentialBackoffDelayRetryStrategyBuilder<
-            Either<DeadLetter, ExtractedDocument>>(
-            maxAttempts, backoff.toMillis(), backoff.toMillis() * 8, 2.0)
-        .ifResult(new RetryOnFailure())
-        .build();
+  /** The wait after failed attempt {@code attempt}: backoff x 2^(attempt - 1), at most 8x. */
+  static long backoffMillis(Duration backoff, int attempt) {
+    return backoff.toMillis() << Math.min(attempt - 1, 3);
   }
 
-  /** Retry when a document's extraction failed (serializable: it travels in the job graph). */
-  private static final class RetryOnFailure
-      implements Predicate<Collection<Either<DeadLetter, ExtractedDocument>>>, Serializable {
-    @Override
-    public boolean test(Collection<Either<DeadLetter, ExtractedDocument>> results) {
-      return results.stream()
-          .anyMatch(r -> r.isLeft() && r.left().getReason() == DeadLetterReason.EXTRACTION_FAILED);
+  private Either<DeadLetter, ExtractedDocument> outcome(
+      SourcedDocument sourced, ExtractionResult r, Throwable error) {
+    if (error != null) {
+      return failed(
+          sourced, DeadLetterReason.EXTRACTION_FAILED, String.valueOf(error.getMessage()));
+    }
+    if (r instanceof ExtractionResult.Features f) {
+      return Either.Right(
+          new ExtractedDocument(sourced.document(), f.features().get(type), f.tokens()));
+    }
+    ExtractionResult.Failure failure = (ExtractionResult.Failure) r;
+    DeadLetterReason reason =
+        failure.reason() == ExtractionResult.Reason.EMPTY_AFTER_TOKENIZATION
+            ? DeadLetterReason.EMPTY_AFTER_TOKENIZATION
+            : DeadLetterReason.EXTRACTION_FAILED;
+    return failed(sourced, reason, failure.message());
+  }
+
+  /** A failed extraction may succeed again; an empty text or a timeout will not. */
+  private static boolean retryable(Either<DeadLetter, ExtractedDocument> outcome) {
+    return outcome.isLeft() && outcome.left().getReason() == DeadLetterReason.EXTRACTION_FAILED;
+  }
+
+  private static void complete(
+      ResultFuture<Either<DeadLetter, ExtractedDocument>> result,
+      Either<DeadLetter, ExtractedDocument> outcome) {
+    try {
+      result.complete(List.of(outcome));
+    } catch (RejectedExecutionException stopping) {
+      // the task is stopping: the document is in the in-flight state its last checkpoint took,
+      // and is extracted again when the job is restored from it
     }
   }
 

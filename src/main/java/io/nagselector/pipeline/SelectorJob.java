@@ -162,14 +162,16 @@ public final class SelectorJob {
       duplicates = duplicates.union(near.skipped());
     }
     SingleOutputStreamOperator<Either<DeadLetter, ExtractedDocument>> extracted =
-        AsyncDataStream.orderedWaitWithRetry(
+        AsyncDataStream.orderedWait(
                 distinct,
-                new AsyncExtraction(extractor, settings.neuronType()),
+                new AsyncExtraction(
+                    extractor,
+                    settings.neuronType(),
+                    settings.extractionAttempts(),
+                    settings.retryBackoff()),
                 settings.asyncTimeout().toMillis(),
                 TimeUnit.MILLISECONDS,
-                settings.asyncCapacity(),
-                AsyncExtraction.retryStrategy(
-                    settings.extractionAttempts(), settings.retryBackoff()))
+                settings.asyncCapacity())
             .uid("extract")
             .name("NAG extraction");
     SingleOutputStreamOperator<ExtractedDocument> features =

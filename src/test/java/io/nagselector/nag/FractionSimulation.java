@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.IntUnaryOperator;
+import java.util.stream.IntStream;
 
 /**
  * The fraction rule over a whole stream as the job applies it: documents keyed to shards by id,
@@ -107,19 +108,14 @@ public final class FractionSimulation {
     double lowestPrecision = 1;
     double lowestRecall = 1;
     int onGoal = 0;
+    // the orders are independent: run them on every core, then sum them in order
+    Run[] runs =
+        IntStream.range(0, orders)
+            .parallel()
+            .mapToObj(o -> stream(shuffled(seed + o), shards, warmUp, sigmas, instance))
+            .toArray(Run[]::new);
     for (int o = 0; o < orders; o++) {
-      List<Integer> order = new ArrayList<>();
-      for (int i = 0; i < docs.size(); i++) {
-        order.add(i);
-      }
-      Collections.shuffle(order, new Random(seed + o));
-      Run r =
-          stream(
-              order.stream().mapToInt(Integer::intValue).toArray(),
-              shards,
-              warmUp,
-              sigmas,
-              instance);
+      Run r = runs[o];
       shares[o] = r.share();
       precision += r.precision() / orders;
       recall += r.recall() / orders;
@@ -140,6 +136,16 @@ public final class FractionSimulation {
         lowestRecall,
         orders,
         onGoal);
+  }
+
+  /** The documents' positions, shuffled by a random of {@code seed}. */
+  private int[] shuffled(long seed) {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < docs.size(); i++) {
+      order.add(i);
+    }
+    Collections.shuffle(order, new Random(seed));
+    return order.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /**

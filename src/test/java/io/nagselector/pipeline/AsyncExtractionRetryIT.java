@@ -31,6 +31,7 @@ class AsyncExtractionRetryIT {
   @Test
   void retriesAFailedExtractionBeforeGivingUp() throws Exception {
     AsyncExtractionTest.FLAKY_CALLS.set(0);
+    AsyncExtractionTest.BOOM_CALLS.set(0);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(1);
     DataStream<SourcedDocument> docs =
@@ -43,13 +44,16 @@ class AsyncExtractionRetryIT {
                 CrawlDocument.newBuilder().setId("boom").setText("y").build(),
                 new RawRecord("crawl", 0, 1, null)));
     DataStream<Either<DeadLetter, ExtractedDocument>> out =
-        AsyncDataStream.unorderedWaitWithRetry(
+        AsyncDataStream.unorderedWait(
             docs,
-            new AsyncExtraction(AsyncExtractionTest.FakeExtractor::new, NeuronType.FWD_UP),
+            new AsyncExtraction(
+                AsyncExtractionTest.FakeExtractor::new,
+                NeuronType.FWD_UP,
+                3,
+                Duration.ofMillis(20)),
             10,
             TimeUnit.SECONDS,
-            10,
-            AsyncExtraction.retryStrategy(3, Duration.ofMillis(20)));
+            10);
     Map<String, ExtractedDocument> extracted = new HashMap<>();
     Map<String, DeadLetter> dead = new HashMap<>();
     try (CloseableIterator<Either<DeadLetter, ExtractedDocument>> it = out.executeAndCollect()) {
@@ -63,6 +67,7 @@ class AsyncExtractionRetryIT {
           });
     }
     assertThat(AsyncExtractionTest.FLAKY_CALLS.get()).isEqualTo(2);
+    assertThat(AsyncExtractionTest.BOOM_CALLS.get()).as("three attempts in all").isEqualTo(3);
     assertThat(extracted.get("flaky").feature()).containsExactly(9);
     assertThat(dead.get("boom").getReason()).isEqualTo(DeadLetterReason.EXTRACTION_FAILED);
   }

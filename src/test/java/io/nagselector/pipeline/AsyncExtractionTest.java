@@ -1,12 +1,14 @@
 package io.nagselector.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.NeuronType;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class AsyncExtractionTest {
 
   static final AtomicInteger FLAKY_CALLS = new AtomicInteger();
+  static final AtomicInteger BOOM_CALLS = new AtomicInteger();
 
   /** Answers by document id; "hang" never completes, "flaky" fails only its first call. */
   static final class FakeExtractor implements FeatureExtractor {
@@ -39,8 +42,10 @@ class AsyncExtractionTest {
                 : CompletableFuture.completedFuture(
                     new ExtractionResult.Features(
                         docId, Map.of(NeuronType.FWD_UP, new int[] {9}), 1));
-        case "boom" ->
-            CompletableFuture.failedFuture(new IllegalStateException("CUDA out of memory"));
+        case "boom" -> {
+          BOOM_CALLS.incrementAndGet();
+          yield CompletableFuture.failedFuture(new IllegalStateException("CUDA out of memory"));
+        }
         case "empty" ->
             CompletableFuture.completedFuture(
                 new ExtractionResult.Failure(
@@ -72,7 +77,7 @@ class AsyncExtractionTest {
   void emitsFeaturesAndTurnsFailuresAndTimeoutsIntoDeadLetters() throws Exception {
     AsyncWaitOperatorFactory<SourcedDocument, Either<DeadLetter, ExtractedDocument>> factory =
         new AsyncWaitOperatorFactory<>(
-            new AsyncExtraction(FakeExtractor::new, NeuronType.FWD_UP),
+            new AsyncExtraction(FakeExtractor::new, NeuronType.FWD_UP, 1, Duration.ZERO),
             50,
             10,
             AsyncDataStream.OutputMode.UNORDERED);
@@ -124,5 +129,21 @@ class AsyncExtractionTest {
         assertThat(d.getRaw()).isNull();
       }
     }
+  }
+
+  @Test
+  void theWaitBetweenAttemptsDoublesUpToEightTimesTheBackoff() {
+    assertThat(
+            List.of(1, 2, 3, 4, 5).stream()
+                .map(n -> AsyncExtraction.backoffMillis(Duration.ofMillis(200), n))
+                .toList())
+        .containsExactly(200L, 400L, 800L, 1600L, 1600L);
+  }
+
+  @Test
+  void aJobCannotAskForFewerThanOneAttempt() {
+    assertThatThrownBy(
+            () -> new AsyncExtraction(FakeExtractor::new, NeuronType.FWD_UP, 0, Duration.ZERO))
+        .hasMessageContaining("maxAttempts must be at least 1, was 0");
   }
 }

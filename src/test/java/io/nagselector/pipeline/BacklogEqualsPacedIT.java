@@ -18,6 +18,7 @@ import io.nagselector.dedupe.PlantedCorpus;
 import io.nagselector.io.DocumentValidator;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.nag.FractionSimulation;
+import io.nagselector.testing.JobReport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -243,7 +244,7 @@ class BacklogEqualsPacedIT extends PipelineIT {
         }
         start[0] = System.currentTimeMillis() + 100;
         sendPaced(producer, corpus, start[0]);
-        collect(consumer, outcome, corpus.size());
+        collect(consumer, outcome, corpus, job);
         job.cancel().get();
         return outcome;
       }
@@ -273,7 +274,7 @@ class BacklogEqualsPacedIT extends PipelineIT {
       }
       producer.flush();
       JobClient second = startJob(config, savepoint, 1);
-      collect(consumer, outcome, corpus.size());
+      collect(consumer, outcome, corpus, second);
       second.cancel().get();
       return outcome;
     }
@@ -327,22 +328,40 @@ class BacklogEqualsPacedIT extends PipelineIT {
 
   /**
    * Reads until every document is accounted (selected by "all", or a duplicate), then for two
-   * checkpoints more, for the fraction target's last decisions.
+   * checkpoints more, for the fraction target's last decisions. If some never come, it says which
+   * and where the job stood.
    */
-  private static void collect(KafkaConsumer<byte[], byte[]> consumer, Outcome o, int documents)
+  private static void collect(
+      KafkaConsumer<byte[], byte[]> consumer,
+      Outcome o,
+      List<PlantedCorpus.Doc> corpus,
+      JobClient job)
       throws Exception {
     long deadline = System.currentTimeMillis() + 180_000;
-    while (o.all().size() + o.exact().size() + o.near().size() < documents
-        && System.currentTimeMillis() < deadline) {
+    while (accounted(o) < corpus.size() && System.currentTimeMillis() < deadline) {
       poll(consumer, o);
     }
     long settled = System.currentTimeMillis() + 2_000;
     while (System.currentTimeMillis() < settled) {
       poll(consumer, o);
     }
-    assertThat(o.all().size() + o.exact().size() + o.near().size())
-        .as("every document accounted")
-        .isEqualTo(documents);
+    if (accounted(o) < corpus.size()) {
+      List<Integer> missing = new ArrayList<>();
+      for (int i = 0; i < corpus.size(); i++) {
+        String id = corpus.get(i).id();
+        if (!o.all().containsKey(id) && !o.exact().containsKey(id) && !o.near().containsKey(id)) {
+          missing.add(i);
+        }
+      }
+      System.out.printf(
+          "%d documents never accounted, by position in the topic: %s%n%s%n",
+          missing.size(), missing, JobReport.of(FLINK.getClientConfiguration(), job.getJobID()));
+    }
+    assertThat(accounted(o)).as("every document accounted").isEqualTo(corpus.size());
+  }
+
+  private static int accounted(Outcome o) {
+    return o.all().size() + o.exact().size() + o.near().size();
   }
 
   private static void poll(KafkaConsumer<byte[], byte[]> consumer, Outcome o) throws Exception {

@@ -23,6 +23,11 @@ import org.apache.flink.util.OutputTag;
  * it, and the operator never goes idle, so that the watermark downstream is never above its own.
  * (Its input comes through a keyed exchange from every upstream subtask: all its subtasks see the
  * same watermarks and go idle together, so none holds the others back.)
+ *
+ * <p>When its input goes idle, every upstream partition has flushed its watermark past all it
+ * delivered, so nothing waits but the records stamped just after the watermark: the operator then
+ * moves its watermark up by one, in every subtask alike, and they are decided. Without that, a late
+ * record at the end of a burst would wait for the crawl's next record.
  */
 public final class Fingerprinting extends AbstractStreamOperator<BandProbe>
     implements OneInputStreamOperator<SourcedDocument, BandProbe> {
@@ -90,7 +95,9 @@ public final class Fingerprinting extends AbstractStreamOperator<BandProbe>
   }
 
   @Override
-  public void processWatermarkStatus(WatermarkStatus status) {
-    // never idle: see the class comment
+  public void processWatermarkStatus(WatermarkStatus status) throws Exception {
+    if (status.isIdle() && watermark < Long.MAX_VALUE) {
+      processWatermark(new Watermark(watermark + 1));
+    }
   }
 }
