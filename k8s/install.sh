@@ -4,7 +4,7 @@
 #   2. cert-manager (the Flink operator's webhook needs it), then the Flink Kubernetes Operator,
 #      watching that namespace;
 #   3. Strimzi, watching that namespace, and a check that the Kafka cluster nag-kafka is there
-#      (its listeners and storage are yours to choose: README, "Deploying on Kubernetes", step 3);
+#      (its listeners and storage are yours to choose: docs/kubernetes.md, step 3);
 #   4. the S3 credentials Secret, when AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set;
 #   5. the overlay: topics, users, the config, the job's service account and the FlinkDeployment.
 # Usage: k8s/install.sh dev-cpu|prod-gpu
@@ -55,7 +55,7 @@ if [ "${NAG_SKIP_OPERATORS:-}" != "1" ]; then
     --set "watchNamespaces={$watch}" --wait
 fi
 if [ "${NAG_SKIP_KAFKA_CHECK:-}" != "1" ] && ! kubectl -n "$namespace" get kafka nag-kafka >/dev/null; then
-  echo "no Strimzi Kafka 'nag-kafka' in $namespace: create it (README, 'Deploying on Kubernetes', step 3), then run this again" >&2
+  echo "no Strimzi Kafka 'nag-kafka' in $namespace: create it (docs/kubernetes.md, step 3), then run this again" >&2
   exit 1
 fi
 

@@ -58,7 +58,7 @@ public final class ConfigKeys {
       ConfigKey.duration(
           "kafka.transaction-timeout",
           "1h",
-          "the exactly-once sinks' transactions; refused at start-up below 2 × (checkpoint interval + checkpoint timeout + longest restart backoff) or above the brokers' `transaction.max.timeout.ms` ([why](docs/deployment.md#exactly-once-timing-kafkatransaction-timeout))");
+          "the exactly-once sinks' transactions; refused at start-up below 2 × (checkpoint interval + checkpoint timeout + longest restart backoff) or above the brokers' `transaction.max.timeout.ms` ([why](deployment.md#exactly-once-timing-kafkatransaction-timeout))");
 
   public static final ConfigKey<String> KAFKA_TOPICS_CRAWL =
       ConfigKey.topic("kafka.topics.crawl", "crawl", "input: the crawled documents");
@@ -236,7 +236,7 @@ public final class ConfigKeys {
       ConfigKey.positive(
           "targets.max-command-ids",
           "100000",
-          "command ids remembered: a command redelivered within the next this many commands is ignored ([docs/streaming.md](docs/streaming.md#retargeting-a-running-job))");
+          "command ids remembered: a command redelivered within the next this many commands is ignored ([streaming.md](streaming.md#retargeting-a-running-job))");
 
   public static final ConfigKey<Duration> DEDUPE_TTL =
       ConfigKey.duration("dedupe.ttl", "7d", "how long a text's hash is remembered");
@@ -260,7 +260,7 @@ public final class ConfigKeys {
       ConfigKey.flag(
           "dedupe.near.enabled",
           "true",
-          "skip near-duplicates before inference (MinHash and LSH, [docs/streaming.md](docs/streaming.md#near-duplicates))");
+          "skip near-duplicates before inference (MinHash and LSH, [streaming.md](streaming.md#near-duplicates))");
 
   public static final ConfigKey<Double> DEDUPE_NEAR_THRESHOLD =
       ConfigKey.unitInterval(
@@ -370,7 +370,7 @@ public final class ConfigKeys {
       ConfigKey.duration(
           "checkpoints.interval",
           "30s",
-          "RocksDB, incremental; on a Flink cluster only where the cluster's configuration says nothing ([precedence](docs/deployment.md#flink-settings-the-clusters-win))");
+          "RocksDB, incremental; on a Flink cluster only where the cluster's configuration says nothing ([precedence](deployment.md#flink-settings-the-clusters-win))");
 
   public static final ConfigKey<String> CHECKPOINTS_DIR =
       ConfigKey.text(

@@ -10,27 +10,29 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The typed key list against what users read: the shipped files and the README's table. */
+/**
+ * The typed key list against what users read: the shipped files and docs/configuration.md's table.
+ */
 class ConfigKeysTest {
-  private static final Path README = Path.of("README.md");
+  private static final Path TABLE = Path.of("docs/configuration.md");
   private static final String START =
-      "<!-- config-keys: generated from ConfigKeys by ConfigKeysTest (-Dnag.readme.write=true) -->\n";
+      "<!-- config-keys: generated from ConfigKeys by ConfigKeysTest (-Dnag.config-table.write=true) -->\n";
   private static final String END = "<!-- config-keys:end -->";
 
   @Test
-  void theReadmesTableIsTheKeyList() throws Exception {
-    String readme = Files.readString(README);
-    int start = readme.indexOf(START) + START.length();
-    int end = readme.indexOf(END);
-    assertThat(start).as("the README's markers").isGreaterThanOrEqualTo(START.length());
+  void theConfigurationPagesTableIsTheKeyList() throws Exception {
+    String page = Files.readString(TABLE);
+    int start = page.indexOf(START) + START.length();
+    int end = page.indexOf(END);
+    assertThat(start).as("the page's markers").isGreaterThanOrEqualTo(START.length());
     String generated = markdownTable();
-    if (Boolean.getBoolean("nag.readme.write")) {
-      Files.writeString(README, readme.substring(0, start) + generated + readme.substring(end));
-      readme = Files.readString(README);
-      end = readme.indexOf(END);
+    if (Boolean.getBoolean("nag.config-table.write")) {
+      Files.writeString(TABLE, page.substring(0, start) + generated + page.substring(end));
+      page = Files.readString(TABLE);
+      end = page.indexOf(END);
     }
-    assertThat(readme.substring(start, end))
-        .as("README.md's table; regenerate with -Dnag.readme.write=true")
+    assertThat(page.substring(start, end))
+        .as("docs/configuration.md's table; regenerate with -Dnag.config-table.write=true")
         .isEqualTo(generated);
   }
 
@@ -60,7 +62,7 @@ class ConfigKeysTest {
         .contains("NAG_KAFKA_TOPICS_DEAD_LETTER", "NAG_SELECTION_TOP_K_INTERVAL");
   }
 
-  /** The README's table of the keys (Markdown). */
+  /** The table of the keys (Markdown), as docs/configuration.md shows it. */
   static String markdownTable() {
     StringBuilder out = new StringBuilder("| key | type | default | |\n|---|---|---|---|\n");
     for (ConfigKey<?> key : ConfigKeys.ALL) {

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""The main code's package graph, from its imports: each package's share of the lines, the imports
+between packages, the imports that run back up the layers, and a Mermaid picture of it.
+
+    python3 scripts/import-graph.py [--mermaid]
+
+A package is a folder under src/main/java/io/nagselector/ (pipeline/near is pipeline.near). Its layer
+is that of the longest prefix in LAYERS; an import from a package to one in a higher layer runs back
+up. Only explicit imports of io.nagselector classes count (same-package references need none)."""
+import os
+import re
+import sys
+from collections import Counter, defaultdict
+
+ROOT = "src/main/java/io/nagselector"
+# lower numbers sit lower: a package may import its own layer and the ones below
+LAYERS = {
+    "nag": 0, "model": 0, "dedupe": 0, "formats": 0, "io": 0,
+    "dataset": 1, "kafka": 1, "control": 1, "pipeline": 1, "job": 1, "ingest": 1,
+    "extract": 1, "select": 1, "sink": 1, "batch": 1, "state": 1,
+    "cli": 2, "demo": 2, "report": 2, "bench": 2, "cluster": 2, "tools": 2,
+}
+
+
+def package_of(path):
+    rel = os.path.relpath(os.path.dirname(path), ROOT)
+    return rel.replace(os.sep, ".")
+
+
+def layer(package):
+    parts = package.split(".")
+    for n in range(len(parts), 0, -1):
+        if ".".join(parts[:n]) in LAYERS:
+            return LAYERS[".".join(parts[:n])]
+    return None
+
+
+def scan():
+    lines = Counter()
+    files = Counter()
+    edges = Counter()
+    for folder, _, names in os.walk(ROOT):
+        for name in names:
+            if not name.endswith(".java"):
+                continue
+            path = os.path.join(folder, name)
+            pkg = package_of(path)
+            text = open(path, encoding="utf-8").read()
+            lines[pkg] += text.count("\n")
+            files[pkg] += 1
+            for m in re.finditer(r"^import (?:static )?io\.nagselector\.([\w.]+)\.[A-Z]\w*", text, re.M):
+                target = m.group(1)
+                # a static import names a class too: drop trailing class segments
+                target = ".".join(p for p in target.split(".") if p[:1].islower())
+                if target != pkg:
+                    edges[(pkg, target)] += 1
+    return lines, files, edges
+
+
+def main():
+    lines, files, edges = scan()
+    total = sum(lines.values())
+    print(f"{total} lines in {sum(files.values())} files, {len(lines)} packages\n")
+    print("| package | layer | files | lines | share |")
+    print("|---|---|---|---|---|")
+    for pkg, n in sorted(lines.items(), key=lambda kv: -kv[1]):
+        print(f"| `{pkg}` | {layer(pkg)} | {files[pkg]} | {n} | {100 * n / total:.1f} % |")
+    top = {}
+    for pkg, n in lines.items():
+        top[pkg.split(".")[0]] = top.get(pkg.split(".")[0], 0) + n
+    biggest = max(top.items(), key=lambda kv: kv[1])
+    print(f"\nlargest top-level package: {biggest[0]} ({100 * biggest[1] / total:.1f} % of the lines)")
+    back = [(a, b, n) for (a, b), n in sorted(edges.items()) if layer(b) is not None and layer(a) is not None and layer(b) > layer(a)]
+    print(f"imports that run back up the layers: {sum(n for _, _, n in back)}")
+    for a, b, n in back:
+        print(f"  {a} -> {b}: {n}")
+    cycles = [(a, b) for (a, b) in edges if (b, a) in edges and a < b]
+    print(f"package pairs that import each other: {len(cycles)}")
+    for a, b in sorted(cycles):
+        print(f"  {a} <-> {b} ({edges[(a, b)]} and {edges[(b, a)]})")
+    if "--mermaid" in sys.argv:
+        print("\n```mermaid\nflowchart TD")
+        for (a, b), n in sorted(edges.items()):
+            print(f"  {a.replace('.', '_')}[{a}] -->|{n}| {b.replace('.', '_')}[{b}]")
+        print("```")
+
+
+if __name__ == "__main__":
+    main()
