@@ -1,7 +1,7 @@
 package io.nagselector.cli;
 
-import io.nagselector.pipeline.JobConfig;
-import io.nagselector.pipeline.KafkaClientConfig;
+import io.nagselector.job.JobConfig;
+import io.nagselector.job.KafkaClientConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;

@@ -1,11 +1,11 @@
 package io.nagselector.cli;
 
 import io.nagselector.cluster.SupervisedCluster;
-import io.nagselector.pipeline.ConfigKeys;
-import io.nagselector.pipeline.FlinkSettings;
-import io.nagselector.pipeline.JobConfig;
-import io.nagselector.pipeline.KafkaClientConfig;
-import io.nagselector.pipeline.SelectorApp;
+import io.nagselector.job.ConfigKeys;
+import io.nagselector.job.FlinkSettings;
+import io.nagselector.job.JobConfig;
+import io.nagselector.job.KafkaClientConfig;
+import io.nagselector.job.SelectorApp;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,14 +1,14 @@
 package io.nagselector.cli;
 
 import io.nagselector.avro.TargetState;
+import io.nagselector.batch.BackfillJob;
 import io.nagselector.dataset.DatasetSink;
 import io.nagselector.io.RecordFormat;
 import io.nagselector.io.UserInputException;
-import io.nagselector.pipeline.BackfillJob;
-import io.nagselector.pipeline.ConfigKey;
-import io.nagselector.pipeline.ConfigKeys;
-import io.nagselector.pipeline.JobConfig;
-import io.nagselector.pipeline.KafkaClientConfig;
+import io.nagselector.job.ConfigKey;
+import io.nagselector.job.ConfigKeys;
+import io.nagselector.job.JobConfig;
+import io.nagselector.job.KafkaClientConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;

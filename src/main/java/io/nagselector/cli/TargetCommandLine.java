@@ -9,18 +9,18 @@ import io.nagselector.avro.TargetPolicy;
 import io.nagselector.avro.TargetState;
 import io.nagselector.avro.TopKSnapshot;
 import io.nagselector.control.ControlClient;
+import io.nagselector.control.TargetRules;
 import io.nagselector.io.BadRows;
 import io.nagselector.io.FeatureFiles;
 import io.nagselector.io.InputPaths;
 import io.nagselector.io.RecordFormat;
 import io.nagselector.io.RowFiles;
 import io.nagselector.io.UserInputException;
+import io.nagselector.job.ConfigKey;
+import io.nagselector.job.ConfigKeys;
+import io.nagselector.job.JobConfig;
+import io.nagselector.job.KafkaClientConfig;
 import io.nagselector.kafka.TopicReader;
-import io.nagselector.pipeline.ConfigKey;
-import io.nagselector.pipeline.ConfigKeys;
-import io.nagselector.pipeline.JobConfig;
-import io.nagselector.pipeline.KafkaClientConfig;
-import io.nagselector.pipeline.TargetProtocol;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -259,8 +259,7 @@ final class TargetCommandLine {
           for (ConsumerRecord<byte[], byte[]> r : events.poll(Duration.ofMillis(500))) {
             spec.commandLine()
                 .getOut()
-                .println(
-                    TargetProtocol.describe(RecordFormat.decode(r.value(), ControlEvent.class)));
+                .println(TargetRules.describe(RecordFormat.decode(r.value(), ControlEvent.class)));
             spec.commandLine().getOut().flush();
           }
         }
@@ -419,7 +418,7 @@ final class TargetCommandLine {
           return 0;
         }
         ControlEvent e = client.await(id, timeout);
-        out.println(TargetProtocol.describe(e));
+        out.println(TargetRules.describe(e));
         return e.getStatus() == CommandStatus.APPLIED ? 0 : REJECTED;
       }
     }

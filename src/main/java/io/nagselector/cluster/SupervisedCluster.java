@@ -2,7 +2,7 @@ package io.nagselector.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nagselector.io.UserInputException;
-import io.nagselector.pipeline.JobMain;
+import io.nagselector.job.JobMain;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package io.nagselector.control;
 
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.avro.TargetCommand;
+import io.nagselector.ingest.DeadLetters;
 import io.nagselector.io.RecordFormat;
 import io.nagselector.pipeline.ControlCommand;
-import io.nagselector.pipeline.DeadLetters;
 import io.nagselector.pipeline.RawRecord;
 import java.time.Instant;
 import java.util.List;

@@ -1,11 +1,10 @@
 package io.nagselector.control;
 
 import io.nagselector.avro.TargetCommand;
+import io.nagselector.extract.FeatureExtractor;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.NeuronType;
 import io.nagselector.pipeline.ControlCommand;
-import io.nagselector.pipeline.FeatureExtractor;
-import io.nagselector.pipeline.TargetProtocol;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,11 +21,11 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 public final class PrepareCommand extends RichAsyncFunction<ControlCommand, PreparedCommand> {
   private final FeatureExtractor.Factory factory;
   private final NeuronType type;
-  private final TargetProtocol.Defaults limits;
+  private final TargetRules.Defaults limits;
   private transient FeatureExtractor extractor;
 
   public PrepareCommand(
-      FeatureExtractor.Factory factory, NeuronType type, TargetProtocol.Defaults limits) {
+      FeatureExtractor.Factory factory, NeuronType type, TargetRules.Defaults limits) {
     this.factory = factory;
     this.type = type;
     this.limits = limits;

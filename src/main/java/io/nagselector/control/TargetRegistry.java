@@ -6,8 +6,8 @@ import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.avro.NeuronCount;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetState;
+import io.nagselector.ingest.DeadLetters;
 import io.nagselector.nag.TargetProfile;
-import io.nagselector.pipeline.DeadLetters;
 import io.nagselector.pipeline.TargetDefinition;
 import io.nagselector.pipeline.TargetProtocol;
 import java.time.Instant;
@@ -26,7 +26,7 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The whole registry under one key ({@link #key}): applies each prepared command with {@link
- * TargetProtocol}, broadcasts the target's new definition, and answers every command with a {@link
+ * TargetRules}, broadcasts the target's new definition, and answers every command with a {@link
  * ControlEvent}. One key, so that the limit on the number of targets can be checked; control
  * traffic is a few commands, not a stream. A command id among the last {@code
  * targets.max-command-ids} commands is ignored, so a command delivered twice has one effect. A
@@ -37,14 +37,14 @@ public final class TargetRegistry
   public static final OutputTag<ControlEvent> EVENTS = new OutputTag<>("control-events") {};
   public static final OutputTag<TargetState> STATES = new OutputTag<>("target-states") {};
 
-  private final TargetProtocol protocol;
+  private final TargetRules protocol;
   private final int maxCommandIds;
   private transient MapState<String, TargetProtocol.State> states;
   private transient ValueState<Integer> active;
   private transient CommandIds seen;
 
-  public TargetRegistry(TargetProtocol.Defaults defaults) {
-    this.protocol = new TargetProtocol(defaults);
+  public TargetRegistry(TargetRules.Defaults defaults) {
+    this.protocol = new TargetRules(defaults);
     this.maxCommandIds = defaults.maxCommandIds();
   }
 
@@ -91,8 +91,8 @@ public final class TargetRegistry
             .setCommandType(c.getType().name())
             .setTime(now);
     int activeTargets = active.value() == null ? 0 : active.value();
-    TargetProtocol.Outcome outcome = protocol.apply(current, prepared, activeTargets);
-    if (outcome instanceof TargetProtocol.Applied applied) {
+    TargetRules.Outcome outcome = protocol.apply(current, prepared, activeTargets);
+    if (outcome instanceof TargetRules.Applied applied) {
       states.put(name, applied.next());
       boolean was = current.current() != null;
       boolean is = applied.next().current() != null;
@@ -105,11 +105,11 @@ public final class TargetRegistry
         event
             .setExampleCount(def.examples().length)
             .setProfileFingerprint(def.profile().fingerprint())
-            .setSummary(TargetProtocol.summary(def, 3));
+            .setSummary(TargetRules.summary(def, 3));
       }
       ctx.output(STATES, state(def, now));
       out.collect(def);
-    } else if (outcome instanceof TargetProtocol.Rejected rejected) {
+    } else if (outcome instanceof TargetRules.Rejected rejected) {
       event
           .setStatus(CommandStatus.REJECTED)
           .setReason(rejected.reason())

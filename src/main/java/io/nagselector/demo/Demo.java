@@ -8,14 +8,14 @@ import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
 import io.nagselector.cluster.SupervisedCluster;
 import io.nagselector.control.ControlClient;
+import io.nagselector.control.TargetRules;
 import io.nagselector.io.TempDirs;
+import io.nagselector.job.ConfigKeys;
+import io.nagselector.job.FlinkSettings;
+import io.nagselector.job.JobConfig;
+import io.nagselector.job.KafkaClientConfig;
+import io.nagselector.job.SelectorApp;
 import io.nagselector.kafka.EmbeddedKafka;
-import io.nagselector.pipeline.ConfigKeys;
-import io.nagselector.pipeline.FlinkSettings;
-import io.nagselector.pipeline.JobConfig;
-import io.nagselector.pipeline.KafkaClientConfig;
-import io.nagselector.pipeline.SelectorApp;
-import io.nagselector.pipeline.TargetProtocol;
 import io.nagselector.report.ReportHtml;
 import io.nagselector.report.RunCollector;
 import io.nagselector.report.RunData;
@@ -296,7 +296,7 @@ public final class Demo {
 
   private void awaitAnswers(ControlClient control, List<String> ids) {
     for (ControlEvent e : control.awaitAll(ids, Duration.ofMinutes(2))) {
-      say("%s", TargetProtocol.describe(e));
+      say("%s", TargetRules.describe(e));
       if (e.getStatus() != CommandStatus.APPLIED) {
         throw new IllegalStateException("the job refused a demo target: " + e.getMessage());
       }

@@ -1,6 +1,7 @@
 package io.nagselector.pipeline;
 
 import io.nagselector.avro.CrawlDocument;
+import io.nagselector.extract.SplitFailures;
 
 /**
  * A document with its feature (layer-major top-K indices of the configured neuron type) and token

@@ -1,93 +1,13 @@
 package io.nagselector.pipeline;
 
 import io.nagselector.nag.FractionPolicy;
-import io.nagselector.nag.FractionState;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
- * One parallel instance's fraction policies, one per target version, fed by all of the instance's
- * shards. They are checkpointed as union operator state so that any restore, at any parallelism,
- * starts every instance from all observations, each counted once: an instance writes only what it
- * observed since the last restore, and instance 0 also writes what was restored.
+ * Holds the fraction sketches' state type under the name savepoints know it by; an instance's
+ * sketches are {@code select.InstanceSketches}.
  */
-final class FractionSketches {
-  private static final class Target implements FractionState {
-    final int version;
-    final FractionPolicy restored;
-    final FractionPolicy own;
-    final FractionPolicy view;
-
-    Target(int version, FractionPolicy restored) {
-      this.version = version;
-      this.restored = restored;
-      this.own = new FractionPolicy(restored.fraction());
-      this.view = restored.copy();
-    }
-
-    @Override
-    public void observe(double similarity, long tokens) {
-      own.observe(similarity, tokens);
-      view.observe(similarity, tokens);
-    }
-
-    @Override
-    public double threshold() {
-      return view.threshold();
-    }
-
-    @Override
-    public boolean accepts(String docId, double similarity) {
-      return view.accepts(docId, similarity);
-    }
-
-    @Override
-    public FractionPolicy.Verdict verdict(String docId, double similarity, double sigmas) {
-      return view.verdict(docId, similarity, sigmas);
-    }
-
-    @Override
-    public void decided(long tokens, boolean accepted) {
-      own.decided(tokens, accepted);
-      view.decided(tokens, accepted);
-    }
-
-    @Override
-    public long observedTokens() {
-      return view.observedTokens();
-    }
-
-    @Override
-    public long observedDocuments() {
-      return view.observedDocuments();
-    }
-
-    @Override
-    public double acceptedShare() {
-      return view.acceptedShare();
-    }
-  }
-
-  private final Map<String, Target> targets = new HashMap<>();
-
-  /**
-   * The rule's state of this target version (a fresh one when the version changed): decisions by
-   * all observations, this instance's recorded apart for the next checkpoint.
-   */
-  FractionState policy(String name, int version, double fraction) {
-    Target t = targets.get(name);
-    if (t == null || t.version != version) {
-      t = new Target(version, new FractionPolicy(fraction));
-      targets.put(name, t);
-    }
-    return t;
-  }
-
-  void remove(String name) {
-    targets.remove(name);
-  }
+public final class FractionSketches {
+  private FractionSketches() {}
 
   /**
    * One checkpointed sketch: a target version's fraction, its KLL sketch bytes, the tokens decided
@@ -105,7 +25,7 @@ final class FractionSketches {
       Long acceptedTokens,
       Long squaredTokens,
       Long observedDocuments) {
-    static Entry of(String target, int version, FractionPolicy policy) {
+    public static Entry of(String target, int version, FractionPolicy policy) {
       return new Entry(
           target,
           version,
@@ -117,41 +37,9 @@ final class FractionSketches {
           policy.observedDocuments());
     }
 
-    FractionPolicy policy() {
+    public FractionPolicy policy() {
       return FractionPolicy.of(
           fraction, sketch, decidedTokens, acceptedTokens, squaredTokens, observedDocuments);
     }
-  }
-
-  /** The entries to checkpoint; {@code first} for the instance that also writes the restored. */
-  List<Entry> snapshot(boolean first) {
-    List<Entry> out = new ArrayList<>();
-    targets.forEach(
-        (name, t) -> {
-          out.add(Entry.of(name, t.version, t.own));
-          if (first) {
-            out.add(Entry.of(name, t.version, t.restored));
-          }
-        });
-    return out;
-  }
-
-  /** Every instance's checkpointed entries merged: the latest version of each target. */
-  static FractionSketches restore(Iterable<Entry> entries) {
-    Map<String, Integer> versions = new HashMap<>();
-    Map<String, FractionPolicy> merged = new HashMap<>();
-    for (Entry e : entries) {
-      FractionPolicy policy = e.policy();
-      Integer known = versions.get(e.target());
-      if (known == null || e.version() > known) {
-        versions.put(e.target(), e.version());
-        merged.put(e.target(), policy);
-      } else if (e.version() == known) {
-        merged.get(e.target()).merge(policy);
-      }
-    }
-    FractionSketches sketches = new FractionSketches();
-    merged.forEach((name, p) -> sketches.targets.put(name, new Target(versions.get(name), p)));
-    return sketches;
   }
 }

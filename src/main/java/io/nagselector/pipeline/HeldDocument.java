@@ -8,7 +8,7 @@ import io.nagselector.avro.CrawlDocument;
  * serializer: a field may be added, none renamed or retyped.
  */
 public record HeldDocument(double similarity, int tokens, CrawlDocument document, int[] feature) {
-  ExtractedDocument extracted() {
+  public ExtractedDocument extracted() {
     return new ExtractedDocument(document, feature, tokens);
   }
 }

@@ -1,5 +1,7 @@
 package io.nagselector.pipeline;
 
+import io.nagselector.select.SettleFractions;
+
 /**
  * A document left undecided, in {@link SettleFractions}' keyed state (its record is kept apart):
  * the target version, similarity, tokens, when it was held, and what its shard's threshold said.

@@ -2,9 +2,9 @@ package io.nagselector.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nagselector.job.JobConfig;
+import io.nagselector.job.SelectorApp;
 import io.nagselector.kafka.EmbeddedKafka;
-import io.nagselector.pipeline.JobConfig;
-import io.nagselector.pipeline.SelectorApp;
 import io.nagselector.testing.FastOrder;
 import java.io.BufferedReader;
 import java.io.IOException;

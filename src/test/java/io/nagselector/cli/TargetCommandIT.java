@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.CrawlDocument;
+import io.nagselector.job.FlinkSettings;
+import io.nagselector.job.JobConfig;
+import io.nagselector.job.SelectorApp;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
-import io.nagselector.pipeline.FlinkSettings;
-import io.nagselector.pipeline.JobConfig;
-import io.nagselector.pipeline.SelectorApp;
 import io.nagselector.testing.FastOrder;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -8,10 +8,9 @@ import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
-import io.nagselector.pipeline.DeadLetters;
+import io.nagselector.ingest.DeadLetters;
 import io.nagselector.pipeline.RawRecord;
 import io.nagselector.pipeline.TargetDefinition;
-import io.nagselector.pipeline.TargetProtocol;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -23,8 +22,8 @@ import org.junit.jupiter.api.Test;
 class TargetRegistryTest {
   private static final List<int[]> FEATURES =
       List.of(new int[] {0, 1, 2, 3}, new int[] {4, 5, 6, 7});
-  private static final TargetProtocol.Defaults DEFAULTS =
-      new TargetProtocol.Defaults(
+  private static final TargetRules.Defaults DEFAULTS =
+      new TargetRules.Defaults(
           TargetDefinition.Policy.FRACTION, 0.2, 100, 2, 5, 20, 3, 1000, 500, 100);
 
   private static PreparedCommand upsert(
@@ -266,8 +265,8 @@ class TargetRegistryTest {
 
   @Test
   void remembersTheLastMaxCommandIdsOnly() throws Exception {
-    TargetProtocol.Defaults three =
-        new TargetProtocol.Defaults(
+    TargetRules.Defaults three =
+        new TargetRules.Defaults(
             TargetDefinition.Policy.FRACTION, 0.2, 100, 2, 5, 20, 3, 1000, 500, 3);
     try (var h =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(

@@ -125,7 +125,7 @@ class ImagesAndDashboardTest {
       assertThat(all).as(metric).contains(metric);
     }
     // and each of those names is one the job's code registers
-    String code = sources("src/main/java/io/nagselector/pipeline");
+    String code = sources("src/main/java/io/nagselector");
     for (String registered :
         List.of(
             "\"documentsIn\"",

@@ -1,4 +1,0 @@
-package io.nagselector.pipeline.near;
-
-/** One band's answer for a text: the signature of the text that was first in its bucket. */
-public record BandAnswer(long key, Signature first) {}
