@@ -5,14 +5,15 @@ import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetState;
 import io.nagselector.avro.TopKEntry;
 import io.nagselector.avro.TopKSnapshot;
+import io.nagselector.config.ConfigKeys;
+import io.nagselector.config.JobConfig;
+import io.nagselector.config.KafkaClientConfig;
 import io.nagselector.control.TargetRegistry;
 import io.nagselector.dataset.DatasetSink;
 import io.nagselector.io.RecordFormat;
 import io.nagselector.io.UserInputException;
-import io.nagselector.job.ConfigKeys;
-import io.nagselector.job.JobConfig;
-import io.nagselector.job.KafkaClientConfig;
-import io.nagselector.job.KafkaWiring;
+import io.nagselector.kafka.EncodedRecord;
+import io.nagselector.kafka.KafkaWiring;
 import io.nagselector.nag.NagFeature;
 import io.nagselector.nag.ProfileMatrix;
 import io.nagselector.nag.Similarity;
@@ -20,7 +21,6 @@ import io.nagselector.nag.TargetProfile;
 import io.nagselector.pipeline.RawRecord;
 import io.nagselector.pipeline.TargetDefinition;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -334,13 +334,6 @@ public final class BackfillJob {
       }
       TopKSnapshot topK = chosen.right();
       return EncodedRecord.of(topKTopic, topK.getTarget() + "@backfill", format.encode(topK));
-    }
-  }
-
-  /** A record already encoded for its topic. */
-  public record EncodedRecord(String topic, byte[] key, byte[] value) {
-    static EncodedRecord of(String topic, String key, byte[] value) {
-      return new EncodedRecord(topic, key.getBytes(StandardCharsets.UTF_8), value);
     }
   }
 }

@@ -2,7 +2,7 @@ package io.nagselector.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import io.nagselector.io.ExtractJob;
+import io.nagselector.batch.ExtractJob;
 import io.nagselector.io.InputPaths;
 import io.nagselector.io.RowFiles;
 import io.nagselector.model.Backbones;

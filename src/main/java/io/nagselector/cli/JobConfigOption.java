@@ -1,7 +1,7 @@
 package io.nagselector.cli;
 
-import io.nagselector.job.JobConfig;
-import io.nagselector.job.KafkaClientConfig;
+import io.nagselector.config.JobConfig;
+import io.nagselector.config.KafkaClientConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;

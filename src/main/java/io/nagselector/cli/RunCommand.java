@@ -1,10 +1,10 @@
 package io.nagselector.cli;
 
 import io.nagselector.cluster.SupervisedCluster;
-import io.nagselector.job.ConfigKeys;
-import io.nagselector.job.FlinkSettings;
-import io.nagselector.job.JobConfig;
-import io.nagselector.job.KafkaClientConfig;
+import io.nagselector.config.ConfigKeys;
+import io.nagselector.config.FlinkSettings;
+import io.nagselector.config.JobConfig;
+import io.nagselector.config.KafkaClientConfig;
 import io.nagselector.job.SelectorApp;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -2,13 +2,13 @@ package io.nagselector.cli;
 
 import io.nagselector.avro.TargetState;
 import io.nagselector.batch.BackfillJob;
+import io.nagselector.config.ConfigKey;
+import io.nagselector.config.ConfigKeys;
+import io.nagselector.config.JobConfig;
+import io.nagselector.config.KafkaClientConfig;
 import io.nagselector.dataset.DatasetSink;
 import io.nagselector.io.RecordFormat;
 import io.nagselector.io.UserInputException;
-import io.nagselector.job.ConfigKey;
-import io.nagselector.job.ConfigKeys;
-import io.nagselector.job.JobConfig;
-import io.nagselector.job.KafkaClientConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,7 +60,7 @@ final class TargetBackfillCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     JobConfig c = connection.unchecked();
-    Optional<DatasetSink> sink = Optional.ofNullable(dataset).map(c::datasetAt);
+    Optional<DatasetSink> sink = Optional.ofNullable(dataset).map(path -> DatasetSink.at(c, path));
     Instant from = since == null ? null : parseSince(since, Instant.now());
     BackfillJob.featuresTopic(c);
     KafkaClientConfig.checkConnection(c, Duration.ofSeconds(30));

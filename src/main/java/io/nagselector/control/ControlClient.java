@@ -2,11 +2,11 @@ package io.nagselector.control;
 
 import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.TargetCommand;
+import io.nagselector.config.ConfigKeys;
+import io.nagselector.config.JobConfig;
+import io.nagselector.config.KafkaClientConfig;
 import io.nagselector.io.RecordFormat;
 import io.nagselector.io.UserInputException;
-import io.nagselector.job.ConfigKeys;
-import io.nagselector.job.JobConfig;
-import io.nagselector.job.KafkaClientConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.nagselector.control;
 
+import io.nagselector.config.KafkaClientConfig;
 import io.nagselector.io.UserInputException;
-import io.nagselector.job.KafkaClientConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

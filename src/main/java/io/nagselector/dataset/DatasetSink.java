@@ -1,8 +1,14 @@
 package io.nagselector.dataset;
 
 import io.nagselector.avro.SelectedDocument;
+import io.nagselector.config.ConfigKeys;
+import io.nagselector.config.JobConfig;
+import io.nagselector.io.UserInputException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Optional;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
@@ -74,5 +80,44 @@ public record DatasetSink(
         .withOutputFileConfig(
             OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".parquet").build())
         .build();
+  }
+
+  /** The Parquet dataset sink, if {@code dataset.path} is set; a path that is no URI is refused. */
+  public static Optional<DatasetSink> configured(JobConfig config) {
+    String path = config.get(ConfigKeys.DATASET_PATH).trim();
+    if (path.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(at(config, path));
+  }
+
+  /** A Parquet dataset sink at {@code path}, with the config's shard settings. */
+  public static DatasetSink at(JobConfig config, String path) {
+    URI uri;
+    try {
+      uri = new URI(path);
+    } catch (URISyntaxException e) {
+      throw new UserInputException("dataset.path '" + path + "' is not a URI: " + e.getMessage());
+    }
+    if (uri.getScheme() == null) {
+      throw new UserInputException(
+          "dataset.path '"
+              + path
+              + "' needs a scheme: file:///absolute/path or s3://bucket/prefix");
+    }
+    if (uri.getScheme().equals("s3p")) {
+      throw new UserInputException(
+          "dataset.path '"
+              + path
+              + "': s3p:// is Flink's Presto S3 filesystem, which cannot write files exactly once;"
+              + " use s3a:// (or s3://) with the flink-s3-fs-hadoop plugin");
+    }
+    return new DatasetSink(
+        path,
+        config.get(ConfigKeys.DATASET_MAX_SHARD_MB) * 1024L * 1024L,
+        config.get(ConfigKeys.DATASET_MAX_SHARD_AGE),
+        config.get(ConfigKeys.DATASET_ROW_GROUP_MB) * 1024L * 1024L,
+        PartitionPath.parse(
+            config.get(ConfigKeys.DATASET_PARTITIONING), ConfigKeys.DATASET_PARTITIONING.name()));
   }
 }

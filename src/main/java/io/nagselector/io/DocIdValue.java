@@ -3,10 +3,10 @@ package io.nagselector.io;
 import java.math.BigInteger;
 
 /** A doc id read from a file: its text and whether it was an integer (for tie ordering). */
-record DocIdValue(String text, boolean numeric) {
+public record DocIdValue(String text, boolean numeric) {
 
   /** Reads a doc id from a plain value; null when the value cannot be an id. */
-  static DocIdValue of(Object value) {
+  public static DocIdValue of(Object value) {
     if (value instanceof String s) {
       return new DocIdValue(s, false);
     }

@@ -3,10 +3,10 @@ package io.nagselector.io;
 import java.util.Map;
 
 /** Reads a column by a dotted path such as {@code meta.docid} (the reference's "final" format). */
-final class DottedPath {
+public final class DottedPath {
   private DottedPath() {}
 
-  static Object get(Map<String, Object> row, String path) {
+  public static Object get(Map<String, Object> row, String path) {
     if (row.containsKey(path)) {
       return row.get(path);
     }

@@ -20,7 +20,7 @@ import org.apache.avro.generic.GenericRecord;
  * Parquet. JSON lines are parsed in a streaming fashion, skipping other columns.
  */
 public final class FeatureFiles {
-  static final String INDEX_FIELD = "layer_topk_value_index";
+  public static final String INDEX_FIELD = "layer_topk_value_index";
 
   private final String idColumn;
   private final String featureColumn;

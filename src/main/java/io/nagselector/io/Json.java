@@ -9,10 +9,10 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /** The shared JSON configuration. */
-final class Json {
+public final class Json {
   static final JsonFactory FACTORY =
       JsonFactory.builder().disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
-  static final ObjectMapper MAPPER = JsonMapper.builder(FACTORY).build();
+  public static final ObjectMapper MAPPER = JsonMapper.builder(FACTORY).build();
 
   /**
    * For records from outside: exactly one JSON value, nothing after it but whitespace, and no key

@@ -1,5 +1,9 @@
 package io.nagselector.job;
 
+import io.nagselector.config.ConfigKeys;
+import io.nagselector.config.FlinkSettings;
+import io.nagselector.config.JobConfig;
+import io.nagselector.config.KafkaClientConfig;
 import io.nagselector.io.UserInputException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,13 +1,19 @@
 package io.nagselector.job;
 
+import io.nagselector.config.ConfigKey;
+import io.nagselector.config.ConfigKeys;
+import io.nagselector.config.JobConfig;
+import io.nagselector.config.KafkaClientConfig;
 import io.nagselector.control.ControlTopicEnd;
 import io.nagselector.control.TargetRules;
+import io.nagselector.dataset.DatasetSink;
 import io.nagselector.extract.ExtractorSpec;
 import io.nagselector.extract.FeatureExtractor;
 import io.nagselector.extract.SharedExtractor;
 import io.nagselector.ingest.CrawlWatermarks;
 import io.nagselector.ingest.gate.ReplayGatedSource;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.kafka.KafkaWiring;
 import io.nagselector.model.ExtractionSettings;
 import io.nagselector.model.ModelFingerprint;
 import io.nagselector.pipeline.RawRecord;
@@ -187,7 +193,7 @@ public final class SelectorApp {
                 producer, c.outputFormat(), c.get(ConfigKeys.KAFKA_TOPICS_SELECTED), prefix))
         .uid("selected-sink")
         .name("selected documents");
-    c.dataset().ifPresent(dataset -> dataset.attach(out.selected()));
+    DatasetSink.configured(c).ifPresent(dataset -> dataset.attach(out.selected()));
     out.topK()
         .sinkTo(
             KafkaWiring.topKSink(

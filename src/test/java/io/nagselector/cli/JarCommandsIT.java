@@ -2,7 +2,7 @@ package io.nagselector.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nagselector.job.JobConfig;
+import io.nagselector.config.JobConfig;
 import io.nagselector.job.SelectorApp;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.testing.FastOrder;

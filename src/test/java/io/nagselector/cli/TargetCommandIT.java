@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.CrawlDocument;
-import io.nagselector.job.FlinkSettings;
-import io.nagselector.job.JobConfig;
+import io.nagselector.config.FlinkSettings;
+import io.nagselector.config.JobConfig;
 import io.nagselector.job.SelectorApp;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;

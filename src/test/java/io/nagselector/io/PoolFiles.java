@@ -22,13 +22,13 @@ import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.LocalOutputFile;
 
 /** Test fixtures: pool and target files in the reference's formats, written by hand. */
-final class PoolFiles {
-  static final ObjectMapper JSON = new ObjectMapper();
+public final class PoolFiles {
+  public static final ObjectMapper JSON = new ObjectMapper();
 
   private PoolFiles() {}
 
   /** A payload row {docid, doc, token_num, dataset}; a null token count is left out. */
-  static Map<String, Object> payload(Object docid, Long tokens, String dataset) {
+  public static Map<String, Object> payload(Object docid, Long tokens, String dataset) {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("docid", docid);
     row.put("doc", "text of " + docid);
@@ -51,7 +51,7 @@ final class PoolFiles {
     return file;
   }
 
-  static Path writeJsonl(Path file, List<Map<String, Object>> rows) throws IOException {
+  public static Path writeJsonl(Path file, List<Map<String, Object>> rows) throws IOException {
     List<String> lines = new ArrayList<>();
     for (Map<String, Object> row : rows) {
       lines.add(JSON.writeValueAsString(row));
@@ -60,7 +60,8 @@ final class PoolFiles {
   }
 
   /** A payload Parquet file laid out as pandas.to_parquet writes it, index column included. */
-  static Path writePandasParquet(Path file, List<Map<String, Object>> rows) throws IOException {
+  public static Path writePandasParquet(Path file, List<Map<String, Object>> rows)
+      throws IOException {
     Schema schema =
         SchemaBuilder.record("schema")
             .fields()
@@ -137,7 +138,7 @@ final class PoolFiles {
         .withWriteMode(ParquetFileWriter.Mode.OVERWRITE);
   }
 
-  static List<Map<String, Object>> readRows(Path file) {
+  public static List<Map<String, Object>> readRows(Path file) {
     List<Map<String, Object>> rows = new ArrayList<>();
     RowFiles.read(List.of(file), (row, where) -> rows.add(row), BadRows.failing(), n -> {});
     return rows;

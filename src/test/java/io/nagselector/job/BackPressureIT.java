@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.SelectedDocument;
+import io.nagselector.config.ConfigKeys;
+import io.nagselector.config.FlinkSettings;
+import io.nagselector.config.JobConfig;
+import io.nagselector.config.KafkaClientConfig;
 import io.nagselector.extract.FeatureExtractor;
 import io.nagselector.extract.SharedExtractor;
 import io.nagselector.kafka.EmbeddedKafka;

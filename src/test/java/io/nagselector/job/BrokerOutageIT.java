@@ -2,6 +2,7 @@ package io.nagselector.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nagselector.config.JobConfig;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
 import java.nio.file.Path;

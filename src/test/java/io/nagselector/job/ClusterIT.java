@@ -9,6 +9,7 @@ import io.nagselector.avro.SelectedDocument;
 import io.nagselector.cluster.LocalFlinkCluster;
 import io.nagselector.cluster.SessionClusters;
 import io.nagselector.cluster.SupervisedCluster;
+import io.nagselector.config.JobConfig;
 import io.nagselector.control.ControlClient;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.testing.FastOrder;

@@ -6,6 +6,8 @@ import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.avro.SelectedDocument;
+import io.nagselector.config.FlinkSettings;
+import io.nagselector.config.JobConfig;
 import io.nagselector.extract.FeatureExtractor;
 import io.nagselector.extract.SharedExtractor;
 import io.nagselector.kafka.EmbeddedKafka;

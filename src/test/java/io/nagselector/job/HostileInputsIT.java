@@ -7,6 +7,8 @@ import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.DocumentFeature;
 import io.nagselector.avro.TargetCommand;
+import io.nagselector.config.FlinkSettings;
+import io.nagselector.config.JobConfig;
 import io.nagselector.kafka.EmbeddedKafka;
 import java.nio.file.Path;
 import java.time.Duration;

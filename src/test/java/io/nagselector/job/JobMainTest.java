@@ -3,6 +3,7 @@ package io.nagselector.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nagselector.config.JobConfig;
 import io.nagselector.io.UserInputException;
 import java.nio.file.Path;
 import java.util.Map;

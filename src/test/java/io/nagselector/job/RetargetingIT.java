@@ -12,6 +12,8 @@ import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
 import io.nagselector.avro.TargetState;
+import io.nagselector.config.ConfigKeys;
+import io.nagselector.config.JobConfig;
 import io.nagselector.control.ReplayAnnouncement;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;

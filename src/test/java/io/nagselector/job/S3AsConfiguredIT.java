@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.nagselector.cluster.LocalFlinkCluster;
 import io.nagselector.cluster.SupervisedCluster;
+import io.nagselector.config.JobConfig;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.testing.FastOrder;
 import java.nio.file.Path;

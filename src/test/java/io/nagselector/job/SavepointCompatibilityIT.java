@@ -16,6 +16,7 @@ import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
 import io.nagselector.avro.TopKEntry;
 import io.nagselector.avro.TopKSnapshot;
+import io.nagselector.config.JobConfig;
 import io.nagselector.control.ControlClient;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;

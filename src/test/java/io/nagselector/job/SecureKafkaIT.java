@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.SelectedDocument;
+import io.nagselector.config.FlinkSettings;
+import io.nagselector.config.JobConfig;
+import io.nagselector.config.KafkaClientConfig;
 import io.nagselector.io.UserInputException;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.kafka.TestCa;

@@ -6,6 +6,7 @@ import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DocumentFeature;
 import io.nagselector.avro.DuplicateDocument;
 import io.nagselector.avro.SelectedDocument;
+import io.nagselector.config.JobConfig;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
 import java.nio.file.Path;

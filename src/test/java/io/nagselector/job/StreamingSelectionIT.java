@@ -17,6 +17,7 @@ import io.nagselector.avro.TargetPolicy;
 import io.nagselector.avro.TopKEntry;
 import io.nagselector.avro.TopKSnapshot;
 import io.nagselector.cli.Main;
+import io.nagselector.config.JobConfig;
 import io.nagselector.control.ControlClient;
 import io.nagselector.dataset.ManifestEntry;
 import io.nagselector.extract.FeatureExtractor;

@@ -2,6 +2,8 @@ package io.nagselector.job;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nagselector.config.JobConfig;
+import io.nagselector.config.KafkaClientConfig;
 import io.nagselector.io.UserInputException;
 import io.nagselector.kafka.EmbeddedKafka;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.nagselector.duplicates.near;
 
+import io.nagselector.config.NearDuplicateSettings;
 import io.nagselector.dedupe.Fingerprint;
 import io.nagselector.dedupe.NearDuplicates;
 import io.nagselector.duplicates.StreamOrder;

@@ -1,6 +1,7 @@
 package io.nagselector.duplicates.near;
 
 import io.nagselector.avro.DuplicateDocument;
+import io.nagselector.config.NearDuplicateSettings;
 import io.nagselector.pipeline.SourcedDocument;
 import io.nagselector.pipeline.near.BandProbe;
 import io.nagselector.pipeline.near.Signature;

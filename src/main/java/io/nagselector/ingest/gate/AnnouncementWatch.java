@@ -1,9 +1,9 @@
 package io.nagselector.ingest.gate;
 
 import io.nagselector.avro.ControlEvent;
+import io.nagselector.config.KafkaClientConfig;
 import io.nagselector.control.ReplayAnnouncement;
 import io.nagselector.io.RecordFormat;
-import io.nagselector.job.KafkaClientConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

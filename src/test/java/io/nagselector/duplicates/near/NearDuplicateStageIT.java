@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DuplicateDocument;
 import io.nagselector.avro.DuplicateKind;
+import io.nagselector.config.NearDuplicateSettings;
 import io.nagselector.dedupe.NearDuplicateIndex;
 import io.nagselector.dedupe.NearDuplicates;
 import io.nagselector.dedupe.PlantedCorpus;

@@ -3,6 +3,7 @@ package io.nagselector.duplicates.near;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CrawlDocument;
+import io.nagselector.config.NearDuplicateSettings;
 import io.nagselector.dedupe.Sketch;
 import io.nagselector.duplicates.InTimestampOrder;
 import io.nagselector.pipeline.RawRecord;

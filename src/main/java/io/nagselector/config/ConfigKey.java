@@ -1,4 +1,4 @@
-package io.nagselector.job;
+package io.nagselector.config;
 
 import io.nagselector.io.UserInputException;
 import io.nagselector.model.Compute;

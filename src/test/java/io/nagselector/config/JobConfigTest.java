@@ -1,11 +1,10 @@
-package io.nagselector.job;
+package io.nagselector.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nagselector.dataset.DatasetSink;
 import io.nagselector.dataset.PartitionPath;
-import io.nagselector.duplicates.near.NearDuplicateSettings;
 import io.nagselector.io.CrawlDecoder;
 import io.nagselector.model.NeuronType;
 import io.nagselector.pipeline.TargetDefinition;
@@ -76,16 +75,16 @@ class JobConfigTest {
 
   @Test
   void theDatasetIsOffByDefaultAndItsPathMustBeAUri() {
-    assertThat(JobConfig.load(LOCAL, Map.of()).dataset()).isEmpty();
+    assertThat(DatasetSink.configured(JobConfig.load(LOCAL, Map.of()))).isEmpty();
     assertThat(
-            JobConfig.load(
+            DatasetSink.configured(
+                JobConfig.load(
                     LOCAL,
                     Map.of(
                         "NAG_DATASET_PATH",
                         "s3://bucket/selected",
                         "NAG_DATASET_MAX_SHARD_MB",
-                        "64"))
-                .dataset())
+                        "64"))))
         .contains(
             new DatasetSink(
                 "s3://bucket/selected",
@@ -94,29 +93,39 @@ class JobConfigTest {
                 32L << 20,
                 PartitionPath.DEFAULT));
     assertThatThrownBy(
-            () -> JobConfig.load(LOCAL, Map.of("NAG_DATASET_PATH", "/data/selected")).dataset())
+            () ->
+                DatasetSink.configured(
+                    JobConfig.load(LOCAL, Map.of("NAG_DATASET_PATH", "/data/selected"))))
         .hasMessageStartingWith("dataset.path '/data/selected' needs a scheme");
     assertThatThrownBy(
-            () -> JobConfig.load(LOCAL, Map.of("NAG_DATASET_PATH", "file:// bad")).dataset())
+            () ->
+                DatasetSink.configured(
+                    JobConfig.load(LOCAL, Map.of("NAG_DATASET_PATH", "file:// bad"))))
         .hasMessageStartingWith("dataset.path 'file:// bad' is not a URI");
     assertThatThrownBy(
-            () -> JobConfig.load(LOCAL, Map.of("NAG_DATASET_PATH", "s3p://bucket/x")).dataset())
+            () ->
+                DatasetSink.configured(
+                    JobConfig.load(LOCAL, Map.of("NAG_DATASET_PATH", "s3p://bucket/x"))))
         .hasMessageContaining("use s3a:// (or s3://) with the flink-s3-fs-hadoop plugin");
     assertThat(
-            JobConfig.load(
-                    LOCAL,
-                    Map.of(
-                        "NAG_DATASET_PATH", "file:///d", "NAG_DATASET_PARTITIONING", "date,hour"))
-                .dataset()
+            DatasetSink.configured(
+                    JobConfig.load(
+                        LOCAL,
+                        Map.of(
+                            "NAG_DATASET_PATH",
+                            "file:///d",
+                            "NAG_DATASET_PARTITIONING",
+                            "date,hour")))
                 .orElseThrow()
                 .partitioning())
         .isEqualTo(PartitionPath.parse("date,hour", "x"));
     assertThatThrownBy(
             () ->
-                JobConfig.load(
+                DatasetSink.configured(
+                    JobConfig.load(
                         LOCAL,
-                        Map.of("NAG_DATASET_PATH", "file:///d", "NAG_DATASET_PARTITIONING", "day"))
-                    .dataset())
+                        Map.of(
+                            "NAG_DATASET_PATH", "file:///d", "NAG_DATASET_PARTITIONING", "day"))))
         .hasMessageStartingWith("dataset.partitioning: 'day' is not a partition field");
   }
 

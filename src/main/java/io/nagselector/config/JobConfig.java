@@ -1,23 +1,17 @@
-package io.nagselector.job;
+package io.nagselector.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.nagselector.dataset.DatasetSink;
-import io.nagselector.dataset.PartitionPath;
-import io.nagselector.duplicates.near.NearDuplicateSettings;
 import io.nagselector.io.CrawlDecoder;
 import io.nagselector.io.RecordFormat;
 import io.nagselector.io.UserInputException;
 import io.nagselector.pipeline.TargetDefinition;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -99,45 +93,6 @@ public final class JobConfig {
     } catch (IllegalArgumentException e) {
       throw new UserInputException("config: " + e.getMessage());
     }
-  }
-
-  /** The Parquet dataset sink, if {@code dataset.path} is set; a path that is no URI is refused. */
-  public Optional<DatasetSink> dataset() {
-    String path = get(ConfigKeys.DATASET_PATH).trim();
-    if (path.isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(datasetAt(path));
-  }
-
-  /** A Parquet dataset sink at {@code path}, with this config's shard settings. */
-  public DatasetSink datasetAt(String path) {
-    URI uri;
-    try {
-      uri = new URI(path);
-    } catch (URISyntaxException e) {
-      throw new UserInputException("dataset.path '" + path + "' is not a URI: " + e.getMessage());
-    }
-    if (uri.getScheme() == null) {
-      throw new UserInputException(
-          "dataset.path '"
-              + path
-              + "' needs a scheme: file:///absolute/path or s3://bucket/prefix");
-    }
-    if (uri.getScheme().equals("s3p")) {
-      throw new UserInputException(
-          "dataset.path '"
-              + path
-              + "': s3p:// is Flink's Presto S3 filesystem, which cannot write files exactly once;"
-              + " use s3a:// (or s3://) with the flink-s3-fs-hadoop plugin");
-    }
-    return new DatasetSink(
-        path,
-        get(ConfigKeys.DATASET_MAX_SHARD_MB) * 1024L * 1024L,
-        get(ConfigKeys.DATASET_MAX_SHARD_AGE),
-        get(ConfigKeys.DATASET_ROW_GROUP_MB) * 1024L * 1024L,
-        PartitionPath.parse(
-            get(ConfigKeys.DATASET_PARTITIONING), ConfigKeys.DATASET_PARTITIONING.name()));
   }
 
   /** A key's value. */

@@ -1,9 +1,13 @@
-package io.nagselector.io;
+package io.nagselector.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import io.nagselector.io.BadRows;
+import io.nagselector.io.FeatureFiles;
+import io.nagselector.io.FeatureRow;
+import io.nagselector.io.PoolFiles;
 import io.nagselector.model.Backbones;
 import io.nagselector.model.ExtractionSettings;
 import io.nagselector.model.Extractor;

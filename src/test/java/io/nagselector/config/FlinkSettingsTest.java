@@ -1,4 +1,4 @@
-package io.nagselector.job;
+package io.nagselector.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

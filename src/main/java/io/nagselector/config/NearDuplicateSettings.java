@@ -1,4 +1,4 @@
-package io.nagselector.duplicates.near;
+package io.nagselector.config;
 
 import io.nagselector.dedupe.NearDuplicateIndex;
 import io.nagselector.dedupe.NearDuplicates;

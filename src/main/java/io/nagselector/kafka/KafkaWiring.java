@@ -1,4 +1,4 @@
-package io.nagselector.job;
+package io.nagselector.kafka;
 
 import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.DeadLetter;
@@ -7,7 +7,6 @@ import io.nagselector.avro.DuplicateDocument;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetState;
 import io.nagselector.avro.TopKSnapshot;
-import io.nagselector.batch.BackfillJob;
 import io.nagselector.io.RecordFormat;
 import io.nagselector.pipeline.RawRecord;
 import java.io.Serializable;
@@ -81,7 +80,7 @@ public final class KafkaWiring {
   }
 
   /** Writes records already encoded for their topics, exactly once. */
-  public static KafkaSink<BackfillJob.EncodedRecord> encodedSink(
+  public static KafkaSink<EncodedRecord> encodedSink(
       Properties client, String transactionalIdPrefix) {
     return transactional(
         client,

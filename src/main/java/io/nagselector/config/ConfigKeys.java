@@ -1,4 +1,4 @@
-package io.nagselector.job;
+package io.nagselector.config;
 
 import io.nagselector.model.NeuronType;
 import java.time.Duration;

@@ -1,6 +1,14 @@
-package io.nagselector.io;
+package io.nagselector.batch;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nagselector.io.BadRows;
+import io.nagselector.io.DocIdValue;
+import io.nagselector.io.DottedPath;
+import io.nagselector.io.FeatureFiles;
+import io.nagselector.io.InputPaths;
+import io.nagselector.io.Json;
+import io.nagselector.io.RowFiles;
+import io.nagselector.io.UserInputException;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.Extractor;
 import io.nagselector.model.ModelFingerprint;
