@@ -9,6 +9,7 @@ import io.nagselector.config.JobConfig;
 import io.nagselector.job.SelectorApp;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testing.Await;
 import io.nagselector.testing.FastOrder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -153,18 +154,19 @@ class TargetCommandIT {
           producer.send(new ProducerRecord<>("crawl", value));
         }
       }
-      String listed = "";
-      long until = System.currentTimeMillis() + 60_000;
-      while (!listed.contains(" 12 ") && System.currentTimeMillis() < until) {
-        StringWriter text = new StringWriter();
-        assertThat(
-                Main.commandLine()
-                    .setOut(new PrintWriter(text))
-                    .execute("target", "list", "--config", cli.toString()))
-            .isZero();
-        listed = text.toString();
-        Thread.sleep(300);
-      }
+      String listed =
+          Await.value(
+              "target list to show 12 accepted",
+              Duration.ofSeconds(60),
+              () -> {
+                StringWriter text = new StringWriter();
+                assertThat(
+                        Main.commandLine()
+                            .setOut(new PrintWriter(text))
+                            .execute("target", "list", "--config", cli.toString()))
+                    .isZero();
+                return text.toString().contains(" 12 ") ? text.toString() : null;
+              });
       assertThat(listed.lines().skip(1).map(l -> List.of(l.trim().split(" +"))).toList())
           .containsExactly(List.of("sci", "2", "threshold:0.0", "4", "no", "12", "0.0000"));
       // a command sent without --wait: `list --wait` waits for the job's answer to it

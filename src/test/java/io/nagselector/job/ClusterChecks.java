@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.nagselector.cluster.LocalFlinkCluster;
 import io.nagselector.cluster.SessionClusters;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.testing.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,25 +27,28 @@ final class ClusterChecks {
 
   /** The one job of an application cluster, once it reaches {@code state}. */
   static String awaitJob(LocalFlinkCluster cluster, String state) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      for (JsonNode job : cluster.rest().jobs()) {
-        if (job.path("state").asText().equals(state)) {
-          return job.path("jid").asText();
-        }
-      }
-      assertThat(cluster.jobManager().isAlive()).as("the JobManager is alive").isTrue();
-      Thread.sleep(300);
+    try {
+      return Await.value(
+          "a job " + state,
+          WAIT,
+          () -> {
+            assertThat(cluster.jobManager().isAlive()).as("the JobManager is alive").isTrue();
+            for (JsonNode job : cluster.rest().jobs()) {
+              if (job.path("state").asText().equals(state)) {
+                return job.path("jid").asText();
+              }
+            }
+            return null;
+          });
+    } catch (AssertionError e) {
+      throw new AssertionError(
+          e.getMessage()
+              + ": "
+              + cluster.rest().jobs()
+              + "\nthe JobManager's log, its errors:\n"
+              + errors(cluster.jobManagerLog()),
+          e);
     }
-    throw new AssertionError(
-        "no job reached "
-            + state
-            + " within "
-            + WAIT
-            + ": "
-            + cluster.rest().jobs()
-            + "\nthe JobManager's log, its errors:\n"
-            + errors(cluster.jobManagerLog()));
   }
 
   /** The lines of a log that tell why something failed, at most 40. */
@@ -58,52 +62,50 @@ final class ClusterChecks {
   /** Waits until the job's consumer group has committed the crawl topic's end offsets. */
   static void awaitCrawlOffsetsCommitted(EmbeddedKafka kafka) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (true) {
-        var committed =
-            admin.listConsumerGroupOffsets("nag-selector").partitionsToOffsetAndMetadata().get();
-        long behind = 0;
-        for (int p = 0; p < 2; p++) {
-          var tp = new TopicPartition("crawl", p);
-          long end =
-              admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
-          behind += end - (committed.containsKey(tp) ? committed.get(tp).offset() : 0);
-        }
-        if (behind == 0) {
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("the job's committed offsets stayed " + behind + " behind");
-        }
-        Thread.sleep(300);
-      }
+      Await.until(
+          "the job's committed offsets to reach the crawl topic's end",
+          WAIT,
+          () -> {
+            var committed =
+                admin
+                    .listConsumerGroupOffsets("nag-selector")
+                    .partitionsToOffsetAndMetadata()
+                    .get();
+            long behind = 0;
+            for (int p = 0; p < 2; p++) {
+              var tp = new TopicPartition("crawl", p);
+              long end =
+                  admin
+                      .listOffsets(Map.of(tp, OffsetSpec.latest()))
+                      .partitionResult(tp)
+                      .get()
+                      .offset();
+              behind += end - (committed.containsKey(tp) ? committed.get(tp).offset() : 0);
+            }
+            return behind == 0;
+          });
     }
   }
 
   /** Waits until the JobManager has seen the job fail (a TaskManager lost). */
   static void awaitFailover(LocalFlinkCluster cluster, String job) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (cluster
-        .rest()
-        .get("/jobs/" + job + "/exceptions")
-        .path("exceptionHistory")
-        .path("entries")
-        .isEmpty()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("job " + job + " did not fail over within " + WAIT);
-      }
-      Thread.sleep(300);
-    }
+    Await.until(
+        "job " + job + " to fail over",
+        WAIT,
+        () ->
+            !cluster
+                .rest()
+                .get("/jobs/" + job + "/exceptions")
+                .path("exceptionHistory")
+                .path("entries")
+                .isEmpty());
   }
 
   static void awaitState(LocalFlinkCluster cluster, String job, String state) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!SessionClusters.state(cluster.rest(), job).equals(state)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("job " + job + " did not reach " + state + " within " + WAIT);
-      }
-      Thread.sleep(300);
-    }
+    Await.until(
+        "job " + job + " to reach " + state,
+        WAIT,
+        () -> SessionClusters.state(cluster.rest(), job).equals(state));
   }
 
   /** libtorch and tokenizer libraries mapped into a process, from /proc/PID/maps. */

@@ -9,6 +9,7 @@ import io.nagselector.config.JobConfig;
 import io.nagselector.dataset.PartitionPath;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,14 +74,15 @@ class DatasetSinkIT extends PipelineIT {
       }
       assertThat(selected.keySet()).containsExactlyInAnyOrderElementsOf(ids);
       // the shards are finished by the checkpoint that commits the selections, so they follow
-      while (DatasetFiles.read(root).values().stream().mapToInt(List::size).sum() < DOCS
-          && System.currentTimeMillis() < deadline) {
-        Thread.sleep(200);
-      }
+      Await.until(
+          "the dataset's shards to hold every selection",
+          Duration.ofSeconds(60),
+          () -> DatasetFiles.read(root).values().stream().mapToInt(List::size).sum() >= DOCS);
       // and the manifest lists them, after a checkpoint completes
-      while (!DatasetFiles.manifestsComplete(root) && System.currentTimeMillis() < deadline) {
-        Thread.sleep(200);
-      }
+      Await.until(
+          "the manifests to list every shard",
+          Duration.ofSeconds(60),
+          () -> DatasetFiles.manifestsComplete(root));
       job.cancel().get();
 
       Map<Path, List<SelectedDocument>> shards = DatasetFiles.read(root);

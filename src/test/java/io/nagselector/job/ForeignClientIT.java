@@ -9,10 +9,12 @@ import io.nagselector.config.JobConfig;
 import io.nagselector.io.RecordFormat;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testing.Await;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -133,12 +135,14 @@ class ForeignClientIT extends PipelineIT {
                   + "], \"policy\": {\"kind\": \"THRESHOLD\", \"value\": 0.0}}",
               "{\"command_id\": \"kcat-2\", \"type\": \"UPSERT\", \"target\": \"all\","
                   + " \"colour\": \"red\"}"));
-      List<JsonNode> answers = List.of();
-      long deadline = System.currentTimeMillis() + 90_000;
-      while (answers.size() < 1 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(500);
-        answers = consume(kafka, "control-events");
-      }
+      List<JsonNode> answers =
+          Await.value(
+              "an answer on control-events",
+              Duration.ofSeconds(90),
+              () -> {
+                List<JsonNode> read = consume(kafka, "control-events");
+                return read.isEmpty() ? null : read;
+              });
       assertThat(answers).hasSize(1);
       assertThat(answers.get(0).get("command_id").asText()).isEqualTo("kcat-1");
       assertThat(answers.get(0).get("status").asText()).isEqualTo("APPLIED");
@@ -154,12 +158,14 @@ class ForeignClientIT extends PipelineIT {
                 Map.of("id", id, "text", TinyCheckpoint.randomText(rnd, 6 + i), "source", "kcat")));
       }
       produce(kafka, "crawl", docs);
-      List<JsonNode> selected = List.of();
-      deadline = System.currentTimeMillis() + 90_000;
-      while (selected.size() < ids.size() && System.currentTimeMillis() < deadline) {
-        Thread.sleep(500);
-        selected = consume(kafka, "selected");
-      }
+      List<JsonNode> selected =
+          Await.value(
+              "every document selected",
+              Duration.ofSeconds(90),
+              () -> {
+                List<JsonNode> read = consume(kafka, "selected");
+                return read.size() < ids.size() ? null : read;
+              });
       List<JsonNode> dead = consume(kafka, "dead-letters");
       job.cancel().get();
 

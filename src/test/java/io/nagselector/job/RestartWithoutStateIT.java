@@ -8,6 +8,7 @@ import io.nagselector.avro.SelectedDocument;
 import io.nagselector.control.ReplayAnnouncement;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testing.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,22 +108,20 @@ class RestartWithoutStateIT extends PipelineIT {
   private static void awaitCommitted(EmbeddedKafka kafka, String group, long records)
       throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      long committed = 0;
-      long deadline = System.currentTimeMillis() + 60_000;
-      while (committed < records && System.currentTimeMillis() < deadline) {
-        Thread.sleep(300);
-        committed =
-            admin
-                .listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata()
-                .get()
-                .values()
-                .stream()
-                .filter(Objects::nonNull)
-                .mapToLong(OffsetAndMetadata::offset)
-                .sum();
-      }
-      assertThat(committed).as("crawl offsets committed by " + group).isEqualTo(records);
+      Await.until(
+          "crawl offsets committed by " + group + " to reach " + records,
+          Duration.ofSeconds(60),
+          () ->
+              admin
+                      .listConsumerGroupOffsets(group)
+                      .partitionsToOffsetAndMetadata()
+                      .get()
+                      .values()
+                      .stream()
+                      .filter(Objects::nonNull)
+                      .mapToLong(OffsetAndMetadata::offset)
+                      .sum()
+                  == records);
     }
   }
 

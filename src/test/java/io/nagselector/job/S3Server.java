@@ -2,11 +2,13 @@ package io.nagselector.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nagselector.testing.Await;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,15 +67,23 @@ final class S3Server implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(log)
             .start();
-    String line = "";
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (!line.startsWith("PORT ") && node.isAlive() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-      line = Files.readString(log.toPath()).lines().findFirst().orElse("");
-    }
-    if (!line.startsWith("PORT ")) {
+    String line;
+    try {
+      line =
+          Await.value(
+              "s3rver to print its port",
+              Duration.ofSeconds(30),
+              () -> {
+                String first = Files.readString(log.toPath()).lines().findFirst().orElse("");
+                if (!first.startsWith("PORT ") && !node.isAlive()) {
+                  throw new AssertionError("s3rver exited");
+                }
+                return first.startsWith("PORT ") ? first : null;
+              });
+    } catch (AssertionError e) {
       node.destroyForcibly();
-      throw new IllegalStateException("s3rver did not start: " + Files.readString(log.toPath()));
+      throw new IllegalStateException(
+          "s3rver did not start (" + e.getMessage() + "): " + Files.readString(log.toPath()));
     }
     S3Server server = new S3Server(node, Integer.parseInt(line.substring(5).trim()), store);
     FileSystem.initialize(server.flinkConfiguration(), plugins());

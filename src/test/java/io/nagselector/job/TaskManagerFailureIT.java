@@ -9,6 +9,7 @@ import io.nagselector.config.FlinkSettings;
 import io.nagselector.config.JobConfig;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testing.Await;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -167,20 +168,20 @@ class TaskManagerFailureIT {
 
   /** Until every subtask of the job runs (a job RUNNING may still be deploying some). */
   private static void awaitAllTasksRunning(MiniCluster cluster, JobClient job) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (System.currentTimeMillis() < deadline) {
-      JsonNode vertices =
-          new ObjectMapper().readTree(rest(cluster, "/jobs/" + job.getJobID())).path("vertices");
-      // each subtask: a vertex reads RUNNING while one of its subtasks still initializes
-      boolean running = vertices.size() > 0;
-      for (JsonNode v : vertices) {
-        running &= v.path("tasks").path("RUNNING").asInt() == v.path("parallelism").asInt();
-      }
-      if (running) {
-        return;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("the job's tasks did not all run within a minute");
+    Await.until(
+        "every subtask of the job to run",
+        Duration.ofSeconds(60),
+        () -> {
+          JsonNode vertices =
+              new ObjectMapper()
+                  .readTree(rest(cluster, "/jobs/" + job.getJobID()))
+                  .path("vertices");
+          // each subtask: a vertex reads RUNNING while one of its subtasks still initializes
+          boolean running = vertices.size() > 0;
+          for (JsonNode v : vertices) {
+            running &= v.path("tasks").path("RUNNING").asInt() == v.path("parallelism").asInt();
+          }
+          return running;
+        });
   }
 }

@@ -1,12 +1,10 @@
-package io.nagselector.job;
+package io.nagselector.extract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.DeadLetterReason;
-import io.nagselector.extract.AsyncExtraction;
-import io.nagselector.extract.AsyncExtractionTest;
 import io.nagselector.model.NeuronType;
 import io.nagselector.pipeline.ExtractedDocument;
 import io.nagselector.pipeline.RawRecord;
