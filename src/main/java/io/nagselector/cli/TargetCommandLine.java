@@ -3,9 +3,7 @@ package io.nagselector.cli;
 import io.nagselector.avro.CommandStatus;
 import io.nagselector.avro.CommandType;
 import io.nagselector.avro.ControlEvent;
-import io.nagselector.avro.PolicyKind;
 import io.nagselector.avro.TargetCommand;
-import io.nagselector.avro.TargetPolicy;
 import io.nagselector.avro.TargetState;
 import io.nagselector.avro.TopKSnapshot;
 import io.nagselector.config.ConfigKey;
@@ -13,6 +11,7 @@ import io.nagselector.config.ConfigKeys;
 import io.nagselector.config.JobConfig;
 import io.nagselector.config.KafkaClientConfig;
 import io.nagselector.control.ControlClient;
+import io.nagselector.control.Policies;
 import io.nagselector.control.TargetRules;
 import io.nagselector.io.BadRows;
 import io.nagselector.io.FeatureFiles;
@@ -172,7 +171,7 @@ final class TargetCommandLine {
       TargetCommand.Builder c =
           TargetCommand.newBuilder()
               .setType(CommandType.UPSERT)
-              .setPolicy(policy == null ? null : parsePolicy(policy))
+              .setPolicy(policy == null ? null : Policies.parse(policy))
               .setTopK(topK)
               .setExpectedVersion(expectedVersion);
       examples.addTo(c);
@@ -427,16 +426,5 @@ final class TargetCommandLine {
   /** A consumer of the control-events topic, at its end unless {@code fromBeginning}. */
   static KafkaConsumer<byte[], byte[]> events(JobConfig c, boolean fromBeginning) {
     return ControlClient.reader(c, c.get(ConfigKeys.KAFKA_TOPICS_CONTROL_EVENTS), fromBeginning);
-  }
-
-  static TargetPolicy parsePolicy(String spec) {
-    String[] parts = spec.split(":", 2);
-    try {
-      PolicyKind kind = PolicyKind.valueOf(parts[0].trim().toUpperCase(Locale.ROOT));
-      return new TargetPolicy(kind, Double.parseDouble(parts[1].trim()));
-    } catch (RuntimeException e) {
-      throw new UserInputException(
-          "--policy must be fraction:F or threshold:S (e.g. fraction:0.2), got '" + spec + "'");
-    }
   }
 }

@@ -20,6 +20,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -33,7 +34,8 @@ import org.apache.flink.util.OutputTag;
  * refused command changes nothing and is also dead-lettered with its raw record.
  */
 public final class TargetRegistry
-    extends KeyedProcessFunction<String, PreparedCommand, TargetDefinition> {
+    extends KeyedProcessFunction<String, PreparedCommand, TargetUpdate>
+    implements ResultTypeQueryable<TargetUpdate> {
   public static final OutputTag<ControlEvent> EVENTS = new OutputTag<>("control-events") {};
   public static final OutputTag<TargetState> STATES = new OutputTag<>("target-states") {};
 
@@ -59,16 +61,22 @@ public final class TargetRegistry
     seen = new CommandIds(getRuntimeContext(), maxCommandIds);
   }
 
+  /** Its updates travel in their own format ({@link TargetUpdate#TYPE}), not as a generic type. */
+  @Override
+  public TypeInformation<TargetUpdate> getProducedType() {
+    return TargetUpdate.TYPE;
+  }
+
   /** Every command goes to the one registry key. */
   public static String key(PreparedCommand command) {
     return "registry";
   }
 
   @Override
-  public void processElement(PreparedCommand prepared, Context ctx, Collector<TargetDefinition> out)
+  public void processElement(PreparedCommand prepared, Context ctx, Collector<TargetUpdate> out)
       throws Exception {
     if (prepared.endOfReplay()) {
-      out.collect(TargetDefinition.replayed());
+      out.collect(new TargetUpdate.EndOfReplay());
       ctx.output(
           EVENTS,
           ReplayAnnouncement.event(
@@ -99,16 +107,21 @@ public final class TargetRegistry
       if (was != is) {
         active.update(activeTargets + (is ? 1 : -1));
       }
-      TargetDefinition def = applied.broadcast();
-      event.setStatus(CommandStatus.APPLIED).setVersion(def.version()).setPaused(def.paused());
-      if (!def.removed()) {
+      event.setStatus(CommandStatus.APPLIED);
+      if (applied.update() instanceof TargetUpdate.Upsert upsert) {
+        TargetDefinition def = upsert.target();
         event
+            .setVersion(def.version())
+            .setPaused(def.paused())
             .setExampleCount(def.examples().length)
             .setProfileFingerprint(def.profile().fingerprint())
             .setSummary(TargetRules.summary(def, 3));
+        ctx.output(STATES, state(def, now));
+      } else if (applied.update() instanceof TargetUpdate.Removal removal) {
+        event.setVersion(removal.version()).setPaused(false);
+        ctx.output(STATES, removed(removal, now));
       }
-      ctx.output(STATES, state(def, now));
-      out.collect(def);
+      out.collect(applied.update());
     } else if (outcome instanceof TargetRules.Rejected rejected) {
       event
           .setStatus(CommandStatus.REJECTED)
@@ -169,24 +182,32 @@ public final class TargetRegistry
 
   /** The record for the compacted targets topic. */
   public static TargetState state(TargetDefinition def, Instant now) {
-    TargetState.Builder s =
-        TargetState.newBuilder()
-            .setName(def.name())
-            .setVersion(def.version())
-            .setRemoved(def.removed())
-            .setPaused(def.paused())
-            .setUpdatedAt(now);
-    if (!def.removed()) {
-      s.setPolicy(def.policy().name())
-          .setPolicyValue(def.policyValue())
-          .setTopK(def.keepTopK())
-          .setExampleCount(def.examples().length)
-          .setProfileFingerprint(def.profile().fingerprint())
-          .setModelFingerprint(def.modelFingerprint())
-          .setNumLayers(def.numLayers())
-          .setFeatureK(def.featureK())
-          .setNeuronCounts(neuronCounts(def.profile()));
-    }
-    return s.build();
+    return TargetState.newBuilder()
+        .setName(def.name())
+        .setVersion(def.version())
+        .setRemoved(false)
+        .setPaused(def.paused())
+        .setUpdatedAt(now)
+        .setPolicy(def.policy().name())
+        .setPolicyValue(def.policyValue())
+        .setTopK(def.keepTopK())
+        .setExampleCount(def.examples().length)
+        .setProfileFingerprint(def.profile().fingerprint())
+        .setModelFingerprint(def.modelFingerprint())
+        .setNumLayers(def.numLayers())
+        .setFeatureK(def.featureK())
+        .setNeuronCounts(neuronCounts(def.profile()))
+        .build();
+  }
+
+  /** The targets topic's record of a removal: the name, the version, and nothing else. */
+  static TargetState removed(TargetUpdate.Removal removal, Instant now) {
+    return TargetState.newBuilder()
+        .setName(removal.name())
+        .setVersion(removal.version())
+        .setRemoved(true)
+        .setPaused(false)
+        .setUpdatedAt(now)
+        .build();
   }
 }

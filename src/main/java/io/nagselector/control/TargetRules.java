@@ -76,8 +76,8 @@ public final class TargetRules implements Serializable {
   /** What a command did. */
   public sealed interface Outcome {}
 
-  /** Applied: the state it leaves and the definition to broadcast (a removal has no examples). */
-  public record Applied(TargetProtocol.State next, TargetDefinition broadcast) implements Outcome {}
+  /** Applied: the state it leaves and the update to broadcast. */
+  public record Applied(TargetProtocol.State next, TargetUpdate update) implements Outcome {}
 
   /** Refused, with a machine-readable reason. */
   public record Rejected(RejectReason reason, String message) implements Outcome {}
@@ -125,13 +125,14 @@ public final class TargetRules implements Serializable {
     int next = state.lastVersion() + 1;
     switch (type) {
       case REMOVE -> {
-        TargetDefinition removal =
-            TargetDefinition.removal(c.getTarget(), next, prepared.fingerprint());
-        return new Applied(new TargetProtocol.State(null, next), removal);
+        return new Applied(
+            new TargetProtocol.State(null, next), new TargetUpdate.Removal(c.getTarget(), next));
       }
       case PAUSE, RESUME -> {
         TargetDefinition changed = current.withPaused(type == CommandType.PAUSE);
-        return new Applied(new TargetProtocol.State(changed, state.lastVersion()), changed);
+        return new Applied(
+            new TargetProtocol.State(changed, state.lastVersion()),
+            new TargetUpdate.Upsert(changed));
       }
       default -> {
         List<int[]> examples = new ArrayList<>();
@@ -163,7 +164,7 @@ public final class TargetRules implements Serializable {
                     current.featureK(),
                     examples.toArray(int[][]::new),
                     current.paused());
-        return new Applied(new TargetProtocol.State(def, next), def);
+        return new Applied(new TargetProtocol.State(def, next), new TargetUpdate.Upsert(def));
       }
     }
   }
@@ -247,15 +248,9 @@ public final class TargetRules implements Serializable {
   }
 
   private Rejected checkPolicy(TargetCommand c) {
-    TargetPolicy p = c.getPolicy();
-    if (p != null) {
-      double v = p.getValue();
-      boolean ok = p.getKind().name().equals("FRACTION") ? v > 0 && v <= 1 : v >= 0 && v <= 1;
-      if (!ok) {
-        return new Rejected(
-            RejectReason.INVALID_POLICY,
-            "policy " + p.getKind() + " value " + v + " is out of range");
-      }
+    String policyProblem = c.getPolicy() == null ? null : Policies.problem(c.getPolicy());
+    if (policyProblem != null) {
+      return new Rejected(RejectReason.INVALID_POLICY, policyProblem);
     }
     if (c.getTopK() != null && (c.getTopK() <= 0 || c.getTopK() > defaults.maxTopK())) {
       return new Rejected(

@@ -13,6 +13,7 @@ import io.nagselector.control.PrepareCommand;
 import io.nagselector.control.PreparedCommand;
 import io.nagselector.control.TargetRegistry;
 import io.nagselector.control.TargetRules;
+import io.nagselector.control.TargetUpdate;
 import io.nagselector.duplicates.ExactDuplicates;
 import io.nagselector.duplicates.LegacyDedupe;
 import io.nagselector.duplicates.near.NearDuplicateStage;
@@ -31,7 +32,6 @@ import io.nagselector.pipeline.ExtractedDocument;
 import io.nagselector.pipeline.RawRecord;
 import io.nagselector.pipeline.ShardTopK;
 import io.nagselector.pipeline.SourcedDocument;
-import io.nagselector.pipeline.TargetDefinition;
 import io.nagselector.select.ScoreAndSelect;
 import io.nagselector.select.SettleFractions;
 import io.nagselector.select.TopKMerge;
@@ -120,7 +120,7 @@ public final class SelectorJob {
             .uid("prepare-command")
             .name("extract target examples")
             .setParallelism(1);
-    SingleOutputStreamOperator<TargetDefinition> targets =
+    SingleOutputStreamOperator<TargetUpdate> targets =
         prepared
             .keyBy(TargetRegistry::key, Types.STRING)
             .process(new TargetRegistry(settings.targetDefaults()))
@@ -148,8 +148,7 @@ public final class SelectorJob {
       DataStream<DuplicateDocument> duplicates) {}
 
   /** The document path against a given stream of target definitions. */
-  private DocumentPath documentPath(
-      DataStream<RawRecord> crawl, DataStream<TargetDefinition> targets) {
+  private DocumentPath documentPath(DataStream<RawRecord> crawl, DataStream<TargetUpdate> targets) {
     SingleOutputStreamOperator<SourcedDocument> valid =
         crawl
             .process(new DecodeAndValidate(settings.format(), settings.maxTextBytes()))

@@ -15,8 +15,6 @@ import java.util.List;
  * @param keepTopK how many best documents the running top-k keeps
  * @param featureK K, the neurons per layer of each feature
  * @param paused a paused target keeps its state but scores nothing until resumed
- * @param endOfReplay not a target: the mark that the registry has applied every command the control
- *     topic held when the job started without state (never stored)
  */
 public record TargetDefinition(
     String name,
@@ -28,34 +26,8 @@ public record TargetDefinition(
     int numLayers,
     int featureK,
     int[][] examples,
-    boolean paused,
-    boolean endOfReplay)
+    boolean paused)
     implements Serializable {
-
-  public TargetDefinition(
-      String name,
-      int version,
-      String modelFingerprint,
-      Policy policy,
-      double policyValue,
-      int keepTopK,
-      int numLayers,
-      int featureK,
-      int[][] examples,
-      boolean paused) {
-    this(
-        name,
-        version,
-        modelFingerprint,
-        policy,
-        policyValue,
-        keepTopK,
-        numLayers,
-        featureK,
-        examples,
-        paused,
-        false);
-  }
 
   /** An active target. */
   public TargetDefinition(
@@ -94,26 +66,6 @@ public record TargetDefinition(
         featureK,
         examples,
         paused);
-  }
-
-  /**
-   * The removal of a target, as broadcast: it carries no examples and no policy. (A removal is
-   * never stored, but the record is, so it cannot become a type of its own without a state
-   * migration.)
-   */
-  public static TargetDefinition removal(String name, int version, String modelFingerprint) {
-    return new TargetDefinition(
-        name, version, modelFingerprint, null, 0, 0, 0, 0, new int[0][], false);
-  }
-
-  /** The mark that follows the last replayed command ({@link #endOfReplay}). */
-  public static TargetDefinition replayed() {
-    return new TargetDefinition("", 0, "", null, 0, 0, 0, 0, new int[0][], false, true);
-  }
-
-  /** Whether this is a {@link #removal}. */
-  public boolean removed() {
-    return examples.length == 0 && !endOfReplay;
   }
 
   /** How a target accepts documents. */

@@ -2,6 +2,7 @@ package io.nagselector.select;
 
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.avro.SelectedDocument;
+import io.nagselector.control.TargetUpdate;
 import io.nagselector.ingest.DeadLetters;
 import io.nagselector.nag.FractionPolicy;
 import io.nagselector.nag.FractionRule;
@@ -54,7 +55,7 @@ import org.apache.flink.util.OutputTag;
  */
 public final class ScoreAndSelect
     extends KeyedBroadcastProcessFunction<
-        Integer, ExtractedDocument, TargetDefinition, SelectedDocument>
+        Integer, ExtractedDocument, TargetUpdate, SelectedDocument>
     implements CheckpointedFunction {
   public static final MapStateDescriptor<String, TargetDefinition> TARGETS =
       new MapStateDescriptor<>("targets", Types.STRING, TypeInformation.of(TargetDefinition.class));
@@ -108,7 +109,7 @@ public final class ScoreAndSelect
 
   /**
    * @param awaitReplay a job started without state whose control topic held commands: documents
-   *     wait until the registry has applied them all ({@link TargetDefinition#replayed()})
+   *     wait until the registry has applied them all ({@link TargetUpdate.EndOfReplay})
    */
   public ScoreAndSelect(
       String modelFingerprint,
@@ -144,20 +145,22 @@ public final class ScoreAndSelect
 
   @Override
   public void processBroadcastElement(
-      TargetDefinition def, Context ctx, Collector<SelectedDocument> out) throws Exception {
-    if (def.endOfReplay()) {
+      TargetUpdate update, Context ctx, Collector<SelectedDocument> out) throws Exception {
+    if (update instanceof TargetUpdate.EndOfReplay) {
       replayed = true; // the shards' timers release what waited
       return;
     }
-    if (def.removed()) {
-      ctx.getBroadcastState(TARGETS).remove(def.name());
-      profiles.remove(def.name());
-      ctx.applyToKeyedState(PER_TARGET, (shard, state) -> state.remove(def.name()));
-      ctx.applyToKeyedState(HELD, (shard, state) -> HeldDocuments.drop(state, def.name()));
-      ctx.applyToKeyedState(ACCEPTED, (shard, state) -> state.remove(def.name()));
-      sketches.remove(def.name());
+    String name = update.name();
+    if (update instanceof TargetUpdate.Removal) {
+      ctx.getBroadcastState(TARGETS).remove(name);
+      profiles.remove(name);
+      ctx.applyToKeyedState(PER_TARGET, (shard, state) -> state.remove(name));
+      ctx.applyToKeyedState(HELD, (shard, state) -> HeldDocuments.drop(state, name));
+      ctx.applyToKeyedState(ACCEPTED, (shard, state) -> state.remove(name));
+      sketches.remove(name);
       return;
     }
+    TargetDefinition def = ((TargetUpdate.Upsert) update).target();
     if (!def.modelFingerprint().equals(modelFingerprint)) {
       ctx.output(
           DeadLetters.TAG,

@@ -1,6 +1,7 @@
 package io.nagselector.select;
 
 import io.nagselector.avro.SelectedDocument;
+import io.nagselector.control.TargetUpdate;
 import io.nagselector.nag.FractionPolicy;
 import io.nagselector.nag.FractionRule;
 import io.nagselector.nag.PendingDecisions;
@@ -43,7 +44,7 @@ import org.apache.flink.util.Collector;
  */
 public final class SettleFractions
     extends KeyedBroadcastProcessFunction<
-        String, Either<FractionVote, FractionCandidate>, TargetDefinition, SelectedDocument>
+        String, Either<FractionVote, FractionCandidate>, TargetUpdate, SelectedDocument>
     implements CheckpointedFunction {
   /** The shard number this operator's counts are published under. */
   static final int SHARD = -1;
@@ -290,23 +291,23 @@ public final class SettleFractions
 
   @Override
   public void processBroadcastElement(
-      TargetDefinition def, Context ctx, Collector<SelectedDocument> out) throws Exception {
-    if (def.endOfReplay()) {
+      TargetUpdate update, Context ctx, Collector<SelectedDocument> out) throws Exception {
+    if (update instanceof TargetUpdate.Upsert upsert) {
+      ctx.getBroadcastState(ScoreAndSelect.TARGETS).put(upsert.name(), upsert.target());
+    }
+    if (!(update instanceof TargetUpdate.Removal)) {
       return;
     }
-    if (!def.removed()) {
-      ctx.getBroadcastState(ScoreAndSelect.TARGETS).put(def.name(), def);
-      return;
-    }
-    ctx.getBroadcastState(ScoreAndSelect.TARGETS).remove(def.name());
-    targets.remove(def.name());
-    ctx.applyToKeyedState(UNDECIDED, (key, state) -> clearIf(key, def.name(), state));
-    ctx.applyToKeyedState(UNDECIDED_SELECTIONS, (key, state) -> clearIf(key, def.name(), state));
+    String name = update.name();
+    ctx.getBroadcastState(ScoreAndSelect.TARGETS).remove(name);
+    targets.remove(name);
+    ctx.applyToKeyedState(UNDECIDED, (key, state) -> clearIf(key, name, state));
+    ctx.applyToKeyedState(UNDECIDED_SELECTIONS, (key, state) -> clearIf(key, name, state));
     for (ValueStateDescriptor<Long> d : List.of(ACCEPTED, NEXT_PUBLISH)) {
       ctx.applyToKeyedState(
           d,
           (key, state) -> {
-            if (key.equals(def.name())) {
+            if (key.equals(name)) {
               state.clear();
             }
           });

@@ -13,10 +13,11 @@ import io.nagselector.pipeline.RawRecord;
 import io.nagselector.pipeline.TargetDefinition;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 class TargetRegistryTest {
@@ -53,8 +54,29 @@ class TargetRegistryTest {
         null);
   }
 
+  /** The registry in a harness that reads its updates in their own format, as the job does. */
+  private static KeyedOneInputStreamOperatorTestHarness<String, PreparedCommand, TargetUpdate>
+      registry(TargetRules.Defaults defaults) throws Exception {
+    var h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new TargetRegistry(defaults)),
+            TargetRegistry::key,
+            Types.STRING);
+    h.setup(TargetUpdate.TYPE.createSerializer(new SerializerConfigImpl()));
+    h.open();
+    return h;
+  }
+
+  private static TargetDefinition target(TargetUpdate update) {
+    return ((TargetUpdate.Upsert) update).target();
+  }
+
+  private static int version(TargetUpdate update) {
+    return update instanceof TargetUpdate.Removal r ? r.version() : target(update).version();
+  }
+
   private static List<String> reasons(
-      KeyedOneInputStreamOperatorTestHarness<String, PreparedCommand, TargetDefinition> h) {
+      KeyedOneInputStreamOperatorTestHarness<String, PreparedCommand, TargetUpdate> h) {
     var side = h.getSideOutput(DeadLetters.TAG);
     return side == null
         ? List.of()
@@ -63,9 +85,7 @@ class TargetRegistryTest {
 
   @Test
   void versionsUpsertsRemovesAndRejectsWhatCannotApply() throws Exception {
-    try (var h =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new TargetRegistry(DEFAULTS), TargetRegistry::key, Types.STRING)) {
+    try (var h = registry(DEFAULTS)) {
       h.processElement(upsert("c1", "sci", null, FEATURES), 0);
       h.processElement(
           upsert("c2", "sci", new TargetPolicy(PolicyKind.THRESHOLD, 0.4), FEATURES), 0);
@@ -76,17 +96,18 @@ class TargetRegistryTest {
       h.processElement(remove("c6", "sci"), 0);
       h.processElement(upsert("c7", "sci", null, FEATURES), 0);
 
-      List<TargetDefinition> out = h.extractOutputValues();
+      List<TargetUpdate> out = h.extractOutputValues();
       // versions only grow, also across the removal
-      assertThat(out).extracting(TargetDefinition::version).containsExactly(1, 2, 3, 4);
-      assertThat(out.get(0).policy()).isEqualTo(TargetDefinition.Policy.FRACTION);
-      assertThat(out.get(0).policyValue()).isEqualTo(0.2);
-      assertThat(out.get(0).numLayers()).isEqualTo(2);
-      assertThat(out.get(1).policy()).isEqualTo(TargetDefinition.Policy.THRESHOLD);
-      assertThat(out.get(2).examples()).isEmpty(); // the removal
+      assertThat(out).extracting(TargetRegistryTest::version).containsExactly(1, 2, 3, 4);
+      assertThat(target(out.get(0)).policy()).isEqualTo(TargetDefinition.Policy.FRACTION);
+      assertThat(target(out.get(0)).policyValue()).isEqualTo(0.2);
+      assertThat(target(out.get(0)).numLayers()).isEqualTo(2);
+      assertThat(target(out.get(1)).policy()).isEqualTo(TargetDefinition.Policy.THRESHOLD);
+      assertThat(out.get(2)).isEqualTo(new TargetUpdate.Removal("sci", 3));
       assertThat(reasons(h))
           .containsExactly(
-              "command c3 for target sci: policy FRACTION value NaN is out of range",
+              "command c3 for target sci: policy FRACTION value NaN is out of range (a fraction is in"
+                  + " (0, 1])",
               "command c4 for target cook: no examples",
               "command c5 for target nothing: no target named nothing");
       // one key: the registry (sci, cook's and nothing's names are not stored), the count of
@@ -102,9 +123,7 @@ class TargetRegistryTest {
 
   @Test
   void refusesANewTargetBeyondTheLimitUntilOneIsRemoved() throws Exception {
-    try (var h =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new TargetRegistry(DEFAULTS), TargetRegistry::key, Types.STRING)) {
+    try (var h = registry(DEFAULTS)) {
       h.processElement(upsert("c1", "a", null, FEATURES), 0);
       h.processElement(upsert("c2", "b", null, FEATURES), 0);
       h.processElement(upsert("c3", "c", null, FEATURES), 0);
@@ -136,9 +155,7 @@ class TargetRegistryTest {
 
   @Test
   void rejectsFeaturesOfAnotherModel() throws Exception {
-    try (var h =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new TargetRegistry(DEFAULTS), TargetRegistry::key, Types.STRING)) {
+    try (var h = registry(DEFAULTS)) {
       TargetCommand c =
           TargetCommand.newBuilder()
               .setCommandId("c1")
@@ -165,7 +182,7 @@ class TargetRegistryTest {
   }
 
   private static List<String> events(
-      KeyedOneInputStreamOperatorTestHarness<String, PreparedCommand, TargetDefinition> h) {
+      KeyedOneInputStreamOperatorTestHarness<String, PreparedCommand, TargetUpdate> h) {
     return h.getSideOutput(TargetRegistry.EVENTS).stream()
         .map(StreamRecord::getValue)
         .map(
@@ -182,9 +199,7 @@ class TargetRegistryTest {
 
   @Test
   void addsExamplesPausesResumesAndAnswersEveryCommandOnce() throws Exception {
-    try (var h =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new TargetRegistry(DEFAULTS), TargetRegistry::key, Types.STRING)) {
+    try (var h = registry(DEFAULTS)) {
       h.processElement(upsert("c1", "sci", null, FEATURES), 0);
       h.processElement(upsert("c1", "sci", null, FEATURES), 0); // delivered twice: one effect
       h.processElement(
@@ -249,7 +264,8 @@ class TargetRegistryTest {
               "c9 REJECTED INVALID_NAME",
               "c10 REJECTED UNKNOWN_COMMAND",
               "c11 REJECTED EXAMPLE_TOO_LARGE");
-      List<TargetDefinition> out = h.extractOutputValues();
+      List<TargetDefinition> out =
+          h.extractOutputValues().stream().map(TargetRegistryTest::target).toList();
       assertThat(out)
           .extracting(TargetDefinition::paused)
           .containsExactly(false, false, true, false);
@@ -268,9 +284,7 @@ class TargetRegistryTest {
     TargetRules.Defaults three =
         new TargetRules.Defaults(
             TargetDefinition.Policy.FRACTION, 0.2, 100, 2, 5, 20, 3, 1000, 500, 3);
-    try (var h =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new TargetRegistry(three), TargetRegistry::key, Types.STRING)) {
+    try (var h = registry(three)) {
       for (int i = 1; i <= 5; i++) {
         h.processElement(remove("c" + i, "ghost"), 0);
       }
@@ -305,9 +319,7 @@ class TargetRegistryTest {
     List<String> first = new ArrayList<>();
     List<String> again = new ArrayList<>();
     for (List<String> run : List.of(first, again)) {
-      try (var h =
-          ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-              new TargetRegistry(DEFAULTS), TargetRegistry::key, Types.STRING)) {
+      try (var h = registry(DEFAULTS)) {
         for (PreparedCommand p : log) {
           h.processElement(p, 0);
         }
@@ -316,7 +328,16 @@ class TargetRegistryTest {
         }
         run.addAll(events(h));
         h.extractOutputValues()
-            .forEach(d -> run.add(d.version() + " " + d.policy() + " " + d.paused()));
+            .forEach(
+                u ->
+                    run.add(
+                        u instanceof TargetUpdate.Upsert up
+                            ? up.target().version()
+                                + " "
+                                + up.target().policy()
+                                + " "
+                                + up.target().paused()
+                            : version(u) + " removed"));
       }
     }
     assertThat(again).isEqualTo(first);
@@ -329,7 +350,7 @@ class TargetRegistryTest {
             "c5 APPLIED v4 paused n2",
             "1 FRACTION false",
             "2 FRACTION false",
-            "3 null false",
+            "3 removed",
             "4 THRESHOLD false",
             "4 THRESHOLD true");
   }

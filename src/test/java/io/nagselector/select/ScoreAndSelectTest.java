@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.avro.SelectedDocument;
+import io.nagselector.control.TargetUpdate;
 import io.nagselector.ingest.DeadLetters;
 import io.nagselector.nag.RunningTopK;
 import io.nagselector.pipeline.ExtractedDocument;
@@ -43,13 +44,13 @@ class ScoreAndSelectTest {
   }
 
   private static KeyedBroadcastOperatorTestHarness<
-          Integer, ExtractedDocument, TargetDefinition, SelectedDocument>
+          Integer, ExtractedDocument, TargetUpdate, SelectedDocument>
       harness(int warmUp) throws Exception {
     return harness(warmUp, false);
   }
 
   private static KeyedBroadcastOperatorTestHarness<
-          Integer, ExtractedDocument, TargetDefinition, SelectedDocument>
+          Integer, ExtractedDocument, TargetUpdate, SelectedDocument>
       harness(int warmUp, boolean awaitReplay) throws Exception {
     return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
         new ScoreAndSelect("fp", warmUp, 0, Duration.ofMillis(100), awaitReplay),
@@ -59,7 +60,7 @@ class ScoreAndSelectTest {
   }
 
   private static KeyedBroadcastOperatorTestHarness<
-          Integer, ExtractedDocument, TargetDefinition, SelectedDocument>
+          Integer, ExtractedDocument, TargetUpdate, SelectedDocument>
       unopenedHarness(int warmUp) throws Exception {
     return new KeyedBroadcastOperatorTestHarness<>(
         new CoBroadcastWithKeyedOperator<>(
@@ -81,14 +82,18 @@ class ScoreAndSelectTest {
   void afterAStartWithoutStateDocumentsWaitForTheReplayedRegistryInOrder() throws Exception {
     try (var h = harness(10, true)) {
       h.setProcessingTime(0);
-      h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.THRESHOLD, 0.7, "fp"), 0);
+      h.processBroadcastElement(
+          new TargetUpdate.Upsert(target("sci", 1, TargetDefinition.Policy.THRESHOLD, 0.7, "fp")),
+          0);
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
       h.processElement(doc("d5", 5, 0, 2, 3, 2), 0);
       h.setProcessingTime(1_000);
       assertThat(h.extractOutputValues()).as("waiting for the replay").isEmpty();
       // the last replayed command replaces the target; then the replay's mark
-      h.processBroadcastElement(target("sci", 2, TargetDefinition.Policy.THRESHOLD, 0.7, "fp"), 0);
-      h.processBroadcastElement(TargetDefinition.replayed(), 0);
+      h.processBroadcastElement(
+          new TargetUpdate.Upsert(target("sci", 2, TargetDefinition.Policy.THRESHOLD, 0.7, "fp")),
+          0);
+      h.processBroadcastElement(new TargetUpdate.EndOfReplay(), 0);
       h.setProcessingTime(1_200);
       assertThat(h.extractOutputValues())
           .extracting(d -> d.getId() + " v" + d.getTargetVersion())
@@ -104,7 +109,9 @@ class ScoreAndSelectTest {
   @Test
   void thresholdPolicyAcceptsAtOrAboveTheThresholdWithAnExplanation() throws Exception {
     try (var h = harness(10)) {
-      h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.THRESHOLD, 0.7, "fp"), 0);
+      h.processBroadcastElement(
+          new TargetUpdate.Upsert(target("sci", 1, TargetDefinition.Policy.THRESHOLD, 0.7, "fp")),
+          0);
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
       h.processElement(doc("d2", 20, 0, 5, 2, 4), 0);
       h.processElement(doc("d5", 5, 0, 2, 3, 2), 0);
@@ -136,7 +143,9 @@ class ScoreAndSelectTest {
   void fractionPolicyLeavesTheWarmUpToTheWholeStreamThenDecidesEachDocumentByItsQuantile()
       throws Exception {
     try (var h = harness(2)) {
-      h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.FRACTION, 0.5, "fp"), 0);
+      h.processBroadcastElement(
+          new TargetUpdate.Upsert(target("sci", 1, TargetDefinition.Policy.FRACTION, 0.5, "fp")),
+          0);
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
       assertThat(h.extractOutputValues()).isEmpty();
       assertThat(votes(h)).containsExactly("undecided d1");
@@ -156,7 +165,9 @@ class ScoreAndSelectTest {
   void publishesEachShardsTopKOnATimerAndThenRestsUntilTheNextDocument() throws Exception {
     try (var h = harness(10)) {
       h.setProcessingTime(0);
-      h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.THRESHOLD, 0.9, "fp"), 0);
+      h.processBroadcastElement(
+          new TargetUpdate.Upsert(target("sci", 1, TargetDefinition.Policy.THRESHOLD, 0.9, "fp")),
+          0);
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
       h.processElement(doc("d2", 20, 0, 5, 2, 4), 0);
       h.processElement(doc("d3", 5, 7, 8, 9, 6), 0);
@@ -179,9 +190,13 @@ class ScoreAndSelectTest {
   @Test
   void aNewVersionStartsAFreshWarmUp() throws Exception {
     try (var h = harness(2)) {
-      h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.FRACTION, 0.5, "fp"), 0);
+      h.processBroadcastElement(
+          new TargetUpdate.Upsert(target("sci", 1, TargetDefinition.Policy.FRACTION, 0.5, "fp")),
+          0);
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
-      h.processBroadcastElement(target("sci", 2, TargetDefinition.Policy.FRACTION, 0.5, "fp"), 0);
+      h.processBroadcastElement(
+          new TargetUpdate.Upsert(target("sci", 2, TargetDefinition.Policy.FRACTION, 0.5, "fp")),
+          0);
       h.processElement(doc("d5", 5, 0, 2, 3, 2), 0);
       assertThat(h.extractOutputValues()).isEmpty(); // d5 is the first of version 2's warm-up
     }
@@ -191,16 +206,20 @@ class ScoreAndSelectTest {
   void rejectsATargetOfAnotherModelAndDropsARemovedTargetsState() throws Exception {
     try (var h = harness(10)) {
       h.processBroadcastElement(
-          target("other", 1, TargetDefinition.Policy.THRESHOLD, 0.1, "another-model"), 0);
+          new TargetUpdate.Upsert(
+              target("other", 1, TargetDefinition.Policy.THRESHOLD, 0.1, "another-model")),
+          0);
       assertThat(h.getSideOutput(DeadLetters.TAG))
           .extracting(StreamRecord::getValue)
           .extracting(d -> d.getReason())
           .containsExactly(DeadLetterReason.INVALID_COMMAND);
-      h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.THRESHOLD, 0.7, "fp"), 0);
+      h.processBroadcastElement(
+          new TargetUpdate.Upsert(target("sci", 1, TargetDefinition.Policy.THRESHOLD, 0.7, "fp")),
+          0);
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
       // sci's state, its accepted count (d1) and the snapshot timer
       assertThat(keyedStateEntries(h)).isEqualTo(3);
-      h.processBroadcastElement(TargetDefinition.removal("sci", 2, "fp"), 0);
+      h.processBroadcastElement(new TargetUpdate.Removal("sci", 2), 0);
       assertThat(keyedStateEntries(h)).isEqualTo(1); // only the snapshot timer is left
       h.processElement(doc("d5", 5, 0, 2, 3, 2), 0);
       assertThat(h.extractOutputValues()).extracting(SelectedDocument::getId).containsExactly("d1");
@@ -210,12 +229,14 @@ class ScoreAndSelectTest {
   @Test
   void aWarmingUpShardHoldsNoDocumentAndARemovalDropsItsState() throws Exception {
     try (var h = harness(10)) {
-      h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.FRACTION, 0.5, "fp"), 0);
+      h.processBroadcastElement(
+          new TargetUpdate.Upsert(target("sci", 1, TargetDefinition.Policy.FRACTION, 0.5, "fp")),
+          0);
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
       h.processElement(doc("d2", 20, 0, 5, 2, 4), 0);
       assertThat(keyedStateEntries(h)).isEqualTo(2); // sci's state and the timer
       assertThat(votes(h)).containsExactly("undecided d1", "undecided d2");
-      h.processBroadcastElement(TargetDefinition.removal("sci", 2, "fp"), 0);
+      h.processBroadcastElement(new TargetUpdate.Removal("sci", 2), 0);
       assertThat(keyedStateEntries(h)).isEqualTo(1);
       assertThat(h.extractOutputValues()).isEmpty();
     }
@@ -225,7 +246,9 @@ class ScoreAndSelectTest {
   void theRunningQuantileSurvivesASnapshotAndRestore() throws Exception {
     List<Double> uninterrupted;
     try (var h = harness(0)) {
-      h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.FRACTION, 0.5, "fp"), 0);
+      h.processBroadcastElement(
+          new TargetUpdate.Upsert(target("sci", 1, TargetDefinition.Policy.FRACTION, 0.5, "fp")),
+          0);
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0); // .75 x10
       h.processElement(doc("d2", 20, 0, 5, 2, 4), 0); // .625 x20
       h.processElement(doc("d5", 1, 0, 2, 3, 2), 0); // .75 x1
@@ -233,7 +256,9 @@ class ScoreAndSelectTest {
     }
     OperatorSubtaskState snapshot;
     try (var h = harness(0)) {
-      h.processBroadcastElement(target("sci", 1, TargetDefinition.Policy.FRACTION, 0.5, "fp"), 0);
+      h.processBroadcastElement(
+          new TargetUpdate.Upsert(target("sci", 1, TargetDefinition.Policy.FRACTION, 0.5, "fp")),
+          0);
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
       h.processElement(doc("d2", 20, 0, 5, 2, 4), 0);
       snapshot = h.snapshot(1, 1);
@@ -249,8 +274,7 @@ class ScoreAndSelectTest {
   }
 
   private static List<Double> thresholdsOf(
-      KeyedBroadcastOperatorTestHarness<
-              Integer, ExtractedDocument, TargetDefinition, SelectedDocument>
+      KeyedBroadcastOperatorTestHarness<Integer, ExtractedDocument, TargetUpdate, SelectedDocument>
           h,
       String id) {
     return h.extractOutputValues().stream()
@@ -263,11 +287,11 @@ class ScoreAndSelectTest {
   void aPausedTargetScoresNothingAndResumesWhereItWas() throws Exception {
     try (var h = harness(10)) {
       TargetDefinition sci = target("sci", 1, TargetDefinition.Policy.THRESHOLD, 0.7, "fp");
-      h.processBroadcastElement(sci, 0);
+      h.processBroadcastElement(new TargetUpdate.Upsert(sci), 0);
       h.processElement(doc("d1", 10, 0, 1, 2, 3), 0);
-      h.processBroadcastElement(sci.withPaused(true), 0);
+      h.processBroadcastElement(new TargetUpdate.Upsert(sci.withPaused(true)), 0);
       h.processElement(doc("d5", 5, 0, 2, 3, 2), 0);
-      h.processBroadcastElement(sci, 0);
+      h.processBroadcastElement(new TargetUpdate.Upsert(sci), 0);
       h.processElement(doc("d6", 5, 0, 1, 2, 3), 0);
       assertThat(h.extractOutputValues())
           .extracting(SelectedDocument::getId)

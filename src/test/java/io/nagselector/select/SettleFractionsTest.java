@@ -3,6 +3,7 @@ package io.nagselector.select;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.SelectedDocument;
+import io.nagselector.control.TargetUpdate;
 import io.nagselector.pipeline.TargetDefinition;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,24 +29,24 @@ class SettleFractionsTest {
   }
 
   private static KeyedBroadcastOperatorTestHarness<
-          String, Either<FractionVote, FractionCandidate>, TargetDefinition, SelectedDocument>
+          String, Either<FractionVote, FractionCandidate>, TargetUpdate, SelectedDocument>
       harness() throws Exception {
     KeyedBroadcastOperatorTestHarness<
-            String, Either<FractionVote, FractionCandidate>, TargetDefinition, SelectedDocument>
+            String, Either<FractionVote, FractionCandidate>, TargetUpdate, SelectedDocument>
         h =
             ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
                 new SettleFractions(2, 100, Duration.ofSeconds(10), Duration.ofMillis(100)),
                 SettleFractions::target,
                 Types.STRING,
                 ScoreAndSelect.TARGETS);
-    h.processBroadcastElement(target(1), 0);
+    h.processBroadcastElement(new TargetUpdate.Upsert(target(1)), 0);
     return h;
   }
 
   /** 100 shard decisions of 10 tokens, similarities .01 to 1.00, the top 20 accepted. */
   private static void hundredVotes(
       KeyedBroadcastOperatorTestHarness<
-              String, Either<FractionVote, FractionCandidate>, TargetDefinition, SelectedDocument>
+              String, Either<FractionVote, FractionCandidate>, TargetUpdate, SelectedDocument>
           h,
       int version)
       throws Exception {
@@ -121,7 +122,7 @@ class SettleFractionsTest {
       h.processElement(candidate("old", 0.85, 1, false), 0);
       assertThat(h.extractOutputValues()).isEmpty();
       // version 2: "old" is decided by version 1's threshold (.81): accepted
-      h.processBroadcastElement(target(2), 0);
+      h.processBroadcastElement(new TargetUpdate.Upsert(target(2)), 0);
       h.processElement(candidate("new", 0.5, 2, false), 0);
       assertThat(h.extractOutputValues())
           .extracting(SelectedDocument::getId)
@@ -132,7 +133,7 @@ class SettleFractionsTest {
           .extracting(SelectedDocument::getId)
           .containsExactly("old", "late");
       // removed: what waited is dropped, and the max-hold publishes nothing
-      h.processBroadcastElement(TargetDefinition.removal("t", 3, "fp"), 0);
+      h.processBroadcastElement(new TargetUpdate.Removal("t", 3), 0);
       h.setProcessingTime(60_000);
       assertThat(h.extractOutputValues()).hasSize(2);
       assertThat(keyedStateEntries(h)).isZero();
