@@ -6,8 +6,8 @@ import io.nagselector.config.ConfigKey;
 import io.nagselector.config.ConfigKeys;
 import io.nagselector.config.JobConfig;
 import io.nagselector.config.KafkaClientConfig;
+import io.nagselector.control.ControlClient;
 import io.nagselector.dataset.DatasetSink;
-import io.nagselector.io.RecordFormat;
 import io.nagselector.io.UserInputException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -64,11 +64,7 @@ final class TargetBackfillCommand implements Callable<Integer> {
     Instant from = since == null ? null : parseSince(since, Instant.now());
     BackfillJob.featuresTopic(c);
     KafkaClientConfig.checkConnection(c, Duration.ofSeconds(30));
-    Map<String, TargetState> states =
-        TargetCommandLine.latest(
-            c,
-            c.get(ConfigKeys.KAFKA_TOPICS_TARGETS),
-            v -> RecordFormat.decode(v, TargetState.class));
+    Map<String, TargetState> states = ControlClient.targets(c);
     TargetState target = states.get(name);
     if (target == null || target.getRemoved()) {
       throw new UserInputException(

@@ -7,9 +7,7 @@ import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetState;
 import io.nagselector.avro.TopKSnapshot;
 import io.nagselector.config.ConfigKey;
-import io.nagselector.config.ConfigKeys;
 import io.nagselector.config.JobConfig;
-import io.nagselector.config.KafkaClientConfig;
 import io.nagselector.control.ControlClient;
 import io.nagselector.control.Policies;
 import io.nagselector.control.TargetRules;
@@ -19,19 +17,13 @@ import io.nagselector.io.InputPaths;
 import io.nagselector.io.RecordFormat;
 import io.nagselector.io.RowFiles;
 import io.nagselector.io.UserInputException;
-import io.nagselector.kafka.TopicReader;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -253,7 +245,7 @@ final class TargetCommandLine {
     @Override
     public Integer call() throws Exception {
       JobConfig c = connection.load();
-      try (KafkaConsumer<byte[], byte[]> events = events(c, fromBeginning)) {
+      try (KafkaConsumer<byte[], byte[]> events = ControlClient.events(c, fromBeginning)) {
         while (!Thread.currentThread().isInterrupted()) {
           for (ConsumerRecord<byte[], byte[]> r : events.poll(Duration.ofMillis(500))) {
             spec.commandLine()
@@ -290,18 +282,10 @@ final class TargetCommandLine {
     public Integer call() throws Exception {
       JobConfig c = connection.load();
       if (wait) {
-        awaitAnswers(c, ConfigKey.parseDuration(timeout, "--timeout"));
+        ControlClient.awaitEveryCommandAnswered(c, ConfigKey.parseDuration(timeout, "--timeout"));
       }
-      Map<String, TargetState> states =
-          latest(
-              c,
-              c.get(ConfigKeys.KAFKA_TOPICS_TARGETS),
-              v -> RecordFormat.decode(v, TargetState.class));
-      Map<String, TopKSnapshot> topK =
-          latest(
-              c,
-              c.get(ConfigKeys.KAFKA_TOPICS_TOP_K),
-              v -> RecordFormat.decode(v, TopKSnapshot.class));
+      Map<String, TargetState> states = ControlClient.targets(c);
+      Map<String, TopKSnapshot> topK = ControlClient.topK(c);
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
           "%-24s %7s %-16s %8s %6s %9s %9s%n",
@@ -327,69 +311,6 @@ final class TargetCommandLine {
       out.flush();
       return 0;
     }
-  }
-
-  /** Waits until control-events holds an answer to every command id of the control topic. */
-  static void awaitAnswers(JobConfig c, Duration timeout) throws Exception {
-    Set<String> sent = new HashSet<>();
-    TopicReader.readAll(
-        KafkaClientConfig.of(c),
-        c.get(ConfigKeys.KAFKA_TOPICS_CONTROL),
-        r -> {
-          try {
-            String id = RecordFormat.decode(r.value(), TargetCommand.class).getCommandId();
-            if (id != null && !id.isBlank()) {
-              sent.add(id);
-            }
-          } catch (IOException | RuntimeException notACommand) {
-            // dead-lettered by the job: no answer will come
-          }
-        });
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      Set<String> waiting = new HashSet<>(sent);
-      TopicReader.readAll(
-          KafkaClientConfig.of(c),
-          c.get(ConfigKeys.KAFKA_TOPICS_CONTROL_EVENTS),
-          r -> waiting.remove(RecordFormat.decode(r.value(), ControlEvent.class).getCommandId()));
-      if (waiting.isEmpty()) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new UserInputException(
-            "the job has not answered "
-                + waiting.size()
-                + " of the control topic's commands within "
-                + timeout.toSeconds()
-                + " s (is it running?)");
-      }
-      Thread.sleep(500);
-    }
-  }
-
-  interface Decoder<T> {
-    T decode(byte[] bytes) throws IOException;
-  }
-
-  /** The last committed record of every key of a topic. */
-  static <T> Map<String, T> latest(JobConfig c, String topic, Decoder<T> decoder)
-      throws IOException {
-    Map<String, T> latest = new HashMap<>();
-    try {
-      TopicReader.readAll(
-          KafkaClientConfig.of(c),
-          topic,
-          r -> {
-            if (r.key() != null && r.value() != null) {
-              latest.put(new String(r.key(), StandardCharsets.UTF_8), decoder.decode(r.value()));
-            }
-          });
-    } catch (IOException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-    return latest;
   }
 
   /** Sends one command, and with --wait waits for its answer. */
@@ -421,10 +342,5 @@ final class TargetCommandLine {
         return e.getStatus() == CommandStatus.APPLIED ? 0 : REJECTED;
       }
     }
-  }
-
-  /** A consumer of the control-events topic, at its end unless {@code fromBeginning}. */
-  static KafkaConsumer<byte[], byte[]> events(JobConfig c, boolean fromBeginning) {
-    return ControlClient.reader(c, c.get(ConfigKeys.KAFKA_TOPICS_CONTROL_EVENTS), fromBeginning);
   }
 }

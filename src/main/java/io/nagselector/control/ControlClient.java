@@ -2,11 +2,14 @@ package io.nagselector.control;
 
 import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.TargetCommand;
+import io.nagselector.avro.TargetState;
+import io.nagselector.avro.TopKSnapshot;
 import io.nagselector.config.ConfigKeys;
 import io.nagselector.config.JobConfig;
 import io.nagselector.config.KafkaClientConfig;
 import io.nagselector.io.RecordFormat;
 import io.nagselector.io.UserInputException;
+import io.nagselector.kafka.TopicReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +17,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -163,6 +168,86 @@ public final class ControlClient implements AutoCloseable {
             "false"),
         new ByteArrayDeserializer(),
         new ByteArrayDeserializer());
+  }
+
+  /** Waits until control-events holds an answer to every command id of the control topic. */
+  public static void awaitEveryCommandAnswered(JobConfig c, Duration timeout) throws Exception {
+    Set<String> sent = new HashSet<>();
+    TopicReader.readAll(
+        KafkaClientConfig.of(c),
+        c.get(ConfigKeys.KAFKA_TOPICS_CONTROL),
+        r -> {
+          try {
+            String id = RecordFormat.decode(r.value(), TargetCommand.class).getCommandId();
+            if (id != null && !id.isBlank()) {
+              sent.add(id);
+            }
+          } catch (IOException | RuntimeException notACommand) {
+            // dead-lettered by the job: no answer will come
+          }
+        });
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Set<String> waiting = new HashSet<>(sent);
+      TopicReader.readAll(
+          KafkaClientConfig.of(c),
+          c.get(ConfigKeys.KAFKA_TOPICS_CONTROL_EVENTS),
+          r -> waiting.remove(RecordFormat.decode(r.value(), ControlEvent.class).getCommandId()));
+      if (waiting.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new UserInputException(
+            "the job has not answered "
+                + waiting.size()
+                + " of the control topic's commands within "
+                + timeout.toSeconds()
+                + " s (is it running?)");
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  private interface Decoder<T> {
+    T decode(byte[] bytes) throws IOException;
+  }
+
+  /** The last committed record of every key of a topic. */
+  private static <T> Map<String, T> latest(JobConfig c, String topic, Decoder<T> decoder)
+      throws IOException {
+    Map<String, T> latest = new HashMap<>();
+    try {
+      TopicReader.readAll(
+          KafkaClientConfig.of(c),
+          topic,
+          r -> {
+            if (r.key() != null && r.value() != null) {
+              latest.put(new String(r.key(), StandardCharsets.UTF_8), decoder.decode(r.value()));
+            }
+          });
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    return latest;
+  }
+
+  /** The latest record of every target on the compacted targets topic, by name. */
+  public static Map<String, TargetState> targets(JobConfig c) throws IOException {
+    return latest(
+        c, c.get(ConfigKeys.KAFKA_TOPICS_TARGETS), v -> RecordFormat.decode(v, TargetState.class));
+  }
+
+  /** The latest published top-k of every target, by name. */
+  public static Map<String, TopKSnapshot> topK(JobConfig c) throws IOException {
+    return latest(
+        c, c.get(ConfigKeys.KAFKA_TOPICS_TOP_K), v -> RecordFormat.decode(v, TopKSnapshot.class));
+  }
+
+  /** A consumer of the control-events topic, at its end unless {@code fromBeginning}. */
+  public static KafkaConsumer<byte[], byte[]> events(JobConfig c, boolean fromBeginning) {
+    return reader(c, c.get(ConfigKeys.KAFKA_TOPICS_CONTROL_EVENTS), fromBeginning);
   }
 
   private static byte[] bytes(ByteBuffer b) {

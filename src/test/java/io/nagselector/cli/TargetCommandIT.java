@@ -6,6 +6,7 @@ import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.config.FlinkSettings;
 import io.nagselector.config.JobConfig;
+import io.nagselector.control.ControlClient;
 import io.nagselector.job.SelectorApp;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
@@ -193,7 +194,7 @@ class TargetCommandIT {
       job.cancel().get();
 
       List<String> events = new ArrayList<>();
-      try (KafkaConsumer<byte[], byte[]> consumer = TargetCommandLine.events(config, true)) {
+      try (KafkaConsumer<byte[], byte[]> consumer = ControlClient.events(config, true)) {
         long deadline = System.currentTimeMillis() + 10_000;
         while (events.size() < 7 && System.currentTimeMillis() < deadline) {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
