@@ -77,6 +77,9 @@ public final class AsyncExtraction
    * delay scheduler would).
    */
   private synchronized ScheduledExecutorService retryTimer() {
+    if (closed) {
+      throw new RejectedExecutionException("the extraction is closed");
+    }
     if (retryTimer == null) {
       retryTimer =
           Executors.newSingleThreadScheduledExecutor(
