@@ -1,13 +1,16 @@
 package io.nagselector.testing;
 
 import java.time.Duration;
+import java.util.Objects;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * Waits for a condition instead of sleeping a fixed time: polls it until it holds, and fails with
- * what was awaited when it does not within the timeout.
+ * Waits for a condition instead of sleeping a fixed time: Awaitility polls it until it holds, and
+ * the failure says what was awaited when it does not within the timeout.
  */
 public final class Await {
-  private static final long POLL_MILLIS = 100;
+  private static final Duration POLL = Duration.ofMillis(100);
 
   private Await() {}
 
@@ -24,22 +27,21 @@ public final class Await {
   }
 
   /** Until {@code condition} holds; an AssertionError naming {@code what} after {@code timeout}. */
-  public static void until(String what, Duration timeout, Condition condition) throws Exception {
+  public static void until(String what, Duration timeout, Condition condition) {
     value(what, timeout, () -> condition.holds() ? Boolean.TRUE : null);
   }
 
   /** Until {@code probe} gives a value, which it returns. */
-  public static <T> T value(String what, Duration timeout, Probe<T> probe) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      T value = probe.get();
-      if (value != null) {
-        return value;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("waited " + timeout.toSeconds() + " s for " + what);
-      }
-      Thread.sleep(POLL_MILLIS);
+  public static <T> T value(String what, Duration timeout, Probe<T> probe) {
+    try {
+      return Awaitility.await(what)
+          .atMost(timeout)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(POLL)
+          .pollInSameThread()
+          .until(probe::get, Objects::nonNull);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("waited " + timeout.toSeconds() + " s for " + what, e);
     }
   }
 }

@@ -26,4 +26,18 @@ class AwaitTest {
         .isInstanceOf(AssertionError.class)
         .hasMessage("waited 0 s for a miracle");
   }
+
+  @Test
+  void aProbesOwnFailureEndsTheWaitAtOnce() {
+    assertThatThrownBy(
+            () ->
+                Await.value(
+                    "a dead process",
+                    Duration.ofSeconds(30),
+                    () -> {
+                      throw new AssertionError("the process exited");
+                    }))
+        .isInstanceOf(AssertionError.class)
+        .hasMessage("the process exited");
+  }
 }
