@@ -76,24 +76,26 @@ public class AsyncExtractionTest {
         new RawRecord("crawl", 1, 100 + id.length(), null));
   }
 
+  /** The extraction in Flink's async operator, unordered, 10 in flight, opened. */
+  private static OneInputStreamOperatorTestHarness<
+          SourcedDocument, Either<DeadLetter, ExtractedDocument>>
+      opened(AsyncExtraction extraction, long timeoutMillis) throws Exception {
+    var harness =
+        new OneInputStreamOperatorTestHarness<>(
+            new AsyncWaitOperatorFactory<SourcedDocument, Either<DeadLetter, ExtractedDocument>>(
+                extraction, timeoutMillis, 10, AsyncDataStream.OutputMode.UNORDERED),
+            TypeInformation.of(SourcedDocument.class).createSerializer(new SerializerConfigImpl()));
+    harness.setup(
+        TypeInformation.of(new TypeHint<Either<DeadLetter, ExtractedDocument>>() {})
+            .createSerializer(new SerializerConfigImpl()));
+    harness.open();
+    return harness;
+  }
+
   @Test
   void emitsFeaturesAndTurnsFailuresAndTimeoutsIntoDeadLetters() throws Exception {
-    AsyncWaitOperatorFactory<SourcedDocument, Either<DeadLetter, ExtractedDocument>> factory =
-        new AsyncWaitOperatorFactory<>(
-            new AsyncExtraction(FakeExtractor::new, NeuronType.FWD_UP, 1, Duration.ZERO),
-            50,
-            10,
-            AsyncDataStream.OutputMode.UNORDERED);
-    try (OneInputStreamOperatorTestHarness<SourcedDocument, Either<DeadLetter, ExtractedDocument>>
-        harness =
-            new OneInputStreamOperatorTestHarness<>(
-                factory,
-                TypeInformation.of(SourcedDocument.class)
-                    .createSerializer(new SerializerConfigImpl()))) {
-      harness.setup(
-          TypeInformation.of(new TypeHint<Either<DeadLetter, ExtractedDocument>>() {})
-              .createSerializer(new SerializerConfigImpl()));
-      harness.open();
+    try (var harness =
+        opened(new AsyncExtraction(FakeExtractor::new, NeuronType.FWD_UP, 1, Duration.ZERO), 50)) {
       harness.setProcessingTime(0);
       for (String id : List.of("ok", "boom", "empty", "hang")) {
         harness.processElement(new StreamRecord<>(doc(id), 0));
@@ -153,37 +155,18 @@ public class AsyncExtractionTest {
   @Test
   void aRetriedExtractionLeavesNoThreadBehindOnceTheTaskCloses() throws Exception {
     BOOM_CALLS.set(0);
-    AsyncWaitOperatorFactory<SourcedDocument, Either<DeadLetter, ExtractedDocument>> factory =
-        new AsyncWaitOperatorFactory<>(
+    try (var harness =
+        opened(
             new AsyncExtraction(FakeExtractor::new, NeuronType.FWD_UP, 3, Duration.ofMillis(1)),
-            10_000,
-            10,
-            AsyncDataStream.OutputMode.UNORDERED);
-    try (OneInputStreamOperatorTestHarness<SourcedDocument, Either<DeadLetter, ExtractedDocument>>
-        harness =
-            new OneInputStreamOperatorTestHarness<>(
-                factory,
-                TypeInformation.of(SourcedDocument.class)
-                    .createSerializer(new SerializerConfigImpl()))) {
-      harness.setup(
-          TypeInformation.of(new TypeHint<Either<DeadLetter, ExtractedDocument>>() {})
-              .createSerializer(new SerializerConfigImpl()));
-      harness.open();
+            10_000)) {
       harness.processElement(new StreamRecord<>(doc("boom"), 0));
       harness.endInput();
       assertThat(BOOM_CALLS.get()).as("three attempts").isEqualTo(3);
       assertThat(retryThreads()).as("while the task runs").isNotEmpty();
     }
-    Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().equals("nag-extraction-retries"))
-        .forEach(
-            t -> {
-              try {
-                t.join(5_000);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            });
+    for (Thread t : retryThreads()) {
+      t.join(5_000); // shut down on close: it ends once its current task does
+    }
     assertThat(retryThreads()).as("after it closed").isEmpty();
   }
 
