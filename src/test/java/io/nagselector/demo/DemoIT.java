@@ -47,11 +47,12 @@ class DemoIT {
     System.out.println(text);
     assertThat(exit).isZero();
 
-    // every record accounted for: 33 exact duplicates, 5 malformed, and of the 342 others each of
-    // the 12 mirrors is either a near-duplicate or extracted. Mirrors are decided in the topic's
-    // order, but under a CI machine's load a record can reach the job more than the demo's 200 ms
-    // of out-of-orderness after a quiet partition went idle, and is then decided as it arrives
-    // (docs/streaming.md, the stream's order): at most one may be missed.
+    // every record accounted for: 33 exact duplicates, 5 malformed, and of the 342 others 12 are
+    // near-duplicates (each mirror, or its original) and the rest extracted. Pairs are decided in
+    // the topic's order, but under a CI machine's load a record can reach the job more than the
+    // demo's 1 s of out-of-orderness after the other partition's, and is then decided as it
+    // arrives (docs/streaming.md, the stream's order): at most one pair may be missed, or decided
+    // the other way round.
     Matcher line =
         Pattern.compile(
                 "in 380 \\| duplicates 33 \\| near-duplicates (\\d+) \\| extracted (\\d+) \\|"
@@ -88,15 +89,15 @@ class DemoIT {
             new TreeMap<>(
                 Map.of("BINARY_CONTENT", 2, "DECODE_ERROR", 1, "EMPTY_TEXT", 1, "MISSING_ID", 1)));
     assertThat(data.selected()).extracting(RunData.Selected::target).contains("cooking", "science");
-    // each mirror is skipped as a near-duplicate of its original
-    assertThat(data.duplicates())
-        .filteredOn(d -> d.kind().equals("NEAR"))
-        .hasSize(near)
-        .allSatisfy(
-            d -> {
-              assertThat(d.docId()).isEqualTo(d.duplicateOf() + "-mirror");
-              assertThat(d.jaccard()).isBetween(0.8, 1.0);
-            });
+    // each mirror is skipped as a near-duplicate of its original (one late pair the other way)
+    List<RunData.DuplicateRow> nearRows =
+        data.duplicates().stream().filter(d -> d.kind().equals("NEAR")).toList();
+    assertThat(nearRows).hasSize(near);
+    assertThat(nearRows).allSatisfy(d -> assertThat(d.jaccard()).isBetween(0.8, 1.0));
+    assertThat(nearRows)
+        .filteredOn(d -> !d.docId().equals(d.duplicateOf() + "-mirror"))
+        .hasSizeLessThanOrEqualTo(near - 11) // a missed pair and a reversed one: one at most
+        .allSatisfy(d -> assertThat(d.duplicateOf()).isEqualTo(d.docId() + "-mirror"));
 
     // the selection, also as the Parquet dataset the demo printed: every streamed selection once
     assertThat(text).contains(out.resolve("dataset").toAbsolutePath() + " (the Parquet dataset)");
