@@ -12,6 +12,7 @@ import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
 import io.nagselector.testing.Await;
 import io.nagselector.testing.FastOrder;
+import io.nagselector.testing.Jobs;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -191,7 +192,7 @@ class TargetCommandIT {
                       "target", "list", "--wait", "--timeout", "60s", "--config", cli.toString()))
           .isZero();
       assertThat(afterWait.toString()).containsPattern("(?m)^extra +1 +fraction:0.2 +2 +no ");
-      job.cancel().get();
+      Jobs.cancel(job);
 
       List<String> events = new ArrayList<>();
       try (KafkaConsumer<byte[], byte[]> consumer = ControlClient.events(config, true)) {

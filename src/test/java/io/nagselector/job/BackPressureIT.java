@@ -14,6 +14,7 @@ import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.kafka.TopicReader;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testing.Jobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -145,7 +146,7 @@ class BackPressureIT extends PipelineIT {
           maxLag = Math.max(maxLag, lag(admin, config.get(ConfigKeys.KAFKA_GROUP_ID)));
         }
       }
-      job.cancel().get();
+      Jobs.cancel(job);
 
       System.out.printf(
           "slow extractor: %d selected of %d, largest source lag mid-run %d records%n",

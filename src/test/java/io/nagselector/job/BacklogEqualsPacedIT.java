@@ -20,6 +20,7 @@ import io.nagselector.io.DocumentValidator;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.nag.FractionSimulation;
 import io.nagselector.testing.JobReport;
+import io.nagselector.testing.Jobs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -223,7 +224,7 @@ class BacklogEqualsPacedIT extends PipelineIT {
         start[0] = System.currentTimeMillis() + 100;
         sendPaced(producer, corpus, start[0]);
         collect(consumer, outcome, corpus, job);
-        job.cancel().get();
+        Jobs.cancel(job);
         return outcome;
       }
       for (int i = 0; i < half; i++) {
@@ -255,7 +256,7 @@ class BacklogEqualsPacedIT extends PipelineIT {
       producer.flush();
       JobClient second = startJob(config, savepoint, 1);
       collect(consumer, outcome, corpus, second);
-      second.cancel().get();
+      Jobs.cancel(second);
       return outcome;
     }
   }

@@ -10,6 +10,7 @@ import io.nagselector.avro.TargetPolicy;
 import io.nagselector.control.ReplayAnnouncement;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testing.Jobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,10 +94,10 @@ class ControlReplayIT extends PipelineIT {
       JobClient first = startJob(testConfig(kafka, model, dir.resolve("a"), "300ms"), null);
       List<String> answered = events(consumer, 6, 60_000);
       answered.addAll(events(consumer, Integer.MAX_VALUE, 1500)); // nothing more: c2 once
-      first.cancel().get();
+      Jobs.cancel(first);
       JobClient second = startJob(testConfig(kafka, model, dir.resolve("b"), "300ms"), null);
       List<String> replayed = events(consumer, 6, 60_000);
-      second.cancel().get();
+      Jobs.cancel(second);
 
       // targets are answered in parallel: order across targets is free, within one it is kept
       assertThat(answered).hasSize(6);

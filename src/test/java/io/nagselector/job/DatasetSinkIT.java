@@ -10,6 +10,7 @@ import io.nagselector.dataset.PartitionPath;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
 import io.nagselector.testing.Await;
+import io.nagselector.testing.Jobs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,7 +84,7 @@ class DatasetSinkIT extends PipelineIT {
           "the manifests to list every shard",
           Duration.ofSeconds(60),
           () -> DatasetFiles.manifestsComplete(root));
-      job.cancel().get();
+      Jobs.cancel(job);
 
       Map<Path, List<SelectedDocument>> shards = DatasetFiles.read(root);
       assertThat(DatasetFiles.assertListedOnceInManifests(shards))

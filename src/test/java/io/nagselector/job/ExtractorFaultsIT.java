@@ -13,6 +13,7 @@ import io.nagselector.extract.SharedExtractor;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testing.Jobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,7 +135,7 @@ class ExtractorFaultsIT extends PipelineIT {
       }
       Thread.sleep(1500);
       assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
-      job.cancel().get();
+      Jobs.cancel(job);
 
       assertAccountedOnce("extractor fails every 7th call, hangs", sent, accounted);
       // the hung documents timed out; every failed call was retried into a success

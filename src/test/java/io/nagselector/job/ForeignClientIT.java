@@ -10,6 +10,7 @@ import io.nagselector.io.RecordFormat;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
 import io.nagselector.testing.Await;
+import io.nagselector.testing.Jobs;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -167,7 +168,7 @@ class ForeignClientIT extends PipelineIT {
                 return read.size() < ids.size() ? null : read;
               });
       List<JsonNode> dead = consume(kafka, "dead-letters");
-      job.cancel().get();
+      Jobs.cancel(job);
 
       assertThat(selected.stream().map(n -> n.get("id").asText()).collect(Collectors.toSet()))
           .isEqualTo(ids);

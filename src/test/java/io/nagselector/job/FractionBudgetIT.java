@@ -14,6 +14,7 @@ import io.nagselector.control.ControlClient;
 import io.nagselector.demo.DomainCorpus;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.nag.FractionSimulation;
+import io.nagselector.testing.Jobs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -145,7 +146,7 @@ class FractionBudgetIT extends PipelineIT {
           }
         }
       }
-      running.cancel().get();
+      Jobs.cancel(running);
       assertThat(all).as("every document scored").hasSize(corpus.size());
 
       List<FractionSimulation.Doc> scored = new ArrayList<>();

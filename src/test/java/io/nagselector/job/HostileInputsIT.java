@@ -10,6 +10,7 @@ import io.nagselector.avro.TargetCommand;
 import io.nagselector.config.FlinkSettings;
 import io.nagselector.config.JobConfig;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.testing.Jobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,7 +127,7 @@ class HostileInputsIT extends PipelineIT {
         }
       }
       assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
-      job.cancel().get();
+      Jobs.cancel(job);
 
       Map<String, Integer> crawlReasons = new TreeMap<>();
       dead.stream()
@@ -185,7 +186,7 @@ class HostileInputsIT extends PipelineIT {
         }
       }
       assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
-      job.cancel().get();
+      Jobs.cancel(job);
       assertThat(reasons).isEqualTo(expected);
       assertThat(features).containsExactlyInAnyOrder("j1", "w", "fi", "uf");
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.nagselector.config.JobConfig;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testing.Jobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -62,7 +63,7 @@ class OptionalOutputsUpgradeIT extends PipelineIT {
       JobClient third = startJob(off, withFeatures, 2, true);
       sent.addAll(sendDocs(producer, "c", 20, texts, rnd));
       pollAccounted(consumer, seen, 60, Duration.ofSeconds(60));
-      third.cancel().get();
+      Jobs.cancel(third);
       pollAccountedToEnd(consumer, seen);
       assertAccountedOnce("the features topic turned on, then off", sent, seen);
     }

@@ -13,6 +13,7 @@ import io.nagselector.config.JobConfig;
 import io.nagselector.control.ReplayAnnouncement;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testing.Jobs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -116,7 +117,7 @@ class ReplayBeforeScoringIT extends PipelineIT {
       awaitEvents(kafka, "a", answered);
       send(producer, "crawl-a", docs);
       Set<String> reference = selectedOnce(kafka, "a");
-      a.cancel().get();
+      Jobs.cancel(a);
 
       JobClient b = startJob(config(kafka, model, "b", "crawl", "control"), null);
       AtomicBoolean scored = new AtomicBoolean();
@@ -125,7 +126,7 @@ class ReplayBeforeScoringIT extends PipelineIT {
       Set<String> replayed = selectedOnce(kafka, "b");
       scored.set(true);
       Hold hold = watched.get();
-      b.cancel().get();
+      Jobs.cancel(b);
 
       System.out.printf(
           "replay before scoring: %d documents, %d selections by the reference, %d after the"
@@ -165,7 +166,7 @@ class ReplayBeforeScoringIT extends PipelineIT {
         }
         send(producer, "crawl-" + name, later);
         Set<String> selected = selectedOnce(kafka, name, DOCS + later.size());
-        job.cancel().get();
+        Jobs.cancel(job);
         assertThat(selected)
             .as(run[1] + ": scored against an empty registry, then the new target")
             .containsExactlyInAnyOrder(

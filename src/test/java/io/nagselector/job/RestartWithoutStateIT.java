@@ -9,6 +9,7 @@ import io.nagselector.control.ReplayAnnouncement;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
 import io.nagselector.testing.Await;
+import io.nagselector.testing.Jobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ class RestartWithoutStateIT extends PipelineIT {
       sent.addAll(sendEmpty(producer, "a-empty", 5));
       pollAccounted(consumer, accounted, sent.size(), Duration.ofSeconds(60));
       awaitCommitted(kafka, "nag-selector", sent.size()); // a checkpoint has completed
-      first.cancel().get();
+      Jobs.cancel(first);
 
       sent.addAll(sendDocs(producer, "b", 100, texts, rnd));
       sent.addAll(sendEmpty(producer, "b-empty", 5));
@@ -74,7 +75,7 @@ class RestartWithoutStateIT extends PipelineIT {
           startJob(testConfig(kafka, model, dir.resolve("b"), "300ms", topics), null);
       List<String> secondAnswers = answers(events, 1);
       pollAccounted(consumer, accounted, sent.size(), Duration.ofSeconds(90));
-      second.cancel().get();
+      Jobs.cancel(second);
       pollAccountedToEnd(consumer, accounted); // anything read twice would show up now
 
       assertThat(secondAnswers).isEqualTo(firstAnswers).containsExactly("all APPLIED 1");

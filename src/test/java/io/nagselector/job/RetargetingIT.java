@@ -17,6 +17,7 @@ import io.nagselector.config.JobConfig;
 import io.nagselector.control.ReplayAnnouncement;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testing.Jobs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -195,7 +196,7 @@ class RetargetingIT extends PipelineIT {
       out.pollUntil(consumer, () -> out.selectedIn("p4") == 2 * PER_PHASE);
       out.poll(consumer, 2000); // anything extra would show up now
       Map<String, String> registry = registry(config);
-      job.cancel().get();
+      Jobs.cancel(job);
 
       // a second job without state replays the control topic
       Outputs again = new Outputs();
@@ -209,7 +210,7 @@ class RetargetingIT extends PipelineIT {
         partitions.forEach(replay::position);
         JobClient second = startJob(testConfig(kafka, model, dir.resolve("second"), "300ms"), null);
         again.pollUntil(replay, () -> again.events.size() == 11);
-        second.cancel().get();
+        Jobs.cancel(second);
       }
       return new Scenario(out, registry, again.events, registry(config));
     }

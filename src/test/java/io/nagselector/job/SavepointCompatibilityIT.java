@@ -21,6 +21,7 @@ import io.nagselector.control.ControlClient;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
 import io.nagselector.nag.RunningTopK;
+import io.nagselector.testing.Jobs;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -452,7 +453,7 @@ class SavepointCompatibilityIT extends PipelineIT {
       if (undecided) {
         undecidedDecided(name, expected, fracBefore);
       }
-      job.cancel().get();
+      Jobs.cancel(job);
     }
   }
 

@@ -6,6 +6,7 @@ import io.nagselector.avro.CrawlDocument;
 import io.nagselector.config.JobConfig;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testing.Jobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -60,7 +61,7 @@ class SavepointRestartIT extends PipelineIT {
       producer.flush();
       JobClient second = startJob(config, savepoint);
       pollAccounted(consumer, seen, 300, Duration.ofSeconds(90));
-      second.cancel().get();
+      Jobs.cancel(second);
       pollAccountedToEnd(consumer, seen); // anything read twice would show up now
 
       assertThat(seen).hasSize(300);

@@ -13,6 +13,7 @@ import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.kafka.TestCa;
 import io.nagselector.model.TinyCheckpoint;
 import io.nagselector.testing.FastOrder;
+import io.nagselector.testing.Jobs;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -144,7 +145,7 @@ class SecureKafkaIT extends PipelineIT {
           assertThat(body).as(page).isNotBlank().doesNotContain(SECRET);
         }
       } finally {
-        job.cancel().get();
+        Jobs.cancel(job);
       }
 
       // wrong credentials, an untrusted CA: refused at start-up, naming the setting, not the secret

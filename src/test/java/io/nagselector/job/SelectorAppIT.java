@@ -9,6 +9,7 @@ import io.nagselector.avro.SelectedDocument;
 import io.nagselector.config.JobConfig;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testing.Jobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,7 +82,7 @@ class SelectorAppIT extends PipelineIT {
           }
         }
       }
-      job.cancel().get();
+      Jobs.cancel(job);
       // threshold 0 accepts every document, each exactly once; the copies are only duplicates
       assertThat(ids).hasSize(30).doesNotHaveDuplicates();
       assertThat(duplicates).containsExactlyInAnyOrder("copy-of-d0", "copy-of-d10", "copy-of-d20");

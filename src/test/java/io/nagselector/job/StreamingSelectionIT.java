@@ -32,6 +32,7 @@ import io.nagselector.nag.Similarity;
 import io.nagselector.nag.TargetProfile;
 import io.nagselector.pipeline.TargetDefinition;
 import io.nagselector.select.ScoreAndSelect;
+import io.nagselector.testing.Jobs;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -373,7 +374,7 @@ class StreamingSelectionIT extends PipelineIT {
               System.currentTimeMillis() >= undecidedDecided
                   && out.settled("science")
                   && out.settled("code"));
-      job.cancel().get();
+      Jobs.cancel(job);
       out.readToEnd(consumer); // a straggler, or a selection too many, would show up now
 
       List<String> ranked = rank(docs, scienceExamples, layers);
