@@ -30,6 +30,7 @@ import io.nagselector.model.NeuronType;
 import io.nagselector.pipeline.ControlCommand;
 import io.nagselector.pipeline.ExtractedDocument;
 import io.nagselector.pipeline.RawRecord;
+import io.nagselector.pipeline.SettledCount;
 import io.nagselector.pipeline.ShardTopK;
 import io.nagselector.pipeline.SourcedDocument;
 import io.nagselector.select.ScoreAndSelect;
@@ -211,7 +212,7 @@ public final class SelectorJob {
         scored
             .getSideOutput(ScoreAndSelect.FRACTION_VOTES)
             .keyBy(SettleFractions::target, Types.STRING)
-            .connect(targets.broadcast(ScoreAndSelect.TARGETS))
+            .connect(targets.broadcast(SettleFractions.BROADCAST_STATE))
             .process(
                 new SettleFractions(
                     settings.holdSigmas(),
@@ -228,8 +229,16 @@ public final class SelectorJob {
     DataStream<TopKSnapshot> topK =
         scored
             .getSideOutput(ScoreAndSelect.TOP_K)
-            .union(settled.getSideOutput(ScoreAndSelect.TOP_K))
-            .keyBy(ShardTopK::target, Types.STRING)
+            .map(Either::<ShardTopK, SettledCount>Left, TopKMerge.INPUT)
+            .name("shard top-k")
+            .uid("shard-top-k")
+            .union(
+                settled
+                    .getSideOutput(SettleFractions.ACCEPTED)
+                    .map(Either::<ShardTopK, SettledCount>Right, TopKMerge.INPUT)
+                    .name("settled count")
+                    .uid("settled-count"))
+            .keyBy(TopKMerge::target, Types.STRING)
             .process(new TopKMerge())
             .uid("top-k-merge")
             .name("top-k merge");

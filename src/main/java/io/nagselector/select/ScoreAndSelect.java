@@ -29,7 +29,6 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -101,7 +100,7 @@ public final class ScoreAndSelect
   private transient MapState<String, Long> acceptedCounts;
   private transient ListState<FractionSketches.Entry> sketchState;
   private transient InstanceSketches sketches;
-  private transient ValueState<Long> nextSnapshot;
+  private transient PublishTimer topKTimer;
   private transient Map<String, CachedProfile> profiles;
   private transient TargetMetrics metrics;
 
@@ -135,8 +134,10 @@ public final class ScoreAndSelect
     heldState = getRuntimeContext().getMapState(HELD);
     held = new HeldDocuments(heldState);
     acceptedCounts = getRuntimeContext().getMapState(ACCEPTED);
-    nextSnapshot =
-        getRuntimeContext().getState(new ValueStateDescriptor<>("next-top-k", Long.class));
+    topKTimer =
+        new PublishTimer(
+            getRuntimeContext().getState(new ValueStateDescriptor<>("next-top-k", Long.class)),
+            topKIntervalMillis);
     profiles = new HashMap<>();
     metrics = new TargetMetrics(getRuntimeContext().getMetricGroup());
     awaiting = new AwaitingRegistry(getRuntimeContext().getListState(AwaitingRegistry.STATE));
@@ -185,10 +186,7 @@ public final class ScoreAndSelect
       ExtractedDocument doc, ReadOnlyContext ctx, Collector<SelectedDocument> out)
       throws Exception {
     long now = ctx.timerService().currentProcessingTime();
-    if (nextSnapshot.value() == null) {
-      nextSnapshot.update(now + topKIntervalMillis);
-      ctx.timerService().registerProcessingTimeTimer(now + topKIntervalMillis);
-    }
+    topKTimer.schedule(ctx.timerService());
     int shard = ctx.getCurrentKey();
     if (!replayed) {
       awaiting.hold(shard, doc);
@@ -322,7 +320,10 @@ public final class ScoreAndSelect
     replayed = context.isRestored() ? restored.isEmpty() || restored.contains(true) : !awaitReplay;
   }
 
-  /** Publishes this shard's top-k of every target, then waits for the next document. */
+  /**
+   * Two timers: the check whether documents that waited for the registry's replay may go, and the
+   * publication of this shard's top-k of every target (the next waits for the next document).
+   */
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<SelectedDocument> out)
       throws Exception {
@@ -333,11 +334,12 @@ public final class ScoreAndSelect
     } else {
       ctx.timerService().registerProcessingTimeTimer(AwaitingRegistry.nextCheck(timestamp));
     }
-    Long next = nextSnapshot.value();
-    if (next == null || timestamp < next) {
-      return; // the replay's check, not the top-k's
+    if (topKTimer.fired(timestamp)) {
+      publishTopK(ctx);
     }
-    nextSnapshot.clear();
+  }
+
+  private void publishTopK(OnTimerContext ctx) throws Exception {
     for (Map.Entry<String, TargetDefinition> entry :
         ctx.getBroadcastState(TARGETS).immutableEntries()) {
       TargetDefinition def = entry.getValue();

@@ -2,67 +2,79 @@ package io.nagselector.select;
 
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.control.TargetUpdate;
-import io.nagselector.nag.FractionPolicy;
 import io.nagselector.nag.FractionRule;
 import io.nagselector.nag.PendingDecisions;
-import io.nagselector.nag.RunningTopK;
 import io.nagselector.pipeline.FractionSketches;
-import io.nagselector.pipeline.ShardTopK;
-import io.nagselector.pipeline.TargetDefinition;
+import io.nagselector.pipeline.SettledCount;
+import io.nagselector.pipeline.SketchUpdate;
 import io.nagselector.pipeline.UndecidedDocument;
+import io.nagselector.select.WholeStreamSketches.Target;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.KeyedStateStore;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Operator 5b, keyed by target: the fraction rule over a target's whole stream. Every shard's
- * decision feeds one quantile per target ({@link FractionVote}); the documents the shards left
- * undecided ({@link FractionCandidate}: near the cut, or all while their instance warms up) wait in
- * keyed state until that quantile has seen {@code warmUp} documents and its band excludes them, or
- * for {@code maxHold} at most ({@link PendingDecisions}). The quantiles are checkpointed as union
- * operator state, each instance restoring those of the targets it owns. It also counts what it
- * accepted into the target's published top-k, as shard -1.
+ * decision feeds the target's quantile ({@link FractionVote}), kept in keyed state; the documents
+ * the shards left undecided ({@link FractionCandidate}) wait in keyed state until that quantile has
+ * seen {@code warmUp} documents and its band excludes them, or for {@code maxHold} at most ({@link
+ * PendingDecisions}). What it accepted is counted into the target's published top-k ({@link
+ * #ACCEPTED}). The broadcast updates only matter when a target is removed.
  */
 public final class SettleFractions
     extends KeyedBroadcastProcessFunction<
         String, Either<FractionVote, FractionCandidate>, TargetUpdate, SelectedDocument>
     implements CheckpointedFunction {
-  /** The shard number this operator's counts are published under. */
-  static final int SHARD = -1;
+  /** How many documents this operator accepted for a target's current version, now and then. */
+  public static final OutputTag<SettledCount> ACCEPTED = new OutputTag<>("settled-counts") {};
 
-  static final MapStateDescriptor<String, UndecidedDocument> UNDECIDED =
+  /** It keeps no broadcast state: the updates only say which target was removed. */
+  public static final MapStateDescriptor<?, ?>[] BROADCAST_STATE = {};
+
+  private static final MapStateDescriptor<String, UndecidedDocument> UNDECIDED =
       new MapStateDescriptor<>(
           "undecided", Types.STRING, TypeInformation.of(UndecidedDocument.class));
-  static final MapStateDescriptor<String, SelectedDocument> UNDECIDED_SELECTIONS =
+  private static final MapStateDescriptor<String, SelectedDocument> SELECTIONS =
       new MapStateDescriptor<>(
           "undecided-selections", Types.STRING, TypeInformation.of(SelectedDocument.class));
-
-  /** Documents this operator accepted for the target's current version. */
-  static final ValueStateDescriptor<Long> ACCEPTED =
+  private static final ValueStateDescriptor<Long> ACCEPTED_HERE =
       new ValueStateDescriptor<>("accepted", Types.LONG);
-
-  static final ValueStateDescriptor<Long> NEXT_PUBLISH =
+  private static final ValueStateDescriptor<Long> NEXT_PUBLISH =
       new ValueStateDescriptor<>("next-publish", Types.LONG);
-  private static final ListStateDescriptor<FractionSketches.Entry> SKETCHES =
+  private static final ValueStateDescriptor<FractionSketches.Entry> SKETCH =
+      new ValueStateDescriptor<>(
+          "whole-stream-sketch", TypeInformation.of(FractionSketches.Entry.class));
+  private static final ListStateDescriptor<SketchUpdate> SKETCH_UPDATES =
+      new ListStateDescriptor<>("whole-stream-updates", TypeInformation.of(SketchUpdate.class));
+
+  /**
+   * Where earlier builds (savepoint fixtures v5 to v8) kept the sketches: every instance's, as
+   * union operator state. Read on restore; each moves to its target's keyed state the first time
+   * that target is seen.
+   */
+  private static final ListStateDescriptor<FractionSketches.Entry> UNION_SKETCHES =
       new ListStateDescriptor<>(
           "whole-stream-sketches", TypeInformation.of(FractionSketches.Entry.class));
 
@@ -73,23 +85,10 @@ public final class SettleFractions
   private transient MapState<String, UndecidedDocument> pending;
   private transient MapState<String, SelectedDocument> selections;
   private transient ValueState<Long> accepted;
-  private transient ValueState<Long> nextPublish;
-  private transient ListState<FractionSketches.Entry> sketchState;
-  private transient Map<String, Target> targets;
+  private transient PublishTimer publish;
+  private transient ListState<FractionSketches.Entry> unionSketches;
+  private transient WholeStreamSketches sketches;
   private transient TargetMetrics metrics;
-
-  /** A target version's whole-stream quantile, and its effective size at the last full pass. */
-  private static final class Target {
-    final int version;
-    final FractionPolicy policy;
-    double passedAt;
-    boolean warm;
-
-    Target(int version, FractionPolicy policy) {
-      this.version = version;
-      this.policy = policy;
-    }
-  }
 
   public SettleFractions(double sigmas, int warmUp, Duration maxHold, Duration publishInterval) {
     this.sigmas = sigmas;
@@ -103,12 +102,17 @@ public final class SettleFractions
     return in.isLeft() ? in.left().target() : in.right().target();
   }
 
+  /** The processing time a held document's max-hold timer fires: whole seconds, shared. */
+  static long holdTimer(long due) {
+    return due - due % 1000 + 1000;
+  }
+
   @Override
   public void open(OpenContext context) {
     pending = getRuntimeContext().getMapState(UNDECIDED);
-    selections = getRuntimeContext().getMapState(UNDECIDED_SELECTIONS);
-    accepted = getRuntimeContext().getState(ACCEPTED);
-    nextPublish = getRuntimeContext().getState(NEXT_PUBLISH);
+    selections = getRuntimeContext().getMapState(SELECTIONS);
+    accepted = getRuntimeContext().getState(ACCEPTED_HERE);
+    publish = new PublishTimer(getRuntimeContext().getState(NEXT_PUBLISH), publishIntervalMillis);
     metrics = new TargetMetrics(getRuntimeContext().getMetricGroup());
   }
 
@@ -123,7 +127,7 @@ public final class SettleFractions
     boolean vote = in.isLeft();
     int version = vote ? in.left().version() : in.right().version();
     double fraction = vote ? in.left().fraction() : in.right().fraction();
-    Target t = target(name, version, fraction, ctx, out);
+    Target t = current(name, version, fraction, ctx, out);
     if (t == null) { // a version that ended here: its shard decides
       if (!vote && in.right().shardAccepts()) {
         out.collect(in.right().selection());
@@ -132,24 +136,9 @@ public final class SettleFractions
     }
     if (vote) {
       FractionVote v = in.left();
-      t.policy.observe(v.similarity(), v.tokens());
-      t.policy.decided(v.tokens(), v.accepted());
+      sketches.observe(name, t, v.similarity(), v.tokens(), v.accepted());
     } else {
-      FractionCandidate c = in.right();
-      String id = c.selection().getId();
-      double similarity = c.selection().getSimilarity();
-      t.policy.observe(similarity, c.tokens());
-      pending.put(
-          id, new UndecidedDocument(version, similarity, c.tokens(), now, c.shardAccepts()));
-      selections.put(id, c.selection());
-      long due = now + maxHoldMillis;
-      ctx.timerService().registerProcessingTimeTimer(due - due % 1000 + 1000);
-      PendingDecisions.Pending p = new PendingDecisions.Pending(id, similarity, c.tokens(), now);
-      apply(
-          name,
-          PendingDecisions.settle(t.policy, sigmas, warmUp, List.of(p), now, maxHoldMillis),
-          ctx,
-          out);
+      hold(name, t, in.right(), now, ctx, out);
     }
     boolean warmedUp = !t.warm && FractionRule.warm(t.policy, warmUp);
     if (warmedUp || PendingDecisions.passDue(t.policy.effectiveDocuments(), t.passedAt)) {
@@ -159,29 +148,54 @@ public final class SettleFractions
     metrics.acceptedShare(name, t.policy.acceptedShare());
   }
 
+  /** Keeps an undecided document until its max-hold, unless the band excludes it at once. */
+  private void hold(
+      String name,
+      Target t,
+      FractionCandidate c,
+      long now,
+      ReadOnlyContext ctx,
+      Collector<SelectedDocument> out)
+      throws Exception {
+    String id = c.selection().getId();
+    double similarity = c.selection().getSimilarity();
+    sketches.observe(name, t, similarity, c.tokens(), null);
+    pending.put(
+        id, new UndecidedDocument(t.version, similarity, c.tokens(), now, c.shardAccepts()));
+    selections.put(id, c.selection());
+    ctx.timerService().registerProcessingTimeTimer(holdTimer(now + maxHoldMillis));
+    PendingDecisions.Pending p = new PendingDecisions.Pending(id, similarity, c.tokens(), now);
+    apply(
+        name,
+        t,
+        PendingDecisions.settle(t.policy, sigmas, warmUp, List.of(p), now, maxHoldMillis),
+        ctx,
+        out);
+  }
+
   /**
    * This target's whole-stream rule for {@code version}: a fresh one for a newer version (what the
    * older one left pending is decided by its threshold first); null for an older version.
    */
-  private Target target(
+  private Target current(
       String name,
       int version,
       double fraction,
       ReadOnlyContext ctx,
       Collector<SelectedDocument> out)
       throws Exception {
-    Target t = targets.get(name);
+    Target t = sketches.get(name);
     if (t != null && version < t.version) {
       return null;
     }
     if (t == null || version > t.version) {
       if (t != null) {
-        apply(
-            name, PendingDecisions.settleAll(t.policy, pendingDocuments(t.version, out)), ctx, out);
+        PendingDecisions.Settled left =
+            PendingDecisions.settleAll(t.policy, pendingDocuments(t.version, out));
+        apply(name, t, left, ctx, out);
       }
       accepted.clear();
-      t = new Target(version, new FractionPolicy(fraction));
-      targets.put(name, t);
+      t = sketches.start(name, version, fraction);
     }
     return t;
   }
@@ -192,6 +206,7 @@ public final class SettleFractions
       throws Exception {
     apply(
         name,
+        t,
         PendingDecisions.settle(
             t.policy, sigmas, warmUp, pendingDocuments(t.version, out), now, maxHoldMillis),
         ctx,
@@ -229,6 +244,7 @@ public final class SettleFractions
   /** Publishes the accepted documents, forgets the decided ones. */
   private void apply(
       String name,
+      Target t,
       PendingDecisions.Settled settled,
       ReadOnlyContext ctx,
       Collector<SelectedDocument> out)
@@ -236,6 +252,7 @@ public final class SettleFractions
     if (settled.isEmpty()) {
       return;
     }
+    sketches.decided(name, t, settled);
     long now = ctx.timerService().currentProcessingTime();
     for (PendingDecisions.Pending p : settled.accepted()) {
       SelectedDocument selection = selections.get(p.docId());
@@ -253,100 +270,77 @@ public final class SettleFractions
       Long before = accepted.value();
       accepted.update((before == null ? 0 : before) + settled.accepted().size());
       metrics.accepted(name, settled.accepted().size());
-      if (nextPublish.value() == null) {
-        nextPublish.update(now + publishIntervalMillis);
-        ctx.timerService().registerProcessingTimeTimer(now + publishIntervalMillis);
-      }
+      publish.schedule(ctx.timerService());
     }
   }
 
-  /** Decides what waited long enough; publishes the count accepted here when due. */
+  /**
+   * Two timers: the publication of the count accepted here, and (on whole seconds) the max-hold of
+   * what waits. A publication that falls on a whole second also passes, which decides nothing
+   * early.
+   */
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<SelectedDocument> out)
       throws Exception {
     String name = ctx.getCurrentKey();
-    Target t = targets.get(name);
+    Target t = sketches.get(name);
     if (t == null) {
       return; // removed
     }
-    pass(name, t, ctx.timerService().currentProcessingTime(), ctx, out);
-    metrics.acceptedShare(name, t.policy.acceptedShare());
-    Long next = nextPublish.value();
-    TargetDefinition def = ctx.getBroadcastState(ScoreAndSelect.TARGETS).get(name);
-    if (next != null && timestamp >= next && def != null) {
-      nextPublish.clear();
+    if (publish.fired(timestamp)) {
       Long count = accepted.value();
-      ctx.output(
-          ScoreAndSelect.TOP_K,
-          new ShardTopK(
-              name,
-              t.version,
-              def.keepTopK(),
-              SHARD,
-              new RunningTopK.Entry[0],
-              count == null ? 0 : count,
-              Double.NaN));
+      ctx.output(ACCEPTED, new SettledCount(name, t.version, count == null ? 0 : count));
+    }
+    if (timestamp % 1000 == 0) { // a max-hold timer
+      pass(name, t, ctx.timerService().currentProcessingTime(), ctx, out);
+      metrics.acceptedShare(name, t.policy.acceptedShare());
     }
   }
 
   @Override
   public void processBroadcastElement(
       TargetUpdate update, Context ctx, Collector<SelectedDocument> out) throws Exception {
-    if (update instanceof TargetUpdate.Upsert upsert) {
-      ctx.getBroadcastState(ScoreAndSelect.TARGETS).put(upsert.name(), upsert.target());
-    }
     if (!(update instanceof TargetUpdate.Removal)) {
       return;
     }
     String name = update.name();
-    ctx.getBroadcastState(ScoreAndSelect.TARGETS).remove(name);
-    targets.remove(name);
-    ctx.applyToKeyedState(UNDECIDED, (key, state) -> clearIf(key, name, state));
-    ctx.applyToKeyedState(UNDECIDED_SELECTIONS, (key, state) -> clearIf(key, name, state));
-    for (ValueStateDescriptor<Long> d : List.of(ACCEPTED, NEXT_PUBLISH)) {
-      ctx.applyToKeyedState(
-          d,
-          (key, state) -> {
-            if (key.equals(name)) {
-              state.clear();
-            }
-          });
+    sketches.removed(name);
+    for (StateDescriptor<? extends State, ?> d :
+        List.of(UNDECIDED, SELECTIONS, ACCEPTED_HERE, NEXT_PUBLISH, SKETCH, SKETCH_UPDATES)) {
+      clearKey(ctx, d, name);
     }
   }
 
-  private static void clearIf(String key, String target, MapState<String, ?> state) {
-    if (key.equals(target)) {
-      state.clear();
-    }
+  private static <S extends State> void clearKey(
+      Context ctx, StateDescriptor<S, ?> descriptor, String name) throws Exception {
+    ctx.applyToKeyedState(
+        descriptor,
+        (key, state) -> {
+          if (key.equals(name)) {
+            state.clear();
+          }
+        });
   }
 
+  /** Keeps the union's entries that no target has taken yet (none, once all have been seen). */
   @Override
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
-    List<FractionSketches.Entry> entries = new ArrayList<>();
-    targets.forEach((name, t) -> entries.add(FractionSketches.Entry.of(name, t.version, t.policy)));
-    sketchState.update(entries);
+    unionSketches.update(sketches.unmigrated());
   }
 
-  /** Every instance reads every instance's entries, and keeps those of the targets it owns. */
+  /** Every instance reads every instance's union entries, and keeps those of its own targets. */
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
-    sketchState = context.getOperatorStateStore().getUnionListState(SKETCHES);
-    targets = new HashMap<>();
-    if (!context.isRestored()) {
-      return;
-    }
-    int maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
-    int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-    int index = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-    for (FractionSketches.Entry e : sketchState.get()) {
-      boolean owned =
-          KeyGroupRangeAssignment.assignKeyToParallelOperator(
-                  e.target(), maxParallelism, parallelism)
-              == index;
-      Target known = targets.get(e.target());
-      if (owned && (known == null || e.version() > known.version)) {
-        targets.put(e.target(), new Target(e.version(), e.policy()));
-      }
+    unionSketches = context.getOperatorStateStore().getUnionListState(UNION_SKETCHES);
+    KeyedStateStore keyed = context.getKeyedStateStore();
+    sketches = new WholeStreamSketches(keyed.getState(SKETCH), keyed.getListState(SKETCH_UPDATES));
+    if (context.isRestored()) {
+      TaskInfo task = getRuntimeContext().getTaskInfo();
+      sketches.restoreUnion(
+          unionSketches.get(),
+          task.getMaxNumberOfParallelSubtasks(),
+          task.getNumberOfParallelSubtasks(),
+          task.getIndexOfThisSubtask());
     }
   }
 }

@@ -7,6 +7,7 @@ import io.nagselector.config.JobConfig;
 import io.nagselector.extract.SharedExtractor;
 import io.nagselector.pipeline.FractionSketches;
 import io.nagselector.pipeline.HeldDocument;
+import io.nagselector.pipeline.SettledCount;
 import io.nagselector.pipeline.ShardState;
 import io.nagselector.pipeline.ShardTopK;
 import io.nagselector.pipeline.TargetDefinition;
@@ -107,6 +108,7 @@ class StateContractTest {
             ShardState.class,
             HeldDocument.class,
             ShardTopK.class,
+            SettledCount.class,
             FractionSketches.Entry.class,
             UndecidedDocument.class,
             FractionVote.class,

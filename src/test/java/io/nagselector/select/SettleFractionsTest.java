@@ -4,16 +4,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.control.TargetUpdate;
+import io.nagselector.nag.FractionPolicy;
+import io.nagselector.pipeline.FractionSketches;
+import io.nagselector.pipeline.SettledCount;
 import io.nagselector.pipeline.TargetDefinition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.state.OperatorStateHandle;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.apache.flink.types.Either;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The whole-stream operator of a fraction target: every shard's decisions feed its quantile; a
@@ -35,12 +51,13 @@ class SettleFractionsTest {
             String, Either<FractionVote, FractionCandidate>, TargetUpdate, SelectedDocument>
         h =
             ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                new SettleFractions(2, 100, Duration.ofSeconds(10), Duration.ofMillis(100)),
-                SettleFractions::target,
-                Types.STRING,
-                ScoreAndSelect.TARGETS);
+                settle(), SettleFractions::target, Types.STRING);
     h.processBroadcastElement(new TargetUpdate.Upsert(target(1)), 0);
     return h;
+  }
+
+  private static SettleFractions settle() {
+    return new SettleFractions(2, 100, Duration.ofSeconds(10), Duration.ofMillis(100));
   }
 
   /** 100 shard decisions of 10 tokens, similarities .01 to 1.00, the top 20 accepted. */
@@ -107,11 +124,13 @@ class SettleFractionsTest {
           .containsExactly("high", "near");
       assertThat(h.extractOutputValues().get(1).getThreshold()).isEqualTo(0.82);
       h.setProcessingTime(13_000);
-      assertThat(keyedStateEntries(h)).as("nothing waits: the count only").isEqualTo(1);
-      // the count accepted here joins the published top-k as shard -1
-      assertThat(h.getSideOutput(ScoreAndSelect.TOP_K))
-          .extracting(r -> r.getValue().shard() + ":" + r.getValue().accepted())
-          .contains("-1:2");
+      assertThat(keyedStateEntries(h))
+          .as("nothing waits: the count, the sketch and its updates since written")
+          .isEqualTo(3);
+      // the count accepted here joins the published top-k, a publish interval after each
+      assertThat(h.getSideOutput(SettleFractions.ACCEPTED))
+          .extracting(r -> r.getValue())
+          .containsExactly(new SettledCount("t", 1, 1), new SettledCount("t", 1, 2));
     }
   }
 
@@ -137,6 +156,136 @@ class SettleFractionsTest {
       h.setProcessingTime(60_000);
       assertThat(h.extractOutputValues()).hasSize(2);
       assertThat(keyedStateEntries(h)).isZero();
+    }
+  }
+
+  /**
+   * The quantile is restored as it was, from its sketch as last written and the updates since: of
+   * 100 votes none written yet, of 1,030 all but 6 (written every 1,024 updates).
+   */
+  @ParameterizedTest(name = "{0} votes")
+  @ValueSource(ints = {100, 1_030})
+  void aRestoredQuantileIsTheOneThatWasSnapshotted(int votes) throws Exception {
+    OperatorSubtaskState snapshot;
+    double live;
+    try (var h = harness()) {
+      for (int i = 0; i < votes; i++) {
+        double sim = (i % 100 + 1) / 100.0;
+        h.processElement(Either.Left(new FractionVote("t", 1, 0.2, sim, 10, sim > 0.8)), 0);
+      }
+      snapshot = h.snapshot(1, 0);
+      h.processElement(candidate("high", 0.95, 1, false), 0);
+      live = h.extractOutputValues().get(0).getThreshold();
+    }
+    try (var h = restored(snapshot)) {
+      h.processElement(candidate("high", 0.95, 1, false), 0);
+      assertThat(h.extractOutputValues())
+          .singleElement()
+          .satisfies(s -> assertThat(s.getThreshold()).isEqualTo(live));
+    }
+  }
+
+  /**
+   * An earlier build's state (savepoint fixtures v5 to v8): the sketches in union operator state.
+   * The first time the target is seen, its sketch moves to keyed state; the next snapshot's union
+   * is empty, and a restore from it still has the quantile.
+   */
+  @Test
+  void anEarlierBuildsUnionSketchMovesToKeyedStateOnce() throws Exception {
+    FractionPolicy policy = new FractionPolicy(0.2);
+    for (int i = 1; i <= 100; i++) {
+      policy.observe(i / 100.0, 10);
+      policy.decided(10, i > 80);
+    }
+    OperatorSubtaskState earlier;
+    try (var old =
+        ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+            new UnionSketches(FractionSketches.Entry.of("t", 1, policy)),
+            SettleFractions::target,
+            Types.STRING)) {
+      earlier = old.snapshot(1, 0);
+    }
+    assertThat(unionEntries(earlier)).isEqualTo(1);
+    OperatorSubtaskState migrated;
+    try (var h = restored(earlier)) {
+      assertThat(unionEntries(h.snapshot(2, 0))).as("not seen yet: kept").isEqualTo(1);
+      h.setProcessingTime(1_000);
+      h.processElement(candidate("high", 0.95, 1, false), 0);
+      // decided at once, by the 100 documents' quantile (as anUndecidedDocumentWaits...)
+      assertThat(h.extractOutputValues())
+          .singleElement()
+          .satisfies(s -> assertThat(s.getThreshold()).isEqualTo(0.81));
+      migrated = h.snapshot(3, 0);
+    }
+    assertThat(unionEntries(migrated)).as("moved to keyed state").isZero();
+    try (var h = restored(migrated)) {
+      h.processElement(candidate("higher", 0.99, 1, false), 0);
+      // a fresh quantile would hold it for its warm-up of 100
+      assertThat(h.extractOutputValues()).extracting(SelectedDocument::getId).contains("higher");
+    }
+  }
+
+  private static KeyedBroadcastOperatorTestHarness<
+          String, Either<FractionVote, FractionCandidate>, TargetUpdate, SelectedDocument>
+      restored(OperatorSubtaskState state) throws Exception {
+    var h =
+        new KeyedBroadcastOperatorTestHarness<>(
+            new CoBroadcastWithKeyedOperator<>(settle(), List.of()),
+            SettleFractions::target,
+            Types.STRING,
+            1,
+            1,
+            0);
+    h.setup();
+    h.initializeState(state);
+    h.open();
+    return h;
+  }
+
+  private static int unionEntries(OperatorSubtaskState state) {
+    int entries = 0;
+    for (OperatorStateHandle handle : state.getManagedOperatorState()) {
+      var info = handle.getStateNameToPartitionOffsets().get("whole-stream-sketches");
+      entries += info == null ? 0 : info.getOffsets().length;
+    }
+    return entries;
+  }
+
+  /** The shape of an earlier build's operator: its sketches as union operator state. */
+  private static final class UnionSketches
+      extends KeyedBroadcastProcessFunction<
+          String, Either<FractionVote, FractionCandidate>, TargetUpdate, SelectedDocument>
+      implements CheckpointedFunction {
+    private final FractionSketches.Entry entry;
+    private transient ListState<FractionSketches.Entry> union;
+
+    UnionSketches(FractionSketches.Entry entry) {
+      this.entry = entry;
+    }
+
+    @Override
+    public void processElement(
+        Either<FractionVote, FractionCandidate> in,
+        ReadOnlyContext ctx,
+        Collector<SelectedDocument> out) {}
+
+    @Override
+    public void processBroadcastElement(
+        TargetUpdate update, Context ctx, Collector<SelectedDocument> out) {}
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+      union.update(List.of(entry));
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+      union =
+          context
+              .getOperatorStateStore()
+              .getUnionListState(
+                  new ListStateDescriptor<>(
+                      "whole-stream-sketches", TypeInformation.of(FractionSketches.Entry.class)));
     }
   }
 }
