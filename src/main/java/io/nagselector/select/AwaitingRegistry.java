@@ -8,6 +8,8 @@ import java.util.Set;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
 
 /**
  * Documents a shard received before the registry had replayed the control topic (a job started
@@ -22,15 +24,43 @@ final class AwaitingRegistry {
   static final ListStateDescriptor<ExtractedDocument> STATE =
       new ListStateDescriptor<>("awaiting-registry", TypeInformation.of(ExtractedDocument.class));
 
+  /** Whether the registry had replayed the control topic, one value per instance (union). */
+  private static final ListStateDescriptor<Boolean> REPLAYED =
+      new ListStateDescriptor<>("registry-replayed", Types.BOOLEAN);
+
   /** How often a shard with waiting documents looks whether the replay is over. */
   static final long CHECK_MILLIS = 200;
 
   private final ListState<ExtractedDocument> waiting;
+  private final ListState<Boolean> replayedState;
   private final Set<Integer> shardsWaiting = new HashSet<>();
+  private boolean replayed;
   private long count;
 
-  AwaitingRegistry(ListState<ExtractedDocument> waiting) {
-    this.waiting = waiting;
+  /**
+   * @param awaitReplay a job started without state whose control topic held commands
+   */
+  AwaitingRegistry(FunctionInitializationContext context, boolean awaitReplay) throws Exception {
+    waiting = context.getKeyedStateStore().getListState(STATE);
+    replayedState = context.getOperatorStateStore().getUnionListState(REPLAYED);
+    List<Boolean> restored = new ArrayList<>();
+    replayedState.get().forEach(restored::add);
+    // a savepoint of a build without this state: that job had replayed long ago
+    replayed = context.isRestored() ? restored.isEmpty() || restored.contains(true) : !awaitReplay;
+  }
+
+  /** Whether the registry has applied every command the control topic held at the start. */
+  boolean replayed() {
+    return replayed;
+  }
+
+  /** The registry's end of replay: the shards' timers release what waited. */
+  void endOfReplay() {
+    replayed = true;
+  }
+
+  void snapshot() throws Exception {
+    replayedState.update(List.of(replayed));
   }
 
   /** Holds a document of the current shard. */

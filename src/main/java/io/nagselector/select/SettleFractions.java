@@ -4,28 +4,17 @@ import io.nagselector.avro.SelectedDocument;
 import io.nagselector.control.TargetUpdate;
 import io.nagselector.nag.FractionRule;
 import io.nagselector.nag.PendingDecisions;
-import io.nagselector.pipeline.FractionSketches;
 import io.nagselector.pipeline.SettledCount;
-import io.nagselector.pipeline.SketchUpdate;
-import io.nagselector.pipeline.UndecidedDocument;
 import io.nagselector.select.WholeStreamSketches.Target;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.KeyedStateStore;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -53,40 +42,17 @@ public final class SettleFractions
   /** It keeps no broadcast state: the updates only say which target was removed. */
   public static final MapStateDescriptor<?, ?>[] BROADCAST_STATE = {};
 
-  private static final MapStateDescriptor<String, UndecidedDocument> UNDECIDED =
-      new MapStateDescriptor<>(
-          "undecided", Types.STRING, TypeInformation.of(UndecidedDocument.class));
-  private static final MapStateDescriptor<String, SelectedDocument> SELECTIONS =
-      new MapStateDescriptor<>(
-          "undecided-selections", Types.STRING, TypeInformation.of(SelectedDocument.class));
   private static final ValueStateDescriptor<Long> ACCEPTED_HERE =
       new ValueStateDescriptor<>("accepted", Types.LONG);
   private static final ValueStateDescriptor<Long> NEXT_PUBLISH =
       new ValueStateDescriptor<>("next-publish", Types.LONG);
-  private static final ValueStateDescriptor<FractionSketches.Entry> SKETCH =
-      new ValueStateDescriptor<>(
-          "whole-stream-sketch", TypeInformation.of(FractionSketches.Entry.class));
-  private static final ListStateDescriptor<SketchUpdate> SKETCH_UPDATES =
-      new ListStateDescriptor<>("whole-stream-updates", TypeInformation.of(SketchUpdate.class));
-
-  /**
-   * Where earlier builds (savepoint fixtures v5 to v8) kept the sketches: every instance's, as
-   * union operator state. Read on restore; each moves to its target's keyed state the first time
-   * that target is seen.
-   */
-  private static final ListStateDescriptor<FractionSketches.Entry> UNION_SKETCHES =
-      new ListStateDescriptor<>(
-          "whole-stream-sketches", TypeInformation.of(FractionSketches.Entry.class));
-
   private final double sigmas;
   private final int warmUp;
   private final long maxHoldMillis;
   private final long publishIntervalMillis;
-  private transient MapState<String, UndecidedDocument> pending;
-  private transient MapState<String, SelectedDocument> selections;
+  private transient UndecidedDocuments undecided;
   private transient ValueState<Long> accepted;
   private transient PublishTimer publish;
-  private transient ListState<FractionSketches.Entry> unionSketches;
   private transient WholeStreamSketches sketches;
   private transient TargetMetrics metrics;
 
@@ -109,8 +75,10 @@ public final class SettleFractions
 
   @Override
   public void open(OpenContext context) {
-    pending = getRuntimeContext().getMapState(UNDECIDED);
-    selections = getRuntimeContext().getMapState(SELECTIONS);
+    undecided =
+        new UndecidedDocuments(
+            getRuntimeContext().getMapState(UndecidedDocuments.UNDECIDED),
+            getRuntimeContext().getMapState(UndecidedDocuments.SELECTIONS));
     accepted = getRuntimeContext().getState(ACCEPTED_HERE);
     publish = new PublishTimer(getRuntimeContext().getState(NEXT_PUBLISH), publishIntervalMillis);
     metrics = new TargetMetrics(getRuntimeContext().getMetricGroup());
@@ -157,14 +125,9 @@ public final class SettleFractions
       ReadOnlyContext ctx,
       Collector<SelectedDocument> out)
       throws Exception {
-    String id = c.selection().getId();
-    double similarity = c.selection().getSimilarity();
-    sketches.observe(name, t, similarity, c.tokens(), null);
-    pending.put(
-        id, new UndecidedDocument(t.version, similarity, c.tokens(), now, c.shardAccepts()));
-    selections.put(id, c.selection());
+    sketches.observe(name, t, c.selection().getSimilarity(), c.tokens(), null);
+    PendingDecisions.Pending p = undecided.hold(c, t.version, now);
     ctx.timerService().registerProcessingTimeTimer(holdTimer(now + maxHoldMillis));
-    PendingDecisions.Pending p = new PendingDecisions.Pending(id, similarity, c.tokens(), now);
     apply(
         name,
         t,
@@ -191,7 +154,7 @@ public final class SettleFractions
     if (t == null || version > t.version) {
       if (t != null) {
         PendingDecisions.Settled left =
-            PendingDecisions.settleAll(t.policy, pendingDocuments(t.version, out));
+            PendingDecisions.settleAll(t.policy, undecided.of(t.version, out));
         apply(name, t, left, ctx, out);
       }
       accepted.clear();
@@ -208,37 +171,10 @@ public final class SettleFractions
         name,
         t,
         PendingDecisions.settle(
-            t.policy, sigmas, warmUp, pendingDocuments(t.version, out), now, maxHoldMillis),
+            t.policy, sigmas, warmUp, undecided.of(t.version, out), now, maxHoldMillis),
         ctx,
         out);
     t.passedAt = t.policy.effectiveDocuments();
-  }
-
-  /**
-   * The documents waiting for {@code version}. One of another version has no quantile here to
-   * decide it (a version ends only after its documents are decided, so it would take a state that
-   * lost its sketch): its shard's threshold decides it, as for one that arrives late.
-   */
-  private List<PendingDecisions.Pending> pendingDocuments(
-      int version, Collector<SelectedDocument> out) throws Exception {
-    List<PendingDecisions.Pending> all = new ArrayList<>();
-    List<String> orphans = new ArrayList<>();
-    for (Map.Entry<String, UndecidedDocument> e : pending.entries()) {
-      UndecidedDocument d = e.getValue();
-      if (d.version() == version) {
-        all.add(new PendingDecisions.Pending(e.getKey(), d.similarity(), d.tokens(), d.heldAt()));
-      } else {
-        orphans.add(e.getKey());
-        if (d.shardAccepts()) {
-          out.collect(selections.get(e.getKey()));
-        }
-      }
-    }
-    for (String id : orphans) {
-      pending.remove(id);
-      selections.remove(id);
-    }
-    return all;
   }
 
   /** Publishes the accepted documents, forgets the decided ones. */
@@ -253,19 +189,7 @@ public final class SettleFractions
       return;
     }
     sketches.decided(name, t, settled);
-    long now = ctx.timerService().currentProcessingTime();
-    for (PendingDecisions.Pending p : settled.accepted()) {
-      SelectedDocument selection = selections.get(p.docId());
-      selection.setThreshold(settled.threshold());
-      selection.setSelectedAt(Instant.ofEpochMilli(now));
-      out.collect(selection);
-    }
-    for (List<PendingDecisions.Pending> decided : List.of(settled.accepted(), settled.rejected())) {
-      for (PendingDecisions.Pending p : decided) {
-        pending.remove(p.docId());
-        selections.remove(p.docId());
-      }
-    }
+    undecided.take(settled, ctx.timerService().currentProcessingTime()).forEach(out::collect);
     if (!settled.accepted().isEmpty()) {
       Long before = accepted.value();
       accepted.update((before == null ? 0 : before) + settled.accepted().size());
@@ -305,8 +229,10 @@ public final class SettleFractions
     }
     String name = update.name();
     sketches.removed(name);
-    for (StateDescriptor<? extends State, ?> d :
-        List.of(UNDECIDED, SELECTIONS, ACCEPTED_HERE, NEXT_PUBLISH, SKETCH, SKETCH_UPDATES)) {
+    List<StateDescriptor<? extends State, ?>> keyed = new ArrayList<>(WholeStreamSketches.KEYED);
+    keyed.addAll(List.of(UndecidedDocuments.UNDECIDED, UndecidedDocuments.SELECTIONS));
+    keyed.addAll(List.of(ACCEPTED_HERE, NEXT_PUBLISH));
+    for (StateDescriptor<? extends State, ?> d : keyed) {
       clearKey(ctx, d, name);
     }
   }
@@ -322,25 +248,13 @@ public final class SettleFractions
         });
   }
 
-  /** Keeps the union's entries that no target has taken yet (none, once all have been seen). */
   @Override
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
-    unionSketches.update(sketches.unmigrated());
+    sketches.snapshot();
   }
 
-  /** Every instance reads every instance's union entries, and keeps those of its own targets. */
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
-    unionSketches = context.getOperatorStateStore().getUnionListState(UNION_SKETCHES);
-    KeyedStateStore keyed = context.getKeyedStateStore();
-    sketches = new WholeStreamSketches(keyed.getState(SKETCH), keyed.getListState(SKETCH_UPDATES));
-    if (context.isRestored()) {
-      TaskInfo task = getRuntimeContext().getTaskInfo();
-      sketches.restoreUnion(
-          unionSketches.get(),
-          task.getMaxNumberOfParallelSubtasks(),
-          task.getNumberOfParallelSubtasks(),
-          task.getIndexOfThisSubtask());
-    }
+    sketches = new WholeStreamSketches(context, getRuntimeContext().getTaskInfo());
   }
 }

@@ -83,8 +83,10 @@ public final class TopKMerge
       }
     }
     List<TopKEntry> entries = new ArrayList<>();
-    for (RunningTopK.Entry e : RunningTopK.merge(k, current)) {
-      entries.add(new TopKEntry(e.docId(), e.similarity(), e.tokens(), e.url()));
+    if (!current.isEmpty()) { // none before the shards' first top-k: only the settled count
+      for (RunningTopK.Entry e : RunningTopK.merge(k, current)) {
+        entries.add(new TopKEntry(e.docId(), e.similarity(), e.tokens(), e.url()));
+      }
     }
     out.collect(
         TopKSnapshot.newBuilder()

@@ -8,8 +8,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 
 /**
@@ -21,8 +28,27 @@ import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 final class WholeStreamSketches {
   static final int FOLD_EVERY = 1024;
 
+  private static final ValueStateDescriptor<FractionSketches.Entry> SKETCH =
+      new ValueStateDescriptor<>(
+          "whole-stream-sketch", TypeInformation.of(FractionSketches.Entry.class));
+  private static final ListStateDescriptor<SketchUpdate> UPDATES =
+      new ListStateDescriptor<>("whole-stream-updates", TypeInformation.of(SketchUpdate.class));
+
+  /** The keyed state a removed target's quantile leaves. */
+  static final List<StateDescriptor<? extends State, ?>> KEYED = List.of(SKETCH, UPDATES);
+
+  /**
+   * Where earlier builds (savepoint fixtures v5 to v8) kept the sketches: every instance's, as
+   * union operator state. Read on restore; each moves to its target's keyed state the first time
+   * that target is seen, and until then is written back at every snapshot.
+   */
+  private static final ListStateDescriptor<FractionSketches.Entry> UNION =
+      new ListStateDescriptor<>(
+          "whole-stream-sketches", TypeInformation.of(FractionSketches.Entry.class));
+
   private final ValueState<FractionSketches.Entry> sketch;
   private final ListState<SketchUpdate> updates;
+  private final ListState<FractionSketches.Entry> union;
   private final Map<String, Target> cache = new HashMap<>();
   private final Map<String, FractionSketches.Entry> unmigrated = new HashMap<>();
 
@@ -40,9 +66,26 @@ final class WholeStreamSketches {
     }
   }
 
-  WholeStreamSketches(ValueState<FractionSketches.Entry> sketch, ListState<SketchUpdate> updates) {
-    this.sketch = sketch;
-    this.updates = updates;
+  /** Opens the state; on a restore, keeps the union entries of the targets {@code task} owns. */
+  WholeStreamSketches(FunctionInitializationContext context, TaskInfo task) throws Exception {
+    sketch = context.getKeyedStateStore().getState(SKETCH);
+    updates = context.getKeyedStateStore().getListState(UPDATES);
+    union = context.getOperatorStateStore().getUnionListState(UNION);
+    if (!context.isRestored()) {
+      return;
+    }
+    for (FractionSketches.Entry e : union.get()) {
+      boolean owned =
+          KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                  e.target(),
+                  task.getMaxNumberOfParallelSubtasks(),
+                  task.getNumberOfParallelSubtasks())
+              == task.getIndexOfThisSubtask();
+      FractionSketches.Entry known = unmigrated.get(e.target());
+      if (owned && (known == null || e.version() > known.version())) {
+        unmigrated.put(e.target(), e);
+      }
+    }
   }
 
   /**
@@ -126,26 +169,8 @@ final class WholeStreamSketches {
     unmigrated.remove(name);
   }
 
-  /** The earlier build's union entries no target has taken yet. */
-  List<FractionSketches.Entry> unmigrated() {
-    return new ArrayList<>(unmigrated.values());
-  }
-
-  /**
-   * Keeps those of an earlier build's union entries (every instance's) whose target this instance
-   * owns, the newest version of each.
-   */
-  void restoreUnion(
-      Iterable<FractionSketches.Entry> union, int maxParallelism, int parallelism, int index) {
-    for (FractionSketches.Entry e : union) {
-      boolean owned =
-          KeyGroupRangeAssignment.assignKeyToParallelOperator(
-                  e.target(), maxParallelism, parallelism)
-              == index;
-      FractionSketches.Entry known = unmigrated.get(e.target());
-      if (owned && (known == null || e.version() > known.version())) {
-        unmigrated.put(e.target(), e);
-      }
-    }
+  /** Writes back the union entries no target has taken yet (none, once all have been seen). */
+  void snapshot() throws Exception {
+    union.update(new ArrayList<>(unmigrated.values()));
   }
 }

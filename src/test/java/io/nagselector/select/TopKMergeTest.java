@@ -77,6 +77,8 @@ class TopKMergeTest {
   @Test
   void addsTheWholeStreamRulesCountOfTheSameVersion() throws Exception {
     try (var h = harness()) {
+      h.processElement(settled(1, 2), 0); // before any shard's top-k: the count alone
+      assertThat(h.extractOutputValues().get(0).getEntries()).isEmpty();
       h.processElement(shard(1, 2, 0, 3, 0.4, e("a", 0.9)), 0);
       h.processElement(settled(1, 5), 0);
       h.processElement(settled(1, 6), 0);
@@ -84,8 +86,8 @@ class TopKMergeTest {
       h.processElement(shard(2, 2, 0, 1, 0.4, e("b", 0.9)), 0); // a new version starts at 0
       assertThat(h.extractOutputValues())
           .extracting(TopKSnapshot::getAccepted)
-          .containsExactly(3L, 8L, 9L, 1L);
-      assertThat(h.extractOutputValues().get(2).getEntries())
+          .containsExactly(2L, 5L, 8L, 9L, 1L);
+      assertThat(h.extractOutputValues().get(3).getEntries())
           .extracting(TopKEntry::getDocId)
           .containsExactly("a");
     }
