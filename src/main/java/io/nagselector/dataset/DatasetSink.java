@@ -9,12 +9,10 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
  * The selected documents as a Parquet dataset under a filesystem URI, exactly once: Flink's file
@@ -33,22 +31,9 @@ public record DatasetSink(
     Duration maxShardAge,
     long rowGroupBytes,
     PartitionPath partitioning) {
-  /** The shards, and each partition's manifest kept after every checkpoint. */
+  /** The shards, and each partition's manifest kept after the shards its committers commit. */
   public void attach(DataStream<SelectedDocument> selected) {
-    selected.sinkTo(scoped()).uid("dataset-sink").name("dataset");
-    selected
-        .map(new ToPartitionWrite(partitioning))
-        .uid("dataset-partitions")
-        .name("dataset partitions")
-        .process(new DatasetManifest(uri))
-        .returns(Types.VOID)
-        .uid("dataset-manifest")
-        .name("dataset manifest")
-        .setParallelism(1)
-        .sinkTo(new DiscardingSink<>())
-        .uid("dataset-manifest-end")
-        .name("dataset manifest end")
-        .setParallelism(1);
+    selected.sinkTo(scoped(true)).uid("dataset-sink").name("dataset");
   }
 
   /**
@@ -56,7 +41,7 @@ public record DatasetSink(
    * #writeManifests} lists them once it has.
    */
   public void attachBounded(DataStream<SelectedDocument> selected) {
-    selected.sinkTo(scoped()).uid("dataset-sink").name("dataset");
+    selected.sinkTo(scoped(false)).uid("dataset-sink").name("dataset");
   }
 
   /**
@@ -69,8 +54,8 @@ public record DatasetSink(
   }
 
   /** The file sink, its calls under the filesystem's own classloader ({@link FileSystemLoader}). */
-  FileSystemLoaderSink<SelectedDocument> scoped() {
-    return new FileSystemLoaderSink<>(build(), uri);
+  FileSystemLoaderSink<SelectedDocument> scoped(boolean manifests) {
+    return new FileSystemLoaderSink<>(build(), uri, manifests);
   }
 
   private FileSink<SelectedDocument> build() {

@@ -14,6 +14,7 @@ import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
@@ -31,8 +32,10 @@ import org.apache.flink.core.fs.Path;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPostCommitTopology;
 import org.apache.flink.streaming.api.connector.sink2.SupportsPreCommitTopology;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.TemporaryClassLoaderContext;
 import org.apache.flink.util.UserCodeClassLoader;
 
@@ -40,7 +43,8 @@ import org.apache.flink.util.UserCodeClassLoader;
  * A {@link FileSink} whose every call (its writer's, its writer's timers', its committer's) runs
  * with the filesystem's own classloader as the context classloader ({@link FileSystemLoader}): the
  * S3 writer's upload pool, cached with the filesystem for the whole TaskManager, starts its threads
- * from these calls. Its state, committables and topology are the file sink's own.
+ * from these calls. Its state, committables and topology are the file sink's own, and after its
+ * committers, with {@code manifests}, the {@link DatasetManifest} of what they committed.
  */
 final class FileSystemLoaderSink<IN>
     implements Sink<IN>,
@@ -48,15 +52,18 @@ final class FileSystemLoaderSink<IN>
         SupportsWriterState.WithCompatibleState,
         SupportsCommitter<FileSinkCommittable>,
         SupportsPreCommitTopology<FileSinkCommittable, FileSinkCommittable>,
+        SupportsPostCommitTopology<FileSinkCommittable>,
         SupportsConcurrentExecutionAttempts {
   private static final long serialVersionUID = 1L;
 
   private final FileSink<IN> sink;
   private final String uri;
+  private final boolean manifests;
 
-  FileSystemLoaderSink(FileSink<IN> sink, String uri) {
+  FileSystemLoaderSink(FileSink<IN> sink, String uri, boolean manifests) {
     this.sink = sink;
     this.uri = uri;
+    this.manifests = manifests;
   }
 
   @Override
@@ -105,6 +112,24 @@ final class FileSystemLoaderSink<IN>
   public DataStream<CommittableMessage<FileSinkCommittable>> addPreCommitTopology(
       DataStream<CommittableMessage<FileSinkCommittable>> committables) {
     return sink.addPreCommitTopology(committables);
+  }
+
+  @Override
+  public void addPostCommitTopology(DataStream<CommittableMessage<FileSinkCommittable>> committed) {
+    if (!manifests) {
+      return;
+    }
+    committed
+        .global()
+        .process(new DatasetManifest(uri))
+        .returns(Types.VOID)
+        .uid("dataset-manifest")
+        .name("dataset manifest")
+        .setParallelism(1)
+        .sinkTo(new DiscardingSink<>())
+        .uid("dataset-manifest-end")
+        .name("dataset manifest end")
+        .setParallelism(1);
   }
 
   @Override

@@ -7,15 +7,29 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.serialization.BulkWriter;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.connector.file.sink.FileSinkCommittable;
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.local.LocalFileSystem;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
+import org.apache.flink.streaming.api.connector.sink2.CommittableWithLineage;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.filesystem.InProgressFileWriter;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,66 +117,119 @@ class DatasetManifestTest {
     assertThat(listings[0]).isEqualTo(2);
   }
 
-  @Test
-  void aNotificationWaitsForTheShardsItsCheckpointCommits() throws Exception {
-    Path partition = dir.resolve("p");
-    Files.createDirectories(partition);
-    PartitionFiles files = new PartitionFiles(new org.apache.flink.core.fs.Path(partition.toUri()));
-    // the committer renames its shard a moment after the notification reached the manifest
-    Thread committer =
-        new Thread(
-            () -> {
-              try {
-                Thread.sleep(300);
-                shard(dir.resolve("part-w-0.parquet"), 5); // then renamed, as a committer does
-                Files.move(
-                    dir.resolve("part-w-0.parquet"),
-                    partition.resolve("part-w-0.parquet"),
-                    StandardCopyOption.ATOMIC_MOVE);
-              } catch (Exception e) {
-                throw new IllegalStateException(e);
-              }
-            });
-    committer.start();
-    assertThat(DatasetManifest.update(files, 3, 1, 10_000)).isTrue();
-    committer.join();
-    assertThat(ManifestEntry.parseAll(Files.readString(partition.resolve(ManifestEntry.FILE))))
-        .containsExactly(new ManifestEntry("part-w-0.parquet", 1, 5, 3));
-    // and gives up after its wait when a shard does not come: nothing listed, nothing lost
-    assertThat(DatasetManifest.update(files, 4, 1, 200)).isTrue();
-    assertThat(ManifestEntry.parseAll(Files.readString(partition.resolve(ManifestEntry.FILE))))
-        .hasSize(1);
+  private static CommittableMessage<FileSinkCommittable> committed(
+      String partition, long checkpoint, boolean pendingFile) {
+    FileSinkCommittable committable =
+        pendingFile
+            ? new FileSinkCommittable(partition, new NoFile())
+            : new FileSinkCommittable(partition, new org.apache.flink.core.fs.Path("/compacted"));
+    return new CommittableWithLineage<>(committable, checkpoint, 0);
   }
 
+  /** A committed shard as the committers send it on: only its partition and checkpoint are read. */
+  private record NoFile() implements InProgressFileWriter.PendingFileRecoverable {
+    @Override
+    public org.apache.flink.core.fs.Path getPath() {
+      return null;
+    }
+
+    @Override
+    public long getSize() {
+      return -1;
+    }
+  }
+
+  /**
+   * After the committers: each committed shard's partition is listed, and what is new in it is
+   * added as of the checkpoint that committed it; a committable with no shard (a clean-up) lists
+   * nothing; the same checkpoint sent again (a restored committer's) adds nothing twice.
+   */
   @Test
-  void aPartitionWrittenAfterTheCheckpointStaysListedThoughNoPartIsVisible() throws Exception {
-    // on S3 a part in progress is not a file: only the writes say the partition is still open
+  void eachCommittedShardListsItsPartition() throws Exception {
     String p = "target=science/version=2/date=2026-12-01";
     Path partition = dir.resolve(p);
     Files.createDirectories(partition);
     try (var h =
         ProcessFunctionTestHarnesses.forProcessFunction(
             new DatasetManifest(dir.toUri().toString()))) {
-      h.processElement(new PartitionWrite(p, 0), 0);
-      h.snapshot(1, 0);
-      h.processElement(new PartitionWrite(p, 1), 0); // after barrier 1: checkpoint 2's
       shard(partition.resolve("part-w0-0.parquet"), 2);
-      h.notifyOfCompletedCheckpoint(1);
-      h.snapshot(2, 0);
+      h.processElement(committed(p, 1, true), 0);
       shard(partition.resolve("part-w1-0.parquet"), 3);
-      h.notifyOfCompletedCheckpoint(2);
+      h.processElement(committed(p, 2, false), 0);
+      assertThat(ManifestEntry.parseAll(Files.readString(partition.resolve(ManifestEntry.FILE))))
+          .containsExactly(new ManifestEntry("part-w0-0.parquet", 1, 2, 1));
+      h.processElement(committed(p, 2, true), 0);
+      h.processElement(committed(p, 2, true), 0);
       assertThat(ManifestEntry.parseAll(Files.readString(partition.resolve(ManifestEntry.FILE))))
           .containsExactly(
               new ManifestEntry("part-w0-0.parquet", 1, 2, 1),
               new ManifestEntry("part-w1-0.parquet", 1, 3, 2));
-      // nothing written since: the partition is closed, and a file appearing later is not its
-      h.snapshot(3, 0);
-      h.notifyOfCompletedCheckpoint(3);
-      shard(partition.resolve("part-stray-0.parquet"), 1);
-      h.snapshot(4, 0);
-      h.notifyOfCompletedCheckpoint(4);
+    }
+  }
+
+  /**
+   * Earlier builds kept the partitions they had still to list in union state: a restore lists them
+   * once, as of the restored checkpoint, and keeps nothing.
+   */
+  @Test
+  void theUnlistedPartitionsOfAnEarlierBuildAreListedOnRestore() throws Exception {
+    String p = "target=science/version=2/date=2026-12-01";
+    Path partition = dir.resolve(p);
+    Files.createDirectories(partition);
+    shard(partition.resolve("part-w0-0.parquet"), 4);
+    OperatorSubtaskState earlier;
+    try (var old =
+        ProcessFunctionTestHarnesses.forProcessFunction(new PartitionsOfAnEarlierBuild(p))) {
+      earlier = old.snapshot(7, 0);
+    }
+    try (var h =
+        new OneInputStreamOperatorTestHarness<>(
+            new ProcessOperator<>(new DatasetManifest(dir.toUri().toString())))) {
+      h.setup();
+      h.setRestoredCheckpointId(7);
+      h.initializeState(earlier);
+      h.open();
       assertThat(ManifestEntry.parseAll(Files.readString(partition.resolve(ManifestEntry.FILE))))
-          .hasSize(2);
+          .containsExactly(new ManifestEntry("part-w0-0.parquet", 1, 4, 7));
+      OperatorSubtaskState next = h.snapshot(8, 0);
+      assertThat(next.getManagedOperatorState())
+          .allSatisfy(
+              handle ->
+                  assertThat(
+                          handle
+                              .getStateNameToPartitionOffsets()
+                              .get("manifest-partitions")
+                              .getOffsets())
+                      .isEmpty());
+    }
+  }
+
+  /** The shape of an earlier build's manifest: its partitions still to list, in union state. */
+  private static final class PartitionsOfAnEarlierBuild
+      extends ProcessFunction<CommittableMessage<FileSinkCommittable>, Void>
+      implements CheckpointedFunction {
+    private final String partition;
+    private transient ListState<String> state;
+
+    PartitionsOfAnEarlierBuild(String partition) {
+      this.partition = partition;
+    }
+
+    @Override
+    public void processElement(
+        CommittableMessage<FileSinkCommittable> in, Context ctx, Collector<Void> out) {}
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+      state.update(List.of(partition));
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+      state =
+          context
+              .getOperatorStateStore()
+              .getUnionListState(new ListStateDescriptor<>("manifest-partitions", Types.STRING));
     }
   }
 }

@@ -133,6 +133,8 @@ class RescaleIT extends PipelineIT {
       System.out.printf(
           "dataset after rescales: %d rows, %d selected%n", rows.size(), selected.size());
       assertThat(rows).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(selected);
+      // and every shard is in its manifest once the last savepoint's stop has returned
+      assertThat(DatasetFiles.manifestsComplete(dataset)).isTrue();
       // three runs ended, their classloaders closed: no thread any of them started (the Kafka
       // clients', the model's batcher, the file sink's and the manifest's on file://) keeps one
       assertThat(ClosedClassLoaderThreads.awaitNone(Duration.ofSeconds(10)))
