@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 ROOT = "src/main/java/io/nagselector"
 # lower numbers sit lower: a package may import its own layer and the ones below
 LAYERS = {
-    "nag": 0, "model": 0, "dedupe": 0, "io": 0,
+    "nag": 0, "model": 0, "dedupe": 0, "io": 0, "rank": 0,
     "pipeline": 1,
     "config": 2,
     "kafka": 3, "dataset": 3,

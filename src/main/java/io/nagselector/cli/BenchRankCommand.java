@@ -1,9 +1,9 @@
 package io.nagselector.cli;
 
 import io.nagselector.bench.PoolGenerator;
-import io.nagselector.io.PoolRanker;
-import io.nagselector.io.RankOptions;
-import io.nagselector.io.RankReport;
+import io.nagselector.rank.PoolRanker;
+import io.nagselector.rank.RankOptions;
+import io.nagselector.rank.RankReport;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

@@ -1,6 +1,6 @@
 package io.nagselector.cli;
 
-import io.nagselector.io.Merger;
+import io.nagselector.rank.Merger;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;

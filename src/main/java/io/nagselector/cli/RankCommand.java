@@ -1,8 +1,8 @@
 package io.nagselector.cli;
 
-import io.nagselector.io.PoolRanker;
-import io.nagselector.io.RankOptions;
-import io.nagselector.io.RankReport;
+import io.nagselector.rank.PoolRanker;
+import io.nagselector.rank.RankOptions;
+import io.nagselector.rank.RankReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

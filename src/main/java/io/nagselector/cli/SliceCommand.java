@@ -1,7 +1,7 @@
 package io.nagselector.cli;
 
 import io.nagselector.io.BadRows;
-import io.nagselector.io.LayerSlicer;
+import io.nagselector.rank.LayerSlicer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

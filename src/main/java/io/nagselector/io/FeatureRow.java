@@ -7,7 +7,7 @@ import io.nagselector.nag.NagFeature;
 public record FeatureRow(String docId, boolean numericId, int[] indices, Location where) {
 
   /** The row as a checked feature of shape L x K (indices below N when N > 0), or null if bad. */
-  NagFeature validated(int numLayers, int topK, int numNeurons, BadRows bad) {
+  public NagFeature validated(int numLayers, int topK, int numNeurons, BadRows bad) {
     try {
       return NagFeature.of(docId, numLayers, topK, numNeurons, indices);
     } catch (InvalidFeatureException e) {

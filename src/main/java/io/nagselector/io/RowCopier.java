@@ -14,16 +14,16 @@ import java.util.function.Supplier;
  * Streams rows from input files through a transform into one output file. For Parquet output the
  * rows are read twice: once to infer the schema, once to write.
  */
-final class RowCopier {
+public final class RowCopier {
   /** Returns the row to write, or null to leave it out. A fresh one is made for each pass. */
   @FunctionalInterface
-  interface Transform {
+  public interface Transform {
     Map<String, Object> apply(Map<String, Object> row, Location where, BadRows bad);
   }
 
   private RowCopier() {}
 
-  static long copy(
+  public static long copy(
       List<Path> inputs,
       Path output,
       Supplier<Transform> transforms,

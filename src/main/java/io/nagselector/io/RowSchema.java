@@ -14,7 +14,7 @@ import org.apache.avro.Schema;
  * long), floating point (as double), booleans, bytes, lists and nested maps (as records). Every
  * field is nullable; values of conflicting types fall back to a JSON-encoded string.
  */
-final class RowSchema {
+public final class RowSchema {
   private enum Kind {
     NULL,
     BOOLEAN,
@@ -35,11 +35,11 @@ final class RowSchema {
   private final Node root = new Node();
   private int recordCount;
 
-  RowSchema() {
+  public RowSchema() {
     root.kind = Kind.RECORD;
   }
 
-  void observe(Map<String, Object> row) {
+  public void observe(Map<String, Object> row) {
     observeFields(root, row);
   }
 
@@ -106,7 +106,7 @@ final class RowSchema {
   }
 
   /** The inferred schema; columns that were always null are written as nullable strings. */
-  Schema toAvro() {
+  public Schema toAvro() {
     recordCount = 0;
     return recordSchema(root, "row");
   }

@@ -27,7 +27,7 @@ public abstract class RowWriter implements AutoCloseable {
   public abstract void close() throws IOException;
 
   /** Opens {@code path}; {@code schema} is required for Parquet and ignored for JSONL. */
-  static RowWriter open(Path path, DataFormat format, Schema schema) throws IOException {
+  public static RowWriter open(Path path, DataFormat format, Schema schema) throws IOException {
     Path parent = path.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);

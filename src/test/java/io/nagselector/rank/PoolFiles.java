@@ -1,6 +1,8 @@
-package io.nagselector.io;
+package io.nagselector.rank;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nagselector.io.BadRows;
+import io.nagselector.io.RowFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,12 @@
-package io.nagselector.io;
+package io.nagselector.rank;
 
+import io.nagselector.io.BadRowReason;
+import io.nagselector.io.BadRows;
+import io.nagselector.io.DocIdValue;
+import io.nagselector.io.FeatureFiles;
+import io.nagselector.io.InputPaths;
+import io.nagselector.io.RowFiles;
+import io.nagselector.io.UserInputException;
 import io.nagselector.nag.LayerSelection;
 import io.nagselector.nag.NagFeature;
 import io.nagselector.nag.TargetProfile;

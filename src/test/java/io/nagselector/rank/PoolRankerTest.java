@@ -1,7 +1,7 @@
-package io.nagselector.io;
+package io.nagselector.rank;
 
-import static io.nagselector.io.PoolFiles.featureLine;
-import static io.nagselector.io.PoolFiles.payload;
+import static io.nagselector.rank.PoolFiles.featureLine;
+import static io.nagselector.rank.PoolFiles.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

@@ -1,10 +1,12 @@
-package io.nagselector.io;
+package io.nagselector.rank;
 
-import static io.nagselector.io.PoolFiles.featureLine;
-import static io.nagselector.io.PoolFiles.payload;
+import static io.nagselector.rank.PoolFiles.featureLine;
+import static io.nagselector.rank.PoolFiles.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nagselector.io.BadRowReason;
+import io.nagselector.io.UserInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
-package io.nagselector.io;
+package io.nagselector.rank;
 
+import io.nagselector.io.BadRowReason;
 import java.nio.file.Path;
 import java.util.Map;
 

@@ -1,5 +1,10 @@
-package io.nagselector.io;
+package io.nagselector.rank;
 
+import io.nagselector.io.BadRowReason;
+import io.nagselector.io.BadRows;
+import io.nagselector.io.DocIdValue;
+import io.nagselector.io.RowFiles;
+import io.nagselector.io.UserInputException;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;

@@ -1,5 +1,11 @@
-package io.nagselector.io;
+package io.nagselector.rank;
 
+import io.nagselector.io.BadRows;
+import io.nagselector.io.DataFormat;
+import io.nagselector.io.DocIdValue;
+import io.nagselector.io.InputPaths;
+import io.nagselector.io.RowCopier;
+import io.nagselector.io.UserInputException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

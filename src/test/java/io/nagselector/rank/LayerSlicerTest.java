@@ -1,8 +1,10 @@
-package io.nagselector.io;
+package io.nagselector.rank;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nagselector.io.BadRows;
+import io.nagselector.io.FeatureFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

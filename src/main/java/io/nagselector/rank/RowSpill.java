@@ -1,6 +1,7 @@
-package io.nagselector.io;
+package io.nagselector.rank;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.nagselector.io.Json;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.nagselector.io;
+package io.nagselector.rank;
 
 import java.math.BigDecimal;
 

@@ -1,4 +1,4 @@
-package io.nagselector.io;
+package io.nagselector.rank;
 
 import io.nagselector.nag.IndexSort;
 import java.util.Arrays;
