@@ -12,6 +12,7 @@ import io.nagselector.cluster.SupervisedCluster;
 import io.nagselector.config.JobConfig;
 import io.nagselector.control.ControlClient;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.testing.Await;
 import io.nagselector.testing.FastOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -192,10 +193,10 @@ class ClusterIT {
               .path("exceptionHistory")
               .path("entries");
       assertThat(entries.toString()).contains("selection.shards must be an integer >= 1");
-      Thread.sleep(1000);
-      assertThat(cluster.jobManager().isAlive())
-          .as("the JobManager survives a failed start")
-          .isTrue();
+      Await.holdsFor(
+          "the JobManager survives a failed start",
+          Duration.ofSeconds(1),
+          () -> cluster.jobManager().isAlive());
       assertThat(Files.readString(cluster.jobManagerLog()))
           .contains("selection.shards must be an integer >= 1");
     }

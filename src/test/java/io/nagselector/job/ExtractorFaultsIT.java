@@ -13,6 +13,7 @@ import io.nagselector.extract.SharedExtractor;
 import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testing.Await;
 import io.nagselector.testing.Jobs;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -133,8 +134,10 @@ class ExtractorFaultsIT extends PipelineIT {
           }
         }
       }
-      Thread.sleep(1500);
-      assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+      Await.holdsFor(
+          "the job keeps running",
+          Duration.ofMillis(1500),
+          () -> job.getJobStatus().get() == JobStatus.RUNNING);
       Jobs.cancel(job);
 
       assertAccountedOnce("extractor fails every 7th call, hangs", sent, accounted);

@@ -44,4 +44,22 @@ public final class Await {
       throw new AssertionError("waited " + timeout.toSeconds() + " s for " + what, e);
     }
   }
+
+  /**
+   * That {@code condition} holds all through {@code period}, looked at every 100 ms; an
+   * AssertionError naming {@code what} once it does not.
+   */
+  public static void holdsFor(String what, Duration period, Condition condition) {
+    try {
+      Awaitility.await(what)
+          .during(period)
+          .atMost(period.plus(POLL.multipliedBy(2)))
+          .pollDelay(Duration.ZERO)
+          .pollInterval(POLL)
+          .pollInSameThread()
+          .until(condition::holds);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(what + " did not hold for " + period.toMillis() + " ms", e);
+    }
+  }
 }

@@ -40,4 +40,23 @@ class AwaitTest {
         .isInstanceOf(AssertionError.class)
         .hasMessage("the process exited");
   }
+
+  @Test
+  void holdsForTheWholePeriodOrFailsWhenItStops() {
+    AtomicInteger calls = new AtomicInteger();
+    long start = System.nanoTime();
+    Await.holdsFor("always", Duration.ofMillis(400), () -> calls.incrementAndGet() > 0);
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(400));
+    assertThat(calls.get()).isGreaterThan(1);
+    AtomicInteger looks = new AtomicInteger();
+    assertThatThrownBy(
+            () ->
+                Await.holdsFor(
+                    "the first two looks",
+                    Duration.ofMillis(400),
+                    () -> looks.incrementAndGet() <= 2))
+        .isInstanceOf(AssertionError.class)
+        .hasMessage("the first two looks did not hold for 400 ms");
+  }
 }
