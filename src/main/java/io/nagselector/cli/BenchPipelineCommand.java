@@ -19,6 +19,7 @@ import io.nagselector.io.RecordFormat;
 import io.nagselector.io.TempDirs;
 import io.nagselector.job.SelectorApp;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.kafka.JobTopics;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.nag.BudgetSelection;
 import java.io.IOException;
@@ -144,7 +145,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
       }
       overrides.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
       JobConfig config = JobConfig.load(Path.of("config/local.yaml"), overrides);
-      SelectorApp.createTopics(kafka, config);
+      kafka.createTopics(JobTopics.toCreate(config));
       Threads.configureForWorkers(config.get(ConfigKeys.MODEL_WORKERS));
       double bare;
       double bareCpuMs;

@@ -15,6 +15,7 @@ import io.nagselector.demo.Demo;
 import io.nagselector.io.TempDirs;
 import io.nagselector.job.SelectorApp;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.kafka.JobTopics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -103,7 +104,7 @@ final class BenchSoakCommand implements Callable<Integer> {
       env.put("NAG_CHECKPOINTS_INTERVAL", interval);
       env.put("NAG_CHECKPOINTS_DIR", work.resolve("checkpoints").toUri().toString());
       JobConfig config = JobConfig.load(Path.of("config/local.yaml"), env);
-      SelectorApp.createTopics(kafka, config);
+      kafka.createTopics(JobTopics.toCreate(config));
       Threads.configureForWorkers(config.get(ConfigKeys.MODEL_WORKERS));
       int restPort = Demo.freePort(8081);
       Configuration flink = FlinkSettings.defaults(config);

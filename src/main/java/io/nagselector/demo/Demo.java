@@ -16,6 +16,7 @@ import io.nagselector.control.TargetRules;
 import io.nagselector.io.TempDirs;
 import io.nagselector.job.SelectorApp;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.kafka.JobTopics;
 import io.nagselector.report.ReportHtml;
 import io.nagselector.report.RunCollector;
 import io.nagselector.report.RunData;
@@ -96,7 +97,7 @@ public final class Demo {
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       Map<String, String> overrides = overrides(kafka, work);
       JobConfig config = config(work, overrides);
-      SelectorApp.createTopics(kafka, config);
+      kafka.createTopics(JobTopics.toCreate(config));
       say("Kafka: embedded KRaft broker at %s", kafka.bootstrapServers());
       String fingerprint = SelectorApp.fingerprint(config);
       say("model: %s (%s)", o.model(), fingerprint);

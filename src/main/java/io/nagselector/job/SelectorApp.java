@@ -1,6 +1,5 @@
 package io.nagselector.job;
 
-import io.nagselector.config.ConfigKey;
 import io.nagselector.config.ConfigKeys;
 import io.nagselector.config.JobConfig;
 import io.nagselector.config.KafkaClientConfig;
@@ -12,18 +11,14 @@ import io.nagselector.extract.FeatureExtractor;
 import io.nagselector.extract.SharedExtractor;
 import io.nagselector.ingest.CrawlWatermarks;
 import io.nagselector.ingest.gate.ReplayGatedSource;
-import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.kafka.KafkaWiring;
 import io.nagselector.model.ExtractionSettings;
 import io.nagselector.model.ModelFingerprint;
 import io.nagselector.pipeline.RawRecord;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -59,44 +54,6 @@ public final class SelectorApp {
                 spec.batchSize(),
                 spec.maxBatchTokens()))
         .id();
-  }
-
-  /** Every topic the configured job reads or writes (optional ones when set). */
-  public static Set<String> topics(JobConfig c) {
-    Set<String> topics = new TreeSet<>();
-    for (ConfigKey<String> key :
-        List.of(
-            ConfigKeys.KAFKA_TOPICS_CRAWL,
-            ConfigKeys.KAFKA_TOPICS_CONTROL,
-            ConfigKeys.KAFKA_TOPICS_CONTROL_EVENTS,
-            ConfigKeys.KAFKA_TOPICS_TARGETS,
-            ConfigKeys.KAFKA_TOPICS_SELECTED,
-            ConfigKeys.KAFKA_TOPICS_DEAD_LETTER,
-            ConfigKeys.KAFKA_TOPICS_TOP_K,
-            ConfigKeys.KAFKA_TOPICS_FEATURES,
-            ConfigKeys.KAFKA_TOPICS_DUPLICATES)) {
-      String topic = c.get(key);
-      if (!topic.isEmpty()) {
-        topics.add(topic);
-      }
-    }
-    return topics;
-  }
-
-  /**
-   * Creates on an embedded broker every topic the configured job reads and writes (crawl with 2
-   * partitions, top-k and targets compacted), plus {@code more}.
-   */
-  public static void createTopics(EmbeddedKafka kafka, JobConfig c, String... more) {
-    Map<String, Integer> partitions = new HashMap<>();
-    topics(c).forEach(topic -> partitions.put(topic, 1));
-    partitions.put(c.get(ConfigKeys.KAFKA_TOPICS_CRAWL), 2);
-    for (String topic : more) {
-      partitions.put(topic, 1);
-    }
-    kafka.createTopics(
-        partitions,
-        List.of(c.get(ConfigKeys.KAFKA_TOPICS_TOP_K), c.get(ConfigKeys.KAFKA_TOPICS_TARGETS)));
   }
 
   /** Adds the whole job to {@code env}; {@code fingerprint} is the extractor's. */

@@ -183,6 +183,11 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /** Creates topics (name to partition count); compacted when the name is in {@code compacted}. */
+  /** Creates the configured job's topics ({@link JobTopics#toCreate}). */
+  public void createTopics(JobTopics topics) {
+    createTopics(topics.partitions(), topics.compacted());
+  }
+
   public void createTopics(Map<String, Integer> partitions, List<String> compacted) {
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {

@@ -3,8 +3,8 @@ package io.nagselector.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.config.JobConfig;
-import io.nagselector.job.SelectorApp;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.kafka.JobTopics;
 import io.nagselector.testing.FastOrder;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -119,7 +119,8 @@ class JarCommandsIT {
   @Test
   void runStartsTheJobOnTheConfiguredBroker() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      SelectorApp.createTopics(kafka, JobConfig.load(Path.of("config/local.yaml"), Map.of()));
+      kafka.createTopics(
+          JobTopics.toCreate(JobConfig.load(Path.of("config/local.yaml"), Map.of())));
       ProcessBuilder run = java("run", "--config", "config/local.yaml");
       run.environment().put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
       run.environment().put("NAG_CHECKPOINTS_INTERVAL", "1s");

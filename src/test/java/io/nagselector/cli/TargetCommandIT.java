@@ -9,6 +9,7 @@ import io.nagselector.config.JobConfig;
 import io.nagselector.control.ControlClient;
 import io.nagselector.job.SelectorApp;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.kafka.JobTopics;
 import io.nagselector.model.TinyCheckpoint;
 import io.nagselector.testing.Await;
 import io.nagselector.testing.FastOrder;
@@ -69,7 +70,7 @@ class TargetCommandIT {
       env.putAll(FastOrder.ENV);
       env.put("NAG_CHECKPOINTS_DIR", dir.resolve("checkpoints").toUri().toString());
       JobConfig config = JobConfig.load(Path.of("config/local.yaml"), env);
-      SelectorApp.createTopics(kafka, config);
+      kafka.createTopics(JobTopics.toCreate(config));
       StreamExecutionEnvironment flink =
           StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.defaults(config));
       flink.setParallelism(1);

@@ -11,7 +11,7 @@ import io.nagselector.config.FlinkSettings;
 import io.nagselector.config.JobConfig;
 import io.nagselector.io.UserInputException;
 import io.nagselector.job.JobMain;
-import io.nagselector.job.SelectorApp;
+import io.nagselector.kafka.JobTopics;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import io.strimzi.api.kafka.model.user.KafkaUser;
 import io.strimzi.api.kafka.model.user.KafkaUserAuthorizationSimple;
@@ -226,7 +226,7 @@ class KubernetesManifestsTest {
   }
 
   private static Set<String> configuredTopics(JobConfig c) {
-    return new TreeSet<>(SelectorApp.topics(c));
+    return new TreeSet<>(JobTopics.of(c));
   }
 
   /** The ConfigMap the job's pods mount their config from. */

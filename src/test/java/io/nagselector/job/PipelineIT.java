@@ -15,6 +15,7 @@ import io.nagselector.config.FlinkSettings;
 import io.nagselector.config.JobConfig;
 import io.nagselector.control.ControlClient;
 import io.nagselector.kafka.EmbeddedKafka;
+import io.nagselector.kafka.JobTopics;
 import io.nagselector.model.TinyCheckpoint;
 import io.nagselector.testing.FastOrder;
 import java.nio.ByteBuffer;
@@ -110,7 +111,8 @@ abstract class PipelineIT {
 
   /** The topics of config/local.yaml, plus any others. */
   static void createJobTopics(EmbeddedKafka kafka, String... more) {
-    SelectorApp.createTopics(kafka, JobConfig.load(Path.of("config/local.yaml"), Map.of()), more);
+    kafka.createTopics(
+        JobTopics.toCreate(JobConfig.load(Path.of("config/local.yaml"), Map.of()), more));
   }
 
   /** Starts the job as `run` assembles it, optionally from a savepoint. */
