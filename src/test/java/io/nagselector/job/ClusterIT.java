@@ -1,5 +1,8 @@
 package io.nagselector.job;
 
+import static io.nagselector.testing.Accounting.assertAccountedOnce;
+import static io.nagselector.testing.KafkaClients.producer;
+import static io.nagselector.testing.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -104,8 +107,8 @@ class ClusterIT {
   @Test
   void theJobArtifactRunsOnAFlinkClusterOfSeparateJvms() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = PipelineIT.producer(kafka);
-        KafkaConsumer<byte[], byte[]> selected = PipelineIT.readCommitted(kafka, "check")) {
+        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        KafkaConsumer<byte[], byte[]> selected = readCommitted(kafka, "check")) {
       PipelineIT.createJobTopics(kafka);
       selected.subscribe(List.of("selected"));
       Map<String, Integer> seen = new HashMap<>();
@@ -144,7 +147,7 @@ class ClusterIT {
         sent.addAll(PipelineIT.sendDocs(producer, "b-", 100, texts, rnd));
         cluster.startTaskManager();
         pollSelected(selected, seen, sent.size());
-        PipelineIT.assertAccountedOnce("cluster: TaskManager killed (kill -9)", sent, seen);
+        assertAccountedOnce("cluster: TaskManager killed (kill -9)", sent, seen);
         assertThat(SessionClusters.state(cluster.rest(), job)).isEqualTo("RUNNING");
         assertThat(ClusterChecks.nativeLibraries(cluster.jobManager()))
             .as("the JobManager builds the job without loading libtorch or the tokenizers")
@@ -174,7 +177,7 @@ class ClusterIT {
         ClusterChecks.awaitJob(cluster, "RUNNING");
         sent.addAll(PipelineIT.sendDocs(producer, "c", 100, texts, rnd));
         pollSelected(selected, seen, sent.size());
-        PipelineIT.assertAccountedOnce("cluster: restored from a savepoint", sent, seen);
+        assertAccountedOnce("cluster: restored from a savepoint", sent, seen);
       }
     }
   }
@@ -210,8 +213,8 @@ class ClusterIT {
   @Test
   void aSessionClusterRunsTheJobAgainInTheSameTaskManager() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = PipelineIT.producer(kafka);
-        KafkaConsumer<byte[], byte[]> out = PipelineIT.readCommitted(kafka, "check");
+        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        KafkaConsumer<byte[], byte[]> out = readCommitted(kafka, "check");
         LocalFlinkCluster cluster =
             SessionClusters.start(
                 LAYOUT,
@@ -250,7 +253,7 @@ class ClusterIT {
       pollSelected(out, seen, Integer.MAX_VALUE, applied, 2);
       sent.addAll(PipelineIT.sendDocs(producer, "e", 50, texts, rnd));
       pollSelected(out, seen, sent.size(), applied);
-      PipelineIT.assertAccountedOnce("session: cancelled and submitted again", sent, seen);
+      assertAccountedOnce("session: cancelled and submitted again", sent, seen);
       assertThat(taskManager.isAlive()).as("the same TaskManager JVM ran both").isTrue();
 
       // a JobManager failover that keeps the TaskManager: the job submitted to the new one
@@ -267,7 +270,7 @@ class ClusterIT {
       pollSelected(out, seen, Integer.MAX_VALUE, applied, 3);
       sent.addAll(PipelineIT.sendDocs(producer, "f", 50, texts, rnd));
       pollSelected(out, seen, sent.size(), applied);
-      PipelineIT.assertAccountedOnce("session: after a JobManager failover", sent, seen);
+      assertAccountedOnce("session: after a JobManager failover", sent, seen);
       assertThat(cluster.taskManagers()).containsExactly(taskManager);
       assertThat(taskManager.isAlive()).as("the same TaskManager JVM ran all three").isTrue();
       assertThat(Files.readString(SessionClusters.taskManagerLog(cluster, 1)))

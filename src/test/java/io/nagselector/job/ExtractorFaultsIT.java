@@ -1,5 +1,9 @@
 package io.nagselector.job;
 
+import static io.nagselector.testing.Accounting.assertAccountedOnce;
+import static io.nagselector.testing.KafkaClients.bytes;
+import static io.nagselector.testing.KafkaClients.producer;
+import static io.nagselector.testing.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CrawlDocument;

@@ -1,14 +1,12 @@
 package io.nagselector.job;
 
+import static io.nagselector.testing.KafkaClients.bytes;
+
 import io.nagselector.avro.CommandStatus;
 import io.nagselector.avro.CommandType;
 import io.nagselector.avro.ControlEvent;
 import io.nagselector.avro.CrawlDocument;
-import io.nagselector.avro.DeadLetter;
-import io.nagselector.avro.DocumentFeature;
-import io.nagselector.avro.DuplicateDocument;
 import io.nagselector.avro.PolicyKind;
-import io.nagselector.avro.SelectedDocument;
 import io.nagselector.avro.TargetCommand;
 import io.nagselector.avro.TargetPolicy;
 import io.nagselector.config.FlinkSettings;
@@ -18,7 +16,6 @@ import io.nagselector.kafka.EmbeddedKafka;
 import io.nagselector.kafka.JobTopics;
 import io.nagselector.model.TinyCheckpoint;
 import io.nagselector.testing.FastOrder;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,17 +29,16 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Shared fixtures of the job's integration tests: the MiniCluster, Kafka clients, test config. */
+/**
+ * The job's integration tests' base: one MiniCluster for a test class, the test configuration, the
+ * job started on it, and the targets and documents the tests send (their Kafka clients and
+ * accounting are in {@code testing/}).
+ */
 abstract class PipelineIT {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
@@ -52,35 +48,6 @@ abstract class PipelineIT {
               .setNumberTaskManagers(1)
               .setNumberSlotsPerTaskManager(2)
               .build());
-
-  static byte[] bytes(ByteBuffer b) {
-    byte[] out = new byte[b.remaining()];
-    b.get(out);
-    return out;
-  }
-
-  static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
-    return new KafkaProducer<>(
-        Map.of("bootstrap.servers", kafka.bootstrapServers()),
-        new ByteArraySerializer(),
-        new ByteArraySerializer());
-  }
-
-  /** A consumer that sees committed transactions only, from the beginning. */
-  static KafkaConsumer<byte[], byte[]> readCommitted(EmbeddedKafka kafka, String group) {
-    return new KafkaConsumer<>(
-        Map.of(
-            "bootstrap.servers",
-            kafka.bootstrapServers(),
-            "group.id",
-            group,
-            "auto.offset.reset",
-            "earliest",
-            "isolation.level",
-            "read_committed"),
-        new ByteArrayDeserializer(),
-        new ByteArrayDeserializer());
-  }
 
   /** config/local.yaml pointed at the embedded broker and a tiny model (K = 4, 16 tokens). */
   static JobConfig testConfig(
@@ -193,61 +160,5 @@ abstract class PipelineIT {
     }
     producer.flush();
     return ids;
-  }
-
-  /**
-   * Counts, per doc id, what the job committed for it on the topics subscribed: selected (or, on
-   * the features topic, scored), skipped as a duplicate, or dead-lettered; until {@code until} ids
-   * or {@code max} time.
-   */
-  static void pollAccounted(
-      KafkaConsumer<byte[], byte[]> consumer, Map<String, Integer> seen, int until, Duration max)
-      throws Exception {
-    long deadline = System.currentTimeMillis() + max.toMillis();
-    while (seen.size() < until && System.currentTimeMillis() < deadline) {
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
-        String id =
-            switch (r.topic()) {
-              case "selected" -> SelectedDocument.getDecoder().decode(r.value()).getId();
-              case "duplicates" ->
-                  DuplicateDocument.getDecoder().decode(r.value()).getDocument().getId();
-              case "features" -> DocumentFeature.getDecoder().decode(r.value()).getId();
-              default -> DeadLetter.getDecoder().decode(r.value()).getDocId();
-            };
-        seen.merge(id, 1, Integer::sum);
-      }
-    }
-  }
-
-  /**
-   * After the job stopped (nothing more commits): counts every committed record not read yet, up to
-   * the end offsets of the consumer's partitions; a record read twice would show up here.
-   */
-  static void pollAccountedToEnd(KafkaConsumer<byte[], byte[]> consumer, Map<String, Integer> seen)
-      throws Exception {
-    Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
-    while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-      pollAccounted(consumer, seen, Integer.MAX_VALUE, Duration.ofMillis(300));
-    }
-  }
-
-  /** Prints the fault's row (in, accounted, lost, duplicated) and requires 0 lost, 0 duplicated. */
-  static void assertAccountedOnce(String fault, List<String> sent, Map<String, Integer> accounted) {
-    long lost = sent.stream().filter(id -> !accounted.containsKey(id)).count();
-    long duplicated = accounted.values().stream().filter(n -> n > 1).count();
-    System.out.printf(
-        "%-40s %6s %10s %5s %11s%n%-40s %6d %10d %5d %11d%n",
-        "fault",
-        "in",
-        "accounted",
-        "lost",
-        "duplicated",
-        fault,
-        sent.size(),
-        accounted.size(),
-        lost,
-        duplicated);
-    Assertions.assertThat(lost).as(fault + ": lost").isZero();
-    Assertions.assertThat(duplicated).as(fault + ": duplicated").isZero();
   }
 }

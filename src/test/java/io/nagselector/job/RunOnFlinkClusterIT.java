@@ -1,5 +1,9 @@
 package io.nagselector.job;
 
+import static io.nagselector.testing.Accounting.assertAccountedOnce;
+import static io.nagselector.testing.Accounting.pollAccounted;
+import static io.nagselector.testing.KafkaClients.producer;
+import static io.nagselector.testing.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.kafka.EmbeddedKafka;
@@ -62,8 +66,8 @@ class RunOnFlinkClusterIT {
   @Test
   void selectsOnALocalClusterAndStopsItOnCtrlC() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = PipelineIT.producer(kafka);
-        KafkaConsumer<byte[], byte[]> selected = PipelineIT.readCommitted(kafka, "check")) {
+        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        KafkaConsumer<byte[], byte[]> selected = readCommitted(kafka, "check")) {
       PipelineIT.createJobTopics(kafka);
       Process p = run(kafka, Map.of("NAG_CHECKPOINTS_INTERVAL", "1s"));
       List<String> output = new ArrayList<>();
@@ -86,8 +90,8 @@ class RunOnFlinkClusterIT {
       // the target first: documents scored before it is applied are not selected
       awaitTopicRecords(kafka, "control-events", 1);
       sent.addAll(PipelineIT.sendDocs(producer, "r", 30, new HashSet<>(), rnd));
-      PipelineIT.pollAccounted(selected, seen, sent.size(), Duration.ofSeconds(90));
-      PipelineIT.assertAccountedOnce("run --flink-cluster", sent, seen);
+      pollAccounted(selected, seen, sent.size(), Duration.ofSeconds(90));
+      assertAccountedOnce("run --flink-cluster", sent, seen);
 
       List<ProcessHandle> flink = p.descendants().toList();
       assertThat(flink).hasSizeGreaterThanOrEqualTo(2); // a JobManager and a TaskManager
@@ -100,7 +104,7 @@ class RunOnFlinkClusterIT {
   }
 
   private static void awaitTopicRecords(EmbeddedKafka kafka, String topic, int n) throws Exception {
-    try (KafkaConsumer<byte[], byte[]> c = PipelineIT.readCommitted(kafka, "wait-" + topic)) {
+    try (KafkaConsumer<byte[], byte[]> c = readCommitted(kafka, "wait-" + topic)) {
       c.subscribe(List.of(topic));
       int seen = 0;
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();

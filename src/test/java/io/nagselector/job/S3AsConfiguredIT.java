@@ -1,5 +1,10 @@
 package io.nagselector.job;
 
+import static io.nagselector.testing.Accounting.assertAccountedOnce;
+import static io.nagselector.testing.Accounting.pollAccounted;
+import static io.nagselector.testing.Accounting.pollAccountedToEnd;
+import static io.nagselector.testing.KafkaClients.producer;
+import static io.nagselector.testing.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -108,8 +113,8 @@ class S3AsConfiguredIT {
     Set<String> texts = new HashSet<>();
     try (S3Server s3 = S3Server.start(dir.resolve("s3").toFile());
         EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = PipelineIT.producer(kafka);
-        KafkaConsumer<byte[], byte[]> consumer = PipelineIT.readCommitted(kafka, "check")) {
+        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       PipelineIT.createJobTopics(kafka);
       consumer.subscribe(List.of("selected", "dead-letters"));
       Map<String, Integer> accounted = new HashMap<>();
@@ -120,7 +125,7 @@ class S3AsConfiguredIT {
         String job = ClusterChecks.awaitJob(cluster, "RUNNING");
         PipelineIT.upsertAllTarget(controlConfig(kafka), rnd);
         sent.addAll(PipelineIT.sendDocs(producer, "a", 60, texts, rnd));
-        PipelineIT.pollAccounted(consumer, accounted, sent.size(), WAIT);
+        pollAccounted(consumer, accounted, sent.size(), WAIT);
         // read_committed sees selections only once a checkpoint completed: on s3p://
         assertThat(accounted).as("before the savepoint: selected").hasSize(sent.size());
         assertThat(
@@ -140,12 +145,12 @@ class S3AsConfiguredIT {
       try (LocalFlinkCluster cluster = cluster(s3, kafka, manifest, "restored", savepoint)) {
         ClusterChecks.awaitJob(cluster, "RUNNING");
         sent.addAll(PipelineIT.sendDocs(producer, "b", 60, texts, rnd));
-        PipelineIT.pollAccounted(consumer, accounted, sent.size(), WAIT);
+        pollAccounted(consumer, accounted, sent.size(), WAIT);
         String job = ClusterChecks.awaitJob(cluster, "RUNNING");
         cluster.rest().stopWithSavepoint(job, savepoints, WAIT);
       }
-      PipelineIT.pollAccountedToEnd(consumer, accounted);
-      PipelineIT.assertAccountedOnce("S3 as the manifests configure it", sent, accounted);
+      pollAccountedToEnd(consumer, accounted);
+      assertAccountedOnce("S3 as the manifests configure it", sent, accounted);
 
       Path copy = dir.resolve("dataset-copy");
       S3Server.download(

@@ -1,5 +1,6 @@
 package io.nagselector.job;
 
+import static io.nagselector.testing.KafkaClients.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,10 @@
 package io.nagselector.job;
 
+import static io.nagselector.testing.Accounting.assertAccountedOnce;
+import static io.nagselector.testing.Accounting.pollAccounted;
+import static io.nagselector.testing.Accounting.pollAccountedToEnd;
+import static io.nagselector.testing.KafkaClients.producer;
+import static io.nagselector.testing.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,8 +62,8 @@ class TaskManagerFailureIT {
     Random rnd = new Random(21);
     try (S3Server s3 = S3Server.start(dir.resolve("s3").toFile());
         EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = PipelineIT.producer(kafka);
-        KafkaConsumer<byte[], byte[]> consumer = PipelineIT.readCommitted(kafka, "check")) {
+        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       PipelineIT.createJobTopics(kafka);
       Instant started = Instant.now();
       String dataset = "s3a://" + S3Server.BUCKET + "/dataset";
@@ -91,12 +96,12 @@ class TaskManagerFailureIT {
         for (int lost = 0; lost < 2; lost++) {
           sent.addAll(
               PipelineIT.sendDocs(producer, "abc".substring(lost, lost + 1), 150, texts, rnd));
-          PipelineIT.pollAccounted(consumer, accounted, sent.size() - 100, Duration.ofSeconds(90));
+          pollAccounted(consumer, accounted, sent.size() - 100, Duration.ofSeconds(90));
           cluster.terminateTaskManager(lost).get(); // the first TaskManager, then the second
           cluster.startTaskManager();
         }
         sent.addAll(PipelineIT.sendDocs(producer, "c", 150, texts, rnd));
-        PipelineIT.pollAccounted(consumer, accounted, sent.size(), Duration.ofSeconds(120));
+        pollAccounted(consumer, accounted, sent.size(), Duration.ofSeconds(120));
         awaitAllTasksRunning(cluster, job);
         String history = exceptions(cluster, job);
         // no thread a task of an earlier attempt started (an S3 transfer pool's, say) keeps that
@@ -115,9 +120,9 @@ class TaskManagerFailureIT {
               "the final savepoint was cut; the job's exceptions: " + exceptions(cluster, job),
               cut);
         }
-        PipelineIT.pollAccountedToEnd(consumer, accounted); // anything read twice shows up now
+        pollAccountedToEnd(consumer, accounted); // anything read twice shows up now
 
-        PipelineIT.assertAccountedOnce("two TaskManagers killed mid-stream", sent, accounted);
+        assertAccountedOnce("two TaskManagers killed mid-stream", sent, accounted);
         // the dataset through the failover: every selected document a row of one finished shard,
         // and every shard listed once in its manifest
         Path copy = dir.resolve("dataset-copy");
