@@ -154,74 +154,48 @@ class JarCommandsIT {
     }
   }
 
-  /**
-   * The five benches at once: they share no files or ports, and together they take what the longest
-   * does rather than the sum (a process waits on its JVM's start and its job's checkpoints as much
-   * as it computes).
-   */
   @Test
   void everyBenchPrintsItsFigures() throws Exception {
-    CompletableFuture<String> rank =
-        started(
-            "bench",
-            "rank",
-            "--docs",
-            "2000",
-            "--targets",
-            "20",
-            "--layers",
-            "4",
-            "--neurons",
-            "256");
-    CompletableFuture<String> extract =
-        started("bench", "extract", "--model", "random-qwen3", "--docs", "16");
-    CompletableFuture<String> score =
-        started(
-            "bench",
-            "score",
-            "--targets",
-            "1",
-            "--neurons",
-            "256",
-            "--layers",
-            "4",
-            "--forks",
-            "0",
-            "--warmup",
-            "1",
-            "--iterations",
-            "1");
-    CompletableFuture<String> pipeline =
-        started("bench", "pipeline", "--docs", "60", "--warm-up", "10");
-    CompletableFuture<String> soak =
-        started("bench", "soak", "--docs", "300", "--checkpoint-interval", "2s");
-    assertThat(rank.get())
+    assertThat(
+            run(
+                "bench",
+                "rank",
+                "--docs",
+                "2000",
+                "--targets",
+                "20",
+                "--layers",
+                "4",
+                "--neurons",
+                "256"))
         .containsPattern("ranked 2,000 docs in [0-9.]+ s: [0-9,]+ docs/s; selected [0-9,]+ docs");
-    assertThat(extract.get()).containsPattern("share of roofline=[0-9]+%");
-    assertThat(score.get()).containsPattern("4 +20 +256 +1 +[0-9,]+ +[0-9,]+");
-    assertThat(pipeline.get()).containsPattern("ratio: [0-9]+% of the bare extractor");
-    assertThat(soak.get())
+    assertThat(run("bench", "extract", "--model", "random-qwen3", "--docs", "16"))
+        .containsPattern("share of roofline=[0-9]+%");
+    assertThat(
+            run(
+                "bench",
+                "score",
+                "--targets",
+                "1",
+                "--neurons",
+                "256",
+                "--layers",
+                "4",
+                "--forks",
+                "0",
+                "--warmup",
+                "1",
+                "--iterations",
+                "1"))
+        .containsPattern("4 +20 +256 +1 +[0-9,]+ +[0-9,]+");
+    assertThat(run("bench", "pipeline", "--docs", "60", "--warm-up", "10"))
+        .containsPattern("ratio: [0-9]+% of the bare extractor");
+    assertThat(run("bench", "soak", "--docs", "300", "--checkpoint-interval", "2s"))
         .containsPattern("selected 300 documents in [0-9]+ s")
         .contains("rocksdb B")
         // a row whose live RocksDB size (8th column) is not zero
         .containsPattern(
             "\n +[0-9]+ +[0-9]+ +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[1-9][0-9]* +[0-9.]+\n")
         .containsPattern("heap after GC, slope over the last 3/4 of the checkpoints: -?[0-9.]+ MB");
-  }
-
-  private static CompletableFuture<String> started(String... args) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return run(args);
-          } catch (Exception e) {
-            throw new IllegalStateException(String.join(" ", args), e);
-          }
-        },
-        task -> {
-          Thread t = new Thread(task, "bench " + args[1]);
-          t.setDaemon(true);
-          t.start();
-        });
   }
 }
