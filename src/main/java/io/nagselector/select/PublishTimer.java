@@ -34,8 +34,4 @@ final class PublishTimer {
     due.clear();
     return true;
   }
-
-  void clear() {
-    due.clear();
-  }
 }

@@ -46,6 +46,10 @@ public final class SettleFractions
       new ValueStateDescriptor<>("accepted", Types.LONG);
   private static final ValueStateDescriptor<Long> NEXT_PUBLISH =
       new ValueStateDescriptor<>("next-publish", Types.LONG);
+
+  /** Max-hold timers fire on whole seconds, so that a second's documents share one. */
+  private static final long HOLD_TIMER_MILLIS = 1000;
+
   private final double sigmas;
   private final int warmUp;
   private final long maxHoldMillis;
@@ -68,9 +72,14 @@ public final class SettleFractions
     return in.isLeft() ? in.left().target() : in.right().target();
   }
 
-  /** The processing time a held document's max-hold timer fires: whole seconds, shared. */
+  /** The processing time a held document's max-hold timer fires. */
   static long holdTimer(long due) {
-    return due - due % 1000 + 1000;
+    return due - due % HOLD_TIMER_MILLIS + HOLD_TIMER_MILLIS;
+  }
+
+  /** Whether a timer that fired at {@code timestamp} is a max-hold timer. */
+  private static boolean isHoldTimer(long timestamp) {
+    return timestamp % HOLD_TIMER_MILLIS == 0;
   }
 
   @Override
@@ -215,7 +224,7 @@ public final class SettleFractions
       Long count = accepted.value();
       ctx.output(ACCEPTED, new SettledCount(name, t.version, count == null ? 0 : count));
     }
-    if (timestamp % 1000 == 0) { // a max-hold timer
+    if (isHoldTimer(timestamp)) {
       pass(name, t, ctx.timerService().currentProcessingTime(), ctx, out);
       metrics.acceptedShare(name, t.policy.acceptedShare());
     }

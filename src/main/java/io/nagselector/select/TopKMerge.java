@@ -71,7 +71,8 @@ public final class TopKMerge
       settled.update(update.right());
     }
     List<List<RunningTopK.Entry>> current = new ArrayList<>();
-    long accepted = settled.value() == null ? 0 : settled.value().accepted();
+    SettledCount count = settled.value();
+    long accepted = count == null ? 0 : count.accepted();
     double threshold = Double.NaN;
     int k = 0;
     for (ShardTopK s : shards.values()) {
