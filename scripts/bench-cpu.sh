@@ -10,7 +10,7 @@ model=target/tiny-model
 out=target/bench-cpu
 mkdir -p "$out"
 [ -f target/nag-selector.jar ] || ./mvnw -B -q -DskipTests package
-[ -f "$model/config.json" ] || ./mvnw -B -q test-compile surefire:test \
+[ -f "$model/config.json" ] || ./mvnw -B -q -pl core test-compile surefire:test \
   -Dtest=TinyModelWriterTest -Dnag.tiny-model.write="$model"
 
 run_setup() { # name, then NAME=value settings

@@ -6,15 +6,16 @@ between packages, the imports that run back up the layers, and a Mermaid picture
 
 --top-level counts a subpackage as its parent (duplicates.near as duplicates).
 
-A package is a folder under src/main/java/io/nagselector/ (duplicates/near is duplicates.near). Its layer
-is that of the longest prefix in LAYERS; an import from a package to one in a higher layer runs back
-up. Only explicit imports of io.nagselector classes count (same-package references need none)."""
+A package is a folder under <module>/src/main/java/io/nagselector/ (duplicates/near is duplicates.near),
+for the modules core, job and tools. Its layer is that of the longest prefix in LAYERS; an import from
+a package to one in a higher layer runs back up. (Between modules the build itself forbids it.) Only explicit imports of io.nagselector classes count (same-package references need none)."""
 import os
 import re
 import sys
 from collections import Counter, defaultdict
 
-ROOT = "src/main/java/io/nagselector"
+MODULES = ["core", "job", "tools"]
+SOURCES = "src/main/java/io/nagselector"
 # lower numbers sit lower: a package may import its own layer and the ones below
 LAYERS = {
     "nag": 0, "model": 0, "dedupe": 0, "io": 0, "rank": 0,
@@ -23,12 +24,12 @@ LAYERS = {
     "kafka": 3, "dataset": 3,
     "ingest": 4, "duplicates": 4, "extract": 4, "select": 4, "control": 4, "batch": 4,
     "job": 5,
-    "cli": 6, "demo": 6, "report": 6, "bench": 6, "cluster": 6,
+    "cli": 6, "demo": 6, "report": 6, "bench": 6, "cluster": 6, "broker": 6,
 }
 
 
-def package_of(path):
-    rel = os.path.relpath(os.path.dirname(path), ROOT).replace(os.sep, ".")
+def package_of(root, path):
+    rel = os.path.relpath(os.path.dirname(path), root).replace(os.sep, ".")
     return rel.split(".")[0] if "--top-level" in sys.argv else rel
 
 
@@ -44,12 +45,14 @@ def scan():
     lines = Counter()
     files = Counter()
     edges = Counter()
-    for folder, _, names in os.walk(ROOT):
+    module = {}
+    for root, folder, names in ((r, f, n) for m in MODULES for r in [os.path.join(m, SOURCES)] for f, _, n in os.walk(r)):
         for name in names:
             if not name.endswith(".java"):
                 continue
             path = os.path.join(folder, name)
-            pkg = package_of(path)
+            pkg = package_of(root, path)
+            module[pkg] = root.split(os.sep)[0]
             text = open(path, encoding="utf-8").read()
             lines[pkg] += text.count("\n")
             files[pkg] += 1
@@ -62,17 +65,20 @@ def scan():
                 # the Avro records are generated and import nothing of ours: left out
                 if target != pkg and target != "avro":
                     edges[(pkg, target)] += 1
-    return lines, files, edges
+    return lines, files, edges, module
 
 
 def main():
-    lines, files, edges = scan()
+    lines, files, edges, module = scan()
     total = sum(lines.values())
     print(f"{total} lines in {sum(files.values())} files, {len(lines)} packages\n")
-    print("| package | layer | files | lines | share |")
-    print("|---|---|---|---|---|")
+    print("| package | module | layer | files | lines | share |")
+    print("|---|---|---|---|---|---|")
     for pkg, n in sorted(lines.items(), key=lambda kv: -kv[1]):
-        print(f"| `{pkg}` | {layer(pkg)} | {files[pkg]} | {n} | {100 * n / total:.1f} % |")
+        print(f"| `{pkg}` | {module[pkg]} | {layer(pkg)} | {files[pkg]} | {n} | {100 * n / total:.1f} % |")
+    for m in MODULES:
+        n = sum(v for k, v in lines.items() if module[k] == m)
+        print(f"module {m}: {n} lines ({100 * n / total:.1f} %)")
     top = {}
     for pkg, n in lines.items():
         top[pkg.split(".")[0]] = top.get(pkg.split(".")[0], 0) + n
