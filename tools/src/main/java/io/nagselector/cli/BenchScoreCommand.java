@@ -1,16 +1,8 @@
 package io.nagselector.cli;
 
-import io.nagselector.bench.ScoreBenchmark;
-import java.io.PrintWriter;
-import java.util.Collection;
+import io.nagselector.bench.ScoreBench;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
-import org.openjdk.jmh.runner.options.VerboseMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,10 +16,6 @@ import picocli.CommandLine.Spec;
     description = "JMH: doc-target scorings per second on one core (goal: >= 2,000,000).")
 final class BenchScoreCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
-
-  private PrintWriter out() {
-    return spec.commandLine().getOut();
-  }
 
   @Option(names = "--targets", split = ",", defaultValue = "1,10,100", description = "M values.")
   List<String> targets;
@@ -61,44 +49,8 @@ final class BenchScoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ChainedOptionsBuilder options =
-        new OptionsBuilder()
-            .include(ScoreBenchmark.class.getName())
-            .param("targets", targets.toArray(String[]::new))
-            .param("neurons", neurons.toArray(String[]::new))
-            .param("layers", layers)
-            .param("topK", topK)
-            .param("examplesPerTarget", examples)
-            .param("exact", Boolean.toString(exact))
-            .forks(forks)
-            .threads(1)
-            .warmupIterations(warmup)
-            .warmupTime(TimeValue.seconds(1))
-            .measurementIterations(iterations)
-            .measurementTime(TimeValue.seconds(1))
-            .jvmArgsAppend("-Xmx4g")
-            .verbosity(VerboseMode.SILENT);
-    Collection<RunResult> results = new Runner(options.build()).run();
-    out()
-        .printf(
-            "%-4s %-4s %-6s %-7s %16s %22s %10s%n",
-            "L", "K", "N", "targets", "docs/s", "doc-target scorings/s", "error %");
-    for (RunResult r : results) {
-      var params = r.getParams();
-      int m = Integer.parseInt(params.getParam("targets"));
-      double docsPerSecond = r.getPrimaryResult().getScore();
-      double error = r.getPrimaryResult().getScoreError();
-      out()
-          .printf(
-              "%-4s %-4s %-6s %-7d %,16.0f %,22.0f %9.1f%%%n",
-              params.getParam("layers"),
-              params.getParam("topK"),
-              params.getParam("neurons"),
-              m,
-              docsPerSecond,
-              docsPerSecond * m,
-              Double.isNaN(error) ? 0.0 : 100 * error / docsPerSecond);
-    }
+    new ScoreBench(targets, neurons, layers, topK, examples, exact, forks, warmup, iterations)
+        .run(spec.commandLine().getOut());
     return 0;
   }
 }

@@ -3,6 +3,7 @@ package io.nagselector.cli;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import io.nagselector.model.Compute;
+import io.nagselector.model.TorchThreads;
 import picocli.CommandLine.Option;
 
 /** Where and how the forwards of {@code extract} and {@code bench extract} run. */
@@ -22,7 +23,7 @@ final class ComputeOptions {
 
   /** Fixes libtorch's threads (before the engine loads) and returns the device. */
   Device start() {
-    Threads.configure(threads);
+    TorchThreads.configure(threads);
     return Compute.device(device, "--device");
   }
 

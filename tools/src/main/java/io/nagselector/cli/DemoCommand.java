@@ -1,6 +1,7 @@
 package io.nagselector.cli;
 
 import io.nagselector.demo.Demo;
+import io.nagselector.model.TorchThreads;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -69,7 +70,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Threads.configureForWorkers(2);
+    TorchThreads.configureForWorkers(2);
     return new Demo(
             new Demo.Options(
                 docs,

@@ -6,6 +6,7 @@ import io.nagselector.config.FlinkSettings;
 import io.nagselector.config.JobConfig;
 import io.nagselector.config.KafkaClientConfig;
 import io.nagselector.job.SelectorApp;
+import io.nagselector.model.TorchThreads;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ final class RunCommand implements Callable<Integer> {
     if (flinkCluster.taskManagers > 0) {
       return onFlinkCluster();
     }
-    Threads.configureForWorkers(c.get(ConfigKeys.MODEL_WORKERS));
+    TorchThreads.configureForWorkers(c.get(ConfigKeys.MODEL_WORKERS));
     String fingerprint = SelectorApp.fingerprint(c);
     Configuration flink = FlinkSettings.defaults(c);
     FlinkSettings.checkTransactionTimeout(c.get(ConfigKeys.KAFKA_TRANSACTION_TIMEOUT), flink);

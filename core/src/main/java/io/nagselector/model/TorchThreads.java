@@ -1,10 +1,14 @@
-package io.nagselector.cli;
+package io.nagselector.model;
 
-/** PyTorch's thread settings, which must be fixed before the engine loads. */
-final class Threads {
-  private Threads() {}
+/**
+ * PyTorch's thread settings, which must be fixed before the engine loads (and offline mode: nothing
+ * is downloaded at run time).
+ */
+public final class TorchThreads {
+  private TorchThreads() {}
 
-  static void configure(Integer threads) {
+  /** {@code threads} intra-op threads; null: one per core. */
+  public static void configure(Integer threads) {
     int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
     if (n <= 0) {
       throw new IllegalArgumentException("--threads must be positive, got " + n);
@@ -15,7 +19,7 @@ final class Threads {
   }
 
   /** Splits the cores among {@code workers} batches running at once. */
-  static void configureForWorkers(int workers) {
+  public static void configureForWorkers(int workers) {
     configure(Math.max(1, Runtime.getRuntime().availableProcessors() / workers));
   }
 }
