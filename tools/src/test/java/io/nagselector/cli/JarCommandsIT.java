@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nagselector.broker.EmbeddedKafka;
 import io.nagselector.config.JobConfig;
 import io.nagselector.kafka.JobTopics;
-import io.nagselector.testing.FastOrder;
+import io.nagselector.testutils.FastOrder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

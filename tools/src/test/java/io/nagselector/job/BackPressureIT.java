@@ -1,8 +1,8 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.KafkaClients.bytes;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.KafkaClients.bytes;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CrawlDocument;
@@ -17,7 +17,8 @@ import io.nagselector.extract.SharedExtractor;
 import io.nagselector.kafka.TopicReader;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.TinyCheckpoint;
-import io.nagselector.testing.Jobs;
+import io.nagselector.testutils.Broker;
+import io.nagselector.testutils.Jobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -42,6 +43,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -51,6 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
  * out.
  */
 class BackPressureIT extends PipelineIT {
+  @RegisterExtension static final Broker BROKER = new Broker();
+
   @TempDir Path dir;
 
   /** Delegates to the real extractor, releasing one result every 20 ms. */
@@ -101,8 +105,8 @@ class BackPressureIT extends PipelineIT {
   void aSlowExtractorSlowsTheSourceAndNothingIsDropped() throws Exception {
     Path model = TinyCheckpoint.decoder("qwen3", 41).write(dir.resolve("model"), "F32", 1);
     Random rnd = new Random(41);
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = BROKER.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check");
         Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
       createJobTopics(kafka);

@@ -1,8 +1,8 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.KafkaClients.bytes;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.KafkaClients.bytes;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,8 +22,8 @@ import io.nagselector.dedupe.NearDuplicates;
 import io.nagselector.dedupe.PlantedCorpus;
 import io.nagselector.io.DocumentValidator;
 import io.nagselector.nag.FractionSimulation;
-import io.nagselector.testing.JobReport;
-import io.nagselector.testing.Jobs;
+import io.nagselector.testutils.JobReport;
+import io.nagselector.testutils.Jobs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.nagselector.broker.EmbeddedKafka;
 import io.nagselector.cluster.LocalFlinkCluster;
 import io.nagselector.cluster.SessionClusters;
-import io.nagselector.testing.Await;
+import io.nagselector.testutils.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

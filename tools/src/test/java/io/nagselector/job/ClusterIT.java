@@ -1,8 +1,8 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.Accounting.assertAccountedOnce;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.Accounting.assertAccountedOnce;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,8 +15,9 @@ import io.nagselector.cluster.SessionClusters;
 import io.nagselector.cluster.SupervisedCluster;
 import io.nagselector.config.JobConfig;
 import io.nagselector.control.ControlClient;
-import io.nagselector.testing.Await;
-import io.nagselector.testing.FastOrder;
+import io.nagselector.testutils.Await;
+import io.nagselector.testutils.Broker;
+import io.nagselector.testutils.FastOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,6 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Flink Kubernetes operator configures an application deployment.
  */
 class ClusterIT {
+  @RegisterExtension final Broker broker = new Broker();
+
   private static final LocalFlinkCluster.Layout LAYOUT =
       LocalFlinkCluster.Layout.of(Path.of("target"));
   private static final Path CONFIG = Path.of("config/local.yaml").toAbsolutePath();
@@ -106,8 +110,8 @@ class ClusterIT {
    */
   @Test
   void theJobArtifactRunsOnAFlinkClusterOfSeparateJvms() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = broker.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> selected = readCommitted(kafka, "check")) {
       PipelineIT.createJobTopics(kafka);
       selected.subscribe(List.of("selected"));
@@ -185,9 +189,9 @@ class ClusterIT {
   /** A job that cannot start fails its application with the reason; the JobManager lives on. */
   @Test
   void aBadConfigurationFailsTheApplicationButNotTheJobManager() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        LocalFlinkCluster cluster =
-            application(kafka, "bad", Map.of("NAG_SELECTION_SHARDS", "0"), null)) {
+    EmbeddedKafka kafka = broker.kafka();
+    try (LocalFlinkCluster cluster =
+        application(kafka, "bad", Map.of("NAG_SELECTION_SHARDS", "0"), null)) {
       String job = ClusterChecks.awaitJob(cluster, "FAILED");
       JsonNode entries =
           cluster
@@ -212,8 +216,8 @@ class ClusterIT {
    */
   @Test
   void aSessionClusterRunsTheJobAgainInTheSameTaskManager() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = broker.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> out = readCommitted(kafka, "check");
         LocalFlinkCluster cluster =
             SessionClusters.start(

@@ -1,8 +1,8 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.KafkaClients.bytes;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.KafkaClients.bytes;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CommandType;
@@ -13,7 +13,8 @@ import io.nagselector.avro.TargetPolicy;
 import io.nagselector.broker.EmbeddedKafka;
 import io.nagselector.control.ReplayAnnouncement;
 import io.nagselector.model.TinyCheckpoint;
-import io.nagselector.testing.Jobs;
+import io.nagselector.testutils.Broker;
+import io.nagselector.testutils.Jobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * registry exactly (same answers, same versions), duplicated deliveries included.
  */
 class ControlReplayIT extends PipelineIT {
+  @RegisterExtension static final Broker BROKER = new Broker();
+
   @TempDir Path dir;
 
   private static byte[] command(String id, CommandType type, String target, Random rnd)
@@ -75,8 +79,8 @@ class ControlReplayIT extends PipelineIT {
   void aRestartWithoutStateRebuildsTheSameRegistry() throws Exception {
     Path model = TinyCheckpoint.decoder("qwen2", 6).write(dir.resolve("model"), "F32", 1);
     Random rnd = new Random(9);
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = BROKER.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       createJobTopics(kafka);
       consumer.subscribe(List.of("control-events"));

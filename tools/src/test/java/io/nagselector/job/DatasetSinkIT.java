@@ -1,7 +1,7 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,8 +11,9 @@ import io.nagselector.broker.EmbeddedKafka;
 import io.nagselector.config.JobConfig;
 import io.nagselector.dataset.PartitionPath;
 import io.nagselector.model.TinyCheckpoint;
-import io.nagselector.testing.Await;
-import io.nagselector.testing.Jobs;
+import io.nagselector.testutils.Await;
+import io.nagselector.testutils.Broker;
+import io.nagselector.testutils.Jobs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +30,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,6 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * are hidden).
  */
 class DatasetSinkIT extends PipelineIT {
+  @RegisterExtension static final Broker BROKER = new Broker();
+
   private static final int DOCS = 300;
 
   @TempDir Path dir;
@@ -47,8 +51,8 @@ class DatasetSinkIT extends PipelineIT {
     Path model = TinyCheckpoint.decoder("qwen3", 9).write(dir.resolve("model"), "F32", 1);
     Random rnd = new Random(9);
     Path root = dir.resolve("dataset");
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = BROKER.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       createJobTopics(kafka);
       JobConfig config =

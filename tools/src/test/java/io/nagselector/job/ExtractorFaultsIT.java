@@ -1,9 +1,9 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.Accounting.assertAccountedOnce;
-import static io.nagselector.testing.KafkaClients.bytes;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.Accounting.assertAccountedOnce;
+import static io.nagselector.testutils.KafkaClients.bytes;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CrawlDocument;
@@ -17,8 +17,9 @@ import io.nagselector.extract.FeatureExtractor;
 import io.nagselector.extract.SharedExtractor;
 import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.TinyCheckpoint;
-import io.nagselector.testing.Await;
-import io.nagselector.testing.Jobs;
+import io.nagselector.testutils.Await;
+import io.nagselector.testutils.Broker;
+import io.nagselector.testutils.Jobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,6 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  * job keeps running, and every document is accounted for exactly once.
  */
 class ExtractorFaultsIT extends PipelineIT {
+  @RegisterExtension static final Broker BROKER = new Broker();
+
   private static final AtomicInteger CALLS = new AtomicInteger();
 
   @TempDir Path dir;
@@ -85,8 +89,8 @@ class ExtractorFaultsIT extends PipelineIT {
   void failuresAreRetriedHangsDeadLetteredAndTheJobNeverRestarts() throws Exception {
     Path model = TinyCheckpoint.decoder("qwen3", 51).write(dir.resolve("model"), "F32", 1);
     Random rnd = new Random(51);
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = BROKER.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       createJobTopics(kafka);
       JobConfig config =

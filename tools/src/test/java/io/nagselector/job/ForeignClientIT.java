@@ -9,8 +9,9 @@ import io.nagselector.broker.EmbeddedKafka;
 import io.nagselector.config.JobConfig;
 import io.nagselector.io.RecordFormat;
 import io.nagselector.model.TinyCheckpoint;
-import io.nagselector.testing.Await;
-import io.nagselector.testing.Jobs;
+import io.nagselector.testutils.Await;
+import io.nagselector.testutils.Broker;
+import io.nagselector.testutils.Jobs;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +29,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * is one plain JSON object with the schema's field names.
  */
 class ForeignClientIT extends PipelineIT {
+  @RegisterExtension static final Broker BROKER = new Broker();
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
@@ -111,86 +115,85 @@ class ForeignClientIT extends PipelineIT {
   void kcatSendsATargetAndDocumentsAndReadsTheSelectionsAsJson() throws Exception {
     Path model = TinyCheckpoint.decoder("qwen3", 5).write(dir.resolve("model"), "F32", 1);
     Random rnd = new Random(5);
-    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      createJobTopics(kafka);
-      JobConfig config =
-          testConfig(
-              kafka,
-              model,
-              dir,
-              "300ms",
-              Map.of(
-                  "NAG_INPUT_FORMAT", "json",
-                  "NAG_CONTROL_FORMAT", "json",
-                  "NAG_OUTPUT_FORMAT", "json"));
-      JobClient job = startJob(config, null);
+    EmbeddedKafka kafka = BROKER.kafka();
+    createJobTopics(kafka);
+    JobConfig config =
+        testConfig(
+            kafka,
+            model,
+            dir,
+            "300ms",
+            Map.of(
+                "NAG_INPUT_FORMAT", "json",
+                "NAG_CONTROL_FORMAT", "json",
+                "NAG_OUTPUT_FORMAT", "json"));
+    JobClient job = startJob(config, null);
 
-      String example = TinyCheckpoint.randomText(rnd, 8);
-      produce(
-          kafka,
-          "control",
-          List.of(
-              "{\"command_id\": \"kcat-1\", \"type\": \"UPSERT\", \"target\": \"all\","
-                  + " \"example_texts\": ["
-                  + JSON.writeValueAsString(example)
-                  + "], \"policy\": {\"kind\": \"THRESHOLD\", \"value\": 0.0}}",
-              "{\"command_id\": \"kcat-2\", \"type\": \"UPSERT\", \"target\": \"all\","
-                  + " \"colour\": \"red\"}"));
-      List<JsonNode> answers =
-          Await.value(
-              "an answer on control-events",
-              Duration.ofSeconds(90),
-              () -> {
-                List<JsonNode> read = consume(kafka, "control-events");
-                return read.isEmpty() ? null : read;
-              });
-      assertThat(answers).hasSize(1);
-      assertThat(answers.get(0).get("command_id").asText()).isEqualTo("kcat-1");
-      assertThat(answers.get(0).get("status").asText()).isEqualTo("APPLIED");
-      assertThat(answers.get(0).get("version").asInt()).isEqualTo(1);
+    String example = TinyCheckpoint.randomText(rnd, 8);
+    produce(
+        kafka,
+        "control",
+        List.of(
+            "{\"command_id\": \"kcat-1\", \"type\": \"UPSERT\", \"target\": \"all\","
+                + " \"example_texts\": ["
+                + JSON.writeValueAsString(example)
+                + "], \"policy\": {\"kind\": \"THRESHOLD\", \"value\": 0.0}}",
+            "{\"command_id\": \"kcat-2\", \"type\": \"UPSERT\", \"target\": \"all\","
+                + " \"colour\": \"red\"}"));
+    List<JsonNode> answers =
+        Await.value(
+            "an answer on control-events",
+            Duration.ofSeconds(90),
+            () -> {
+              List<JsonNode> read = consume(kafka, "control-events");
+              return read.isEmpty() ? null : read;
+            });
+    assertThat(answers).hasSize(1);
+    assertThat(answers.get(0).get("command_id").asText()).isEqualTo("kcat-1");
+    assertThat(answers.get(0).get("status").asText()).isEqualTo("APPLIED");
+    assertThat(answers.get(0).get("version").asInt()).isEqualTo(1);
 
-      List<String> docs = new ArrayList<>();
-      Set<String> ids = new TreeSet<>();
-      for (int i = 0; i < 20; i++) {
-        String id = "kcat-doc-" + i;
-        ids.add(id);
-        docs.add(
-            JSON.writeValueAsString(
-                Map.of("id", id, "text", TinyCheckpoint.randomText(rnd, 6 + i), "source", "kcat")));
-      }
-      produce(kafka, "crawl", docs);
-      List<JsonNode> selected =
-          Await.value(
-              "every document selected",
-              Duration.ofSeconds(90),
-              () -> {
-                List<JsonNode> read = consume(kafka, "selected");
-                return read.size() < ids.size() ? null : read;
-              });
-      List<JsonNode> dead = consume(kafka, "dead-letters");
-      Jobs.cancel(job);
-
-      assertThat(selected.stream().map(n -> n.get("id").asText()).collect(Collectors.toSet()))
-          .isEqualTo(ids);
-      Set<String> schemaFields =
-          SelectedDocument.getClassSchema().getFields().stream()
-              .map(f -> f.name())
-              .collect(Collectors.toCollection(TreeSet::new));
-      for (JsonNode s : selected) {
-        assertThat(fields(s)).isEqualTo(schemaFields);
-        assertThat(s.get("target").asText()).isEqualTo("all");
-        assertThat(s.get("source").asText()).isEqualTo("kcat");
-        // and it is the record our own readers decode
-        assertThat(
-                RecordFormat.JSON
-                    .decodeStrictly(JSON.writeValueAsBytes(s), SelectedDocument.class)
-                    .getId())
-            .isEqualTo(s.get("id").asText());
-      }
-      // the command with an unknown field: refused as undecodable, with the reason
-      assertThat(dead).hasSize(1);
-      assertThat(dead.get(0).get("reason").asText()).isEqualTo("DECODE_ERROR");
-      assertThat(dead.get(0).get("message").asText()).contains("colour: unknown field");
+    List<String> docs = new ArrayList<>();
+    Set<String> ids = new TreeSet<>();
+    for (int i = 0; i < 20; i++) {
+      String id = "kcat-doc-" + i;
+      ids.add(id);
+      docs.add(
+          JSON.writeValueAsString(
+              Map.of("id", id, "text", TinyCheckpoint.randomText(rnd, 6 + i), "source", "kcat")));
     }
+    produce(kafka, "crawl", docs);
+    List<JsonNode> selected =
+        Await.value(
+            "every document selected",
+            Duration.ofSeconds(90),
+            () -> {
+              List<JsonNode> read = consume(kafka, "selected");
+              return read.size() < ids.size() ? null : read;
+            });
+    List<JsonNode> dead = consume(kafka, "dead-letters");
+    Jobs.cancel(job);
+
+    assertThat(selected.stream().map(n -> n.get("id").asText()).collect(Collectors.toSet()))
+        .isEqualTo(ids);
+    Set<String> schemaFields =
+        SelectedDocument.getClassSchema().getFields().stream()
+            .map(f -> f.name())
+            .collect(Collectors.toCollection(TreeSet::new));
+    for (JsonNode s : selected) {
+      assertThat(fields(s)).isEqualTo(schemaFields);
+      assertThat(s.get("target").asText()).isEqualTo("all");
+      assertThat(s.get("source").asText()).isEqualTo("kcat");
+      // and it is the record our own readers decode
+      assertThat(
+              RecordFormat.JSON
+                  .decodeStrictly(JSON.writeValueAsBytes(s), SelectedDocument.class)
+                  .getId())
+          .isEqualTo(s.get("id").asText());
+    }
+    // the command with an unknown field: refused as undecodable, with the reason
+    assertThat(dead).hasSize(1);
+    assertThat(dead.get(0).get("reason").asText()).isEqualTo("DECODE_ERROR");
+    assertThat(dead.get(0).get("message").asText()).contains("colour: unknown field");
   }
 }

@@ -1,8 +1,8 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.KafkaClients.bytes;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.KafkaClients.bytes;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,7 +17,8 @@ import io.nagselector.config.JobConfig;
 import io.nagselector.control.ControlClient;
 import io.nagselector.dedupe.DomainCorpus;
 import io.nagselector.nag.FractionSimulation;
-import io.nagselector.testing.Jobs;
+import io.nagselector.testutils.Broker;
+import io.nagselector.testutils.Jobs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,6 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the same similarities in each of 400 random orders.
  */
 class FractionBudgetIT extends PipelineIT {
+  @RegisterExtension static final Broker BROKER = new Broker();
+
   private static final double FRACTION = 0.2;
   private static final int SHARDS = 4;
   private static final int WARM_UP = 40;
@@ -68,8 +72,8 @@ class FractionBudgetIT extends PipelineIT {
     for (String line : Files.readAllLines(Path.of("examples/demo/targets/science.jsonl"))) {
       examples.add(json.readTree(line).get("doc").asText());
     }
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = BROKER.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       createJobTopics(kafka);
       JobConfig config =

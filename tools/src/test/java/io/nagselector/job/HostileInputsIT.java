@@ -1,8 +1,8 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.KafkaClients.bytes;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.KafkaClients.bytes;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CommandStatus;
@@ -13,7 +13,8 @@ import io.nagselector.avro.TargetCommand;
 import io.nagselector.broker.EmbeddedKafka;
 import io.nagselector.config.FlinkSettings;
 import io.nagselector.config.JobConfig;
-import io.nagselector.testing.Jobs;
+import io.nagselector.testutils.Broker;
+import io.nagselector.testutils.Jobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,6 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a feature.
  */
 class HostileInputsIT extends PipelineIT {
+  @RegisterExtension final Broker broker = new Broker();
+
   @TempDir Path dir;
 
   /** The job as `run` assembles it, failing for good on its first exception. */
@@ -52,8 +56,8 @@ class HostileInputsIT extends PipelineIT {
 
   @Test
   void theJobSurvivesEveryHostileInputAndAccountsForEach() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = broker.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       createJobTopics(kafka, "features");
       JobConfig config =
@@ -146,8 +150,8 @@ class HostileInputsIT extends PipelineIT {
 
   @Test
   void everyHostileJsonRecordEndsAsTheUnitTestsSay() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = broker.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       createJobTopics(kafka, "features");
       JobConfig config =

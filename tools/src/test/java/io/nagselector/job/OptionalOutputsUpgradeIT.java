@@ -1,16 +1,17 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.Accounting.assertAccountedOnce;
-import static io.nagselector.testing.Accounting.pollAccounted;
-import static io.nagselector.testing.Accounting.pollAccountedToEnd;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.Accounting.assertAccountedOnce;
+import static io.nagselector.testutils.Accounting.pollAccounted;
+import static io.nagselector.testutils.Accounting.pollAccountedToEnd;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nagselector.broker.EmbeddedKafka;
 import io.nagselector.config.JobConfig;
 import io.nagselector.model.TinyCheckpoint;
-import io.nagselector.testing.Jobs;
+import io.nagselector.testutils.Broker;
+import io.nagselector.testutils.Jobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,6 +25,7 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * unless told to ignore it (the operator's {@code allowNonRestoredState}).
  */
 class OptionalOutputsUpgradeIT extends PipelineIT {
+  @RegisterExtension static final Broker BROKER = new Broker();
+
   @TempDir Path dir;
 
   @Test
@@ -39,8 +43,8 @@ class OptionalOutputsUpgradeIT extends PipelineIT {
       throws Exception {
     Path model = TinyCheckpoint.decoder("llama", 4).write(dir.resolve("model"), "F32", 1);
     Random rnd = new Random(12);
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = BROKER.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       createJobTopics(kafka, "features");
       JobConfig off = testConfig(kafka, model, dir, "300ms");

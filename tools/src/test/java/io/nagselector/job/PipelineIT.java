@@ -1,6 +1,6 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.KafkaClients.bytes;
+import static io.nagselector.testutils.KafkaClients.bytes;
 
 import io.nagselector.avro.CommandStatus;
 import io.nagselector.avro.CommandType;
@@ -15,7 +15,7 @@ import io.nagselector.config.JobConfig;
 import io.nagselector.control.ControlClient;
 import io.nagselector.kafka.JobTopics;
 import io.nagselector.model.TinyCheckpoint;
-import io.nagselector.testing.FastOrder;
+import io.nagselector.testutils.FastOrder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

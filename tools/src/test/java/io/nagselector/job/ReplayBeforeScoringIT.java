@@ -1,8 +1,8 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.KafkaClients.bytes;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.KafkaClients.bytes;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CommandType;
@@ -16,7 +16,8 @@ import io.nagselector.broker.EmbeddedKafka;
 import io.nagselector.config.JobConfig;
 import io.nagselector.control.ReplayAnnouncement;
 import io.nagselector.model.TinyCheckpoint;
-import io.nagselector.testing.Jobs;
+import io.nagselector.testutils.Broker;
+import io.nagselector.testutils.Jobs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +43,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -55,6 +57,8 @@ import org.junit.jupiter.api.io.TempDir;
  * topic, or one of malformed records only, holds nothing back for ever.
  */
 class ReplayBeforeScoringIT extends PipelineIT {
+  @RegisterExtension static final Broker BROKER = new Broker();
+
   private static final int DOCS = 60;
   private static final int ADDITIONS = 200;
 
@@ -91,8 +95,8 @@ class ReplayBeforeScoringIT extends PipelineIT {
   void documentsWaitingForTheReplayAreScoredAgainstTheCompleteRegistry() throws Exception {
     Path model = TinyCheckpoint.decoder("qwen3", 31).write(dir.resolve("model"), "F32", 1);
     Random rnd = new Random(31);
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+    EmbeddedKafka kafka = BROKER.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
       createJobTopics(kafka, "crawl-a", "crawl-c", "crawl-d", "control-empty", "control-bad");
       createRunTopics(kafka, "a");
       createRunTopics(kafka, "b");

@@ -1,11 +1,11 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.Accounting.assertAccountedOnce;
-import static io.nagselector.testing.Accounting.pollAccounted;
-import static io.nagselector.testing.Accounting.pollAccountedToEnd;
-import static io.nagselector.testing.KafkaClients.bytes;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.Accounting.assertAccountedOnce;
+import static io.nagselector.testutils.Accounting.pollAccounted;
+import static io.nagselector.testutils.Accounting.pollAccountedToEnd;
+import static io.nagselector.testutils.KafkaClients.bytes;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CrawlDocument;
@@ -13,6 +13,7 @@ import io.nagselector.avro.SelectedDocument;
 import io.nagselector.broker.EmbeddedKafka;
 import io.nagselector.config.JobConfig;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testutils.Broker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,6 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * dead-lettered; and the Parquet dataset holds each selection once.
  */
 class RescaleIT extends PipelineIT {
+  @RegisterExtension static final Broker BROKER = new Broker();
+
   @TempDir Path dir;
 
   private final Random rnd = new Random(12);
@@ -77,8 +81,8 @@ class RescaleIT extends PipelineIT {
   @Test
   void everyDocumentIsAccountedForOnceAcrossRescales() throws Exception {
     Path model = TinyCheckpoint.decoder("qwen2", 13).write(dir.resolve("model"), "F32", 1);
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = BROKER.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       createJobTopics(kafka, "duplicates");
       Path dataset = dir.resolve("dataset");

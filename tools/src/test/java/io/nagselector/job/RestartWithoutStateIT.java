@@ -1,11 +1,11 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.Accounting.assertAccountedOnce;
-import static io.nagselector.testing.Accounting.pollAccounted;
-import static io.nagselector.testing.Accounting.pollAccountedToEnd;
-import static io.nagselector.testing.KafkaClients.bytes;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.Accounting.assertAccountedOnce;
+import static io.nagselector.testutils.Accounting.pollAccounted;
+import static io.nagselector.testutils.Accounting.pollAccountedToEnd;
+import static io.nagselector.testutils.KafkaClients.bytes;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.ControlEvent;
@@ -14,8 +14,9 @@ import io.nagselector.avro.SelectedDocument;
 import io.nagselector.broker.EmbeddedKafka;
 import io.nagselector.control.ReplayAnnouncement;
 import io.nagselector.model.TinyCheckpoint;
-import io.nagselector.testing.Await;
-import io.nagselector.testing.Jobs;
+import io.nagselector.testutils.Await;
+import io.nagselector.testutils.Broker;
+import io.nagselector.testutils.Jobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,14 +46,16 @@ import org.junit.jupiter.api.io.TempDir;
  * document selected twice.
  */
 class RestartWithoutStateIT extends PipelineIT {
+  @RegisterExtension static final Broker BROKER = new Broker();
+
   @TempDir Path dir;
 
   @Test
   void aRestartWithoutStateRebuildsTheRegistryAndAnswersEachDocumentOnce() throws Exception {
     Path model = TinyCheckpoint.decoder("qwen3", 21).write(dir.resolve("model"), "F32", 1);
     Random rnd = new Random(21);
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = BROKER.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check");
         KafkaConsumer<byte[], byte[]> selectedConsumer = readCommitted(kafka, "selected-check");
         KafkaConsumer<byte[], byte[]> events = readCommitted(kafka, "events-check")) {

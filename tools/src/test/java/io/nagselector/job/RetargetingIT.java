@@ -1,8 +1,8 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.KafkaClients.bytes;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.KafkaClients.bytes;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CommandType;
@@ -20,7 +20,8 @@ import io.nagselector.config.ConfigKeys;
 import io.nagselector.config.JobConfig;
 import io.nagselector.control.ReplayAnnouncement;
 import io.nagselector.model.TinyCheckpoint;
-import io.nagselector.testing.Jobs;
+import io.nagselector.testutils.Broker;
+import io.nagselector.testutils.Jobs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,6 +42,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -51,6 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and must rebuild the same registry. The scenario runs once; each check below names one behaviour.
  */
 class RetargetingIT extends PipelineIT {
+  @RegisterExtension static final Broker BROKER = new Broker();
+
   private static final int PER_PHASE = 30;
 
   @TempDir static Path dir;
@@ -151,8 +155,8 @@ class RetargetingIT extends PipelineIT {
 
   private static Scenario run() throws Exception {
     Path model = TinyCheckpoint.decoder("qwen3", 12).write(dir.resolve("model"), "F32", 1);
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = BROKER.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       createJobTopics(kafka);
       JobConfig config = testConfig(kafka, model, dir.resolve("first"), "300ms");

@@ -1,13 +1,14 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.Accounting.assertAccountedOnce;
-import static io.nagselector.testing.Accounting.pollAccounted;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.Accounting.assertAccountedOnce;
+import static io.nagselector.testutils.Accounting.pollAccounted;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.broker.EmbeddedKafka;
-import io.nagselector.testing.FastOrder;
+import io.nagselector.testutils.Broker;
+import io.nagselector.testutils.FastOrder;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code run --flink-cluster}, as a user runs it from the packaged jar: the job in a local
@@ -30,6 +32,8 @@ import org.junit.jupiter.api.Test;
  * reported with its reason, and Ctrl-C leaves no Flink process behind.
  */
 class RunOnFlinkClusterIT {
+  @RegisterExtension final Broker broker = new Broker();
+
   private static final Path JAR = Path.of("target", "nag-selector.jar");
 
   private static Process run(EmbeddedKafka kafka, Map<String, String> env) throws Exception {
@@ -50,23 +54,22 @@ class RunOnFlinkClusterIT {
 
   @Test
   void aJobThatCannotStartIsReportedWithItsReason() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      Process p = run(kafka, Map.of("NAG_MODEL_PATH", "models/relative"));
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
-      assertThat(p.exitValue()).as(out).isEqualTo(2);
-      assertThat(out)
-          .contains(
-              "error: the job failed to start: config: model.path must be 'default' or an"
-                  + " absolute directory on a cluster");
-      assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
-    }
+    EmbeddedKafka kafka = broker.kafka();
+    Process p = run(kafka, Map.of("NAG_MODEL_PATH", "models/relative"));
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    assertThat(p.exitValue()).as(out).isEqualTo(2);
+    assertThat(out)
+        .contains(
+            "error: the job failed to start: config: model.path must be 'default' or an"
+                + " absolute directory on a cluster");
+    assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
   }
 
   @Test
   void selectsOnALocalClusterAndStopsItOnCtrlC() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = broker.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> selected = readCommitted(kafka, "check")) {
       PipelineIT.createJobTopics(kafka);
       Process p = run(kafka, Map.of("NAG_CHECKPOINTS_INTERVAL", "1s"));

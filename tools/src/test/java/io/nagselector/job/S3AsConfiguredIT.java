@@ -1,10 +1,10 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.Accounting.assertAccountedOnce;
-import static io.nagselector.testing.Accounting.pollAccounted;
-import static io.nagselector.testing.Accounting.pollAccountedToEnd;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.Accounting.assertAccountedOnce;
+import static io.nagselector.testutils.Accounting.pollAccounted;
+import static io.nagselector.testutils.Accounting.pollAccountedToEnd;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +14,8 @@ import io.nagselector.broker.EmbeddedKafka;
 import io.nagselector.cluster.LocalFlinkCluster;
 import io.nagselector.cluster.SupervisedCluster;
 import io.nagselector.config.JobConfig;
-import io.nagselector.testing.FastOrder;
+import io.nagselector.testutils.Broker;
+import io.nagselector.testutils.FastOrder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +30,7 @@ import org.apache.flink.core.fs.FileStatus;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * row.
  */
 class S3AsConfiguredIT {
+  @RegisterExtension static final Broker BROKER = new Broker();
+
   private static final LocalFlinkCluster.Layout LAYOUT =
       LocalFlinkCluster.Layout.of(Path.of("target"));
   private static final Path CONFIG = Path.of("config/local.yaml").toAbsolutePath();
@@ -111,8 +115,8 @@ class S3AsConfiguredIT {
     Map<String, String> manifest = manifestSettings();
     String savepoints = manifest.get("execution.checkpointing.savepoint-dir");
     Set<String> texts = new HashSet<>();
+    EmbeddedKafka kafka = BROKER.kafka();
     try (S3Server s3 = S3Server.start(dir.resolve("s3").toFile());
-        EmbeddedKafka kafka = EmbeddedKafka.start();
         KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       PipelineIT.createJobTopics(kafka);

@@ -2,7 +2,7 @@ package io.nagselector.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nagselector.testing.Await;
+import io.nagselector.testutils.Await;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

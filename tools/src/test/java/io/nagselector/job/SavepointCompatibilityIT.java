@@ -1,8 +1,8 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.KafkaClients.bytes;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.KafkaClients.bytes;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,7 +24,8 @@ import io.nagselector.config.JobConfig;
 import io.nagselector.control.ControlClient;
 import io.nagselector.model.TinyCheckpoint;
 import io.nagselector.nag.RunningTopK;
-import io.nagselector.testing.Jobs;
+import io.nagselector.testutils.Broker;
+import io.nagselector.testutils.Jobs;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +49,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -66,6 +68,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * any fixture's age, so that what a fixture remembers does not depend on the day the test runs.
  */
 class SavepointCompatibilityIT extends PipelineIT {
+  @RegisterExtension final Broker broker = new Broker();
+
   private static final Path FIXTURES = Path.of("tools/src/test/resources/savepoints");
   private static final int DOCS = 24;
   private static final int TOP_K = 5;
@@ -206,8 +210,8 @@ class SavepointCompatibilityIT extends PipelineIT {
   /** Runs the scenario up to the savepoint and keeps it, with what the restore will expect. */
   private void writeFixture(Path target) throws Exception {
     Before before = Before.generate();
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = broker.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       createTopics(kafka);
       // v5 on: warm-ups of 2 end before the savepoint, and an hour's max-hold keeps what the
@@ -301,8 +305,8 @@ class SavepointCompatibilityIT extends PipelineIT {
     String name = fixture.getFileName().toString();
     JsonNode expected = new ObjectMapper().readTree(fixture.resolve("expected.json").toFile());
     Before before = Before.generate();
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = broker.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       createTopics(kafka);
       JobConfig config = restoreConfig(kafka, model(), ttl);

@@ -1,17 +1,18 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.Accounting.pollAccounted;
-import static io.nagselector.testing.Accounting.pollAccountedToEnd;
-import static io.nagselector.testing.KafkaClients.bytes;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.Accounting.pollAccounted;
+import static io.nagselector.testutils.Accounting.pollAccountedToEnd;
+import static io.nagselector.testutils.KafkaClients.bytes;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nagselector.avro.CrawlDocument;
 import io.nagselector.broker.EmbeddedKafka;
 import io.nagselector.config.JobConfig;
 import io.nagselector.model.TinyCheckpoint;
-import io.nagselector.testing.Jobs;
+import io.nagselector.testutils.Broker;
+import io.nagselector.testutils.Jobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,6 +25,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * transactions all restored).
  */
 class SavepointRestartIT extends PipelineIT {
+  @RegisterExtension static final Broker BROKER = new Broker();
+
   @TempDir Path dir;
 
   @Test
@@ -39,8 +43,8 @@ class SavepointRestartIT extends PipelineIT {
       throws Exception {
     Path model = TinyCheckpoint.decoder("smollm3", 6).write(dir.resolve("model"), "F32", 1);
     Random rnd = new Random(8);
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = BROKER.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       createJobTopics(kafka);
       JobConfig config = testConfig(kafka, model, dir, "300ms");

@@ -1,6 +1,6 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.KafkaClients.bytes;
+import static io.nagselector.testutils.KafkaClients.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,8 +13,8 @@ import io.nagselector.config.JobConfig;
 import io.nagselector.config.KafkaClientConfig;
 import io.nagselector.io.UserInputException;
 import io.nagselector.model.TinyCheckpoint;
-import io.nagselector.testing.FastOrder;
-import io.nagselector.testing.Jobs;
+import io.nagselector.testutils.FastOrder;
+import io.nagselector.testutils.Jobs;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,8 +1,8 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.KafkaClients.bytes;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.KafkaClients.bytes;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,7 +35,8 @@ import io.nagselector.nag.Similarity;
 import io.nagselector.nag.TargetProfile;
 import io.nagselector.pipeline.TargetDefinition;
 import io.nagselector.select.ScoreAndSelect;
-import io.nagselector.testing.Jobs;
+import io.nagselector.testutils.Broker;
+import io.nagselector.testutils.Jobs;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +69,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -80,6 +82,8 @@ import org.junit.jupiter.api.io.TempDir;
  * running the `rank` command on them. The scenario runs once; each check below names one behaviour.
  */
 class StreamingSelectionIT extends PipelineIT {
+  @RegisterExtension static final Broker BROKER = new Broker();
+
   private static final int SHARDS = 2;
   private static final int WARM_UP = 300;
 
@@ -242,8 +246,8 @@ class StreamingSelectionIT extends PipelineIT {
       }
     }
 
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+    EmbeddedKafka kafka = BROKER.kafka();
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       createJobTopics(kafka, "features");
       JobConfig config =

@@ -1,10 +1,10 @@
 package io.nagselector.job;
 
-import static io.nagselector.testing.Accounting.assertAccountedOnce;
-import static io.nagselector.testing.Accounting.pollAccounted;
-import static io.nagselector.testing.Accounting.pollAccountedToEnd;
-import static io.nagselector.testing.KafkaClients.producer;
-import static io.nagselector.testing.KafkaClients.readCommitted;
+import static io.nagselector.testutils.Accounting.assertAccountedOnce;
+import static io.nagselector.testutils.Accounting.pollAccounted;
+import static io.nagselector.testutils.Accounting.pollAccountedToEnd;
+import static io.nagselector.testutils.KafkaClients.producer;
+import static io.nagselector.testutils.KafkaClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +14,8 @@ import io.nagselector.broker.EmbeddedKafka;
 import io.nagselector.config.FlinkSettings;
 import io.nagselector.config.JobConfig;
 import io.nagselector.model.TinyCheckpoint;
-import io.nagselector.testing.Await;
+import io.nagselector.testutils.Await;
+import io.nagselector.testutils.Broker;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -40,6 +41,7 @@ import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,14 +56,16 @@ import org.junit.jupiter.api.io.TempDir;
  * the job a second time, in CI).
  */
 class TaskManagerFailureIT {
+  @RegisterExtension static final Broker BROKER = new Broker();
+
   @TempDir Path dir;
 
   @Test
   void theJobRecoversFromTwoLostTaskManagersWithNothingLostOrDuplicated() throws Exception {
     Path model = TinyCheckpoint.decoder("llama", 21).write(dir.resolve("model"), "F32", 1);
     Random rnd = new Random(21);
+    EmbeddedKafka kafka = BROKER.kafka();
     try (S3Server s3 = S3Server.start(dir.resolve("s3").toFile());
-        EmbeddedKafka kafka = EmbeddedKafka.start();
         KafkaProducer<byte[], byte[]> producer = producer(kafka);
         KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, "check")) {
       PipelineIT.createJobTopics(kafka);

@@ -1,4 +1,4 @@
-package io.nagselector.testing;
+package io.nagselector.testutils;
 
 import java.util.Map;
 

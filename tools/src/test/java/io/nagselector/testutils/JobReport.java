@@ -1,4 +1,4 @@
-package io.nagselector.testing;
+package io.nagselector.testutils;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.nagselector.testing;
+package io.nagselector.testutils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

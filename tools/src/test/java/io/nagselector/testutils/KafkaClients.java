@@ -1,4 +1,4 @@
-package io.nagselector.testing;
+package io.nagselector.testutils;
 
 import io.nagselector.broker.EmbeddedKafka;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package io.nagselector.testing;
+package io.nagselector.testutils;
 
 import io.nagselector.avro.DeadLetter;
 import io.nagselector.avro.DocumentFeature;

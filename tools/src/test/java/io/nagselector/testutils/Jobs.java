@@ -1,4 +1,4 @@
-package io.nagselector.testing;
+package io.nagselector.testutils;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
