@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
  * One parallel instance's fraction policies, one per target version, fed by all of the instance's
@@ -15,6 +17,11 @@ import java.util.Map;
  * observed since the last restore, and instance 0 also writes what was restored.
  */
 final class InstanceSketches {
+  /** The union operator state the entries are checkpointed in. */
+  static final ListStateDescriptor<FractionSketches.Entry> STATE =
+      new ListStateDescriptor<>(
+          "fraction-sketches", TypeInformation.of(FractionSketches.Entry.class));
+
   private static final class Target implements FractionState {
     final int version;
     final FractionPolicy restored;

@@ -1,28 +1,16 @@
 package io.nagselector.select;
 
-import io.nagselector.avro.DeadLetterReason;
 import io.nagselector.avro.SelectedDocument;
 import io.nagselector.control.TargetUpdate;
 import io.nagselector.ingest.DeadLetters;
-import io.nagselector.nag.FractionPolicy;
-import io.nagselector.nag.FractionRule;
-import io.nagselector.nag.FractionState;
-import io.nagselector.nag.NagFeature;
-import io.nagselector.nag.ShardSelection;
-import io.nagselector.nag.Similarity;
-import io.nagselector.nag.TargetProfile;
 import io.nagselector.pipeline.ExtractedDocument;
 import io.nagselector.pipeline.FractionSketches;
-import io.nagselector.pipeline.HeldDocument;
 import io.nagselector.pipeline.ShardTopK;
 import io.nagselector.pipeline.TargetDefinition;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -54,10 +42,6 @@ public final class ScoreAndSelect
   public static final MapStateDescriptor<String, TargetDefinition> TARGETS =
       new MapStateDescriptor<>("targets", Types.STRING, TypeInformation.of(TargetDefinition.class));
 
-  private static final ListStateDescriptor<FractionSketches.Entry> SKETCHES =
-      new ListStateDescriptor<>(
-          "fraction-sketches", TypeInformation.of(FractionSketches.Entry.class));
-
   public static final OutputTag<ShardTopK> TOP_K = new OutputTag<>("top-k") {};
 
   /** A fraction target's decisions and undecided documents, for its whole-stream rule. */
@@ -78,7 +62,7 @@ public final class ScoreAndSelect
   private transient InstanceSketches sketches;
   private transient PublishTimer topKTimer;
   private transient TargetProfiles profiles;
-  private transient TargetMetrics metrics;
+  private transient TargetScoring scoring;
 
   /**
    * @param awaitReplay a job started without state whose control topic held commands: documents
@@ -110,7 +94,14 @@ public final class ScoreAndSelect
             getRuntimeContext().getState(new ValueStateDescriptor<>("next-top-k", Long.class)),
             topKIntervalMillis);
     profiles = new TargetProfiles();
-    metrics = new TargetMetrics(getRuntimeContext().getMetricGroup());
+    scoring =
+        new TargetScoring(
+            shardTargets,
+            sketches,
+            profiles,
+            new TargetMetrics(getRuntimeContext().getMetricGroup()),
+            warmUp,
+            holdSigmas);
     getRuntimeContext().getMetricGroup().gauge("awaitingRegistry", () -> awaiting.count());
   }
 
@@ -131,15 +122,9 @@ public final class ScoreAndSelect
     }
     TargetDefinition def = ((TargetUpdate.Upsert) update).target();
     if (!def.modelFingerprint().equals(modelFingerprint)) {
-      String why = "target %s was made with model %s, the job extracts with %s";
       ctx.output(
           DeadLetters.TAG,
-          DeadLetters.of(
-              DeadLetterReason.INVALID_COMMAND,
-              why.formatted(def.name(), def.modelFingerprint(), modelFingerprint),
-              null,
-              null,
-              Instant.ofEpochMilli(ctx.currentProcessingTime())));
+          TargetProfiles.otherModel(def, modelFingerprint, ctx.currentProcessingTime()));
       return;
     }
     ctx.getBroadcastState(TARGETS).put(def.name(), def);
@@ -169,40 +154,15 @@ public final class ScoreAndSelect
   private void score(ExtractedDocument doc, ReadOnlyContext ctx, Collector<SelectedDocument> out)
       throws Exception {
     long now = ctx.timerService().currentProcessingTime();
-    String id = doc.document().getId();
     for (Map.Entry<String, TargetDefinition> entry :
         ctx.getBroadcastState(TARGETS).immutableEntries()) {
       TargetDefinition def = entry.getValue();
       if (def.paused()) {
         continue;
       }
-      TargetProfile profile = profiles.of(def);
-      NagFeature feature = NagFeature.of(id, def.numLayers(), def.featureK(), 0, doc.feature());
-      FractionPolicy.Scored scored =
-          new FractionPolicy.Scored(id, Similarity.similarity(feature, profile), doc.tokens());
-      ShardSelection shard = shardTargets.load(def);
-      Map<String, HeldDocument> warmUp = new HashMap<>();
-      FractionState fraction =
-          def.policy() == TargetDefinition.Policy.THRESHOLD
-              ? null
-              : sketches.policy(def.name(), def.version(), def.policyValue());
-      String url = doc.document().getUrl();
-      ShardSelection.Result result =
-          fraction == null
-              ? shard.offer(scored, url, def.policyValue())
-              : shard.offer(
-                  scored,
-                  url,
-                  fraction,
-                  holdSigmas,
-                  this.warmUp,
-                  () -> shardTargets.takeHeld(def.name(), warmUp));
-      ShardDecision decision = ShardDecision.of(def, profile, result, doc, warmUp, fraction, now);
+      ShardDecision decision = scoring.offer(def, doc, now);
       decision.selected().forEach(out::collect);
       decision.votes().forEach(v -> ctx.output(FRACTION_VOTES, v));
-      metrics.accepted(def.name(), result.accepted().size());
-      metrics.threshold(def.name(), result.threshold());
-      shardTargets.save(def, shard, result);
     }
   }
 
@@ -215,7 +175,7 @@ public final class ScoreAndSelect
 
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
-    sketchState = context.getOperatorStateStore().getUnionListState(SKETCHES);
+    sketchState = context.getOperatorStateStore().getUnionListState(InstanceSketches.STATE);
     sketches =
         context.isRestored() ? InstanceSketches.restore(sketchState.get()) : new InstanceSketches();
     awaiting = new AwaitingRegistry(context, awaitReplay);
@@ -244,23 +204,10 @@ public final class ScoreAndSelect
     for (Map.Entry<String, TargetDefinition> entry :
         ctx.getBroadcastState(TARGETS).immutableEntries()) {
       TargetDefinition def = entry.getValue();
-      ShardTopK topK =
-          shardTargets.topK(
-              def,
-              ctx.getCurrentKey(),
-              () ->
-                  def.policy() == TargetDefinition.Policy.THRESHOLD
-                      ? def.policyValue()
-                      : fractionThreshold(def));
+      ShardTopK topK = shardTargets.topK(def, ctx.getCurrentKey(), () -> scoring.threshold(def));
       if (topK != null) {
         ctx.output(TOP_K, topK);
       }
     }
-  }
-
-  /** A fraction target's threshold in force on this instance: NaN while warming up. */
-  private double fractionThreshold(TargetDefinition def) {
-    FractionState fraction = sketches.policy(def.name(), def.version(), def.policyValue());
-    return FractionRule.warm(fraction, warmUp) ? fraction.threshold() : Double.NaN;
   }
 }
