@@ -12,6 +12,7 @@ import io.nagselector.config.ConfigKeys;
 import io.nagselector.config.FlinkSettings;
 import io.nagselector.config.JobConfig;
 import io.nagselector.config.KafkaClientConfig;
+import io.nagselector.control.ControlClient;
 import io.nagselector.demo.Demo;
 import io.nagselector.io.TempDirs;
 import io.nagselector.job.SelectorApp;
@@ -118,18 +119,17 @@ public record SoakBench(int docs, double rate, String model, String interval) {
                       "read_committed"),
                   new ByteArrayDeserializer(),
                   new ByteArrayDeserializer())) {
-        TargetCommand all =
-            TargetCommand.newBuilder()
-                .setCommandId("soak")
-                .setType(CommandType.UPSERT)
-                .setTarget("all")
-                .setExampleTexts(List.of("A question about the physics of stars."))
-                .setPolicy(new TargetPolicy(PolicyKind.THRESHOLD, 0.0))
-                .build();
-        producer.send(
-            new ProducerRecord<>("control", bytes(TargetCommand.getEncoder().encode(all))));
-        producer.flush();
-        Thread.sleep(8000);
+        // the job must have applied the target before the clock starts (job start, model load)
+        try (ControlClient control = ControlClient.open(config)) {
+          String id =
+              control.send(
+                  TargetCommand.newBuilder()
+                      .setType(CommandType.UPSERT)
+                      .setTarget("all")
+                      .setExampleTexts(List.of("A question about the physics of stars."))
+                      .setPolicy(new TargetPolicy(PolicyKind.THRESHOLD, 0.0)));
+          control.awaitAll(List.of(id), Duration.ofMinutes(2));
+        }
         selected.subscribe(List.of("selected"));
         List<String> texts = GeneratedTexts.texts(new SplittableRandom(7), docs, "");
         long start = System.nanoTime();
