@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -22,6 +23,7 @@ import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -53,7 +55,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Formats a fresh data directory on free ports and starts the broker (returns when ready). */
   public static EmbeddedKafka start() {
-    return start(null, null);
+    return start(null, null, false);
   }
 
   /**
@@ -62,10 +64,19 @@ public final class EmbeddedKafka implements AutoCloseable {
    * plaintext one stays for administration.
    */
   public static EmbeddedKafka startWithScramOverTls(Path keystore, String password) {
-    return start(keystore, password);
+    return start(keystore, password, false);
   }
 
-  private static EmbeddedKafka start(Path keystore, String keystorePassword) {
+  /**
+   * The same, with Kafka's own authorizer (KRaft's {@code StandardAuthorizer}): on the SASL_SSL
+   * listener a user may do only what an ACL allows ({@link #createAcls}); the plaintext listener,
+   * the broker's own and the tests' administration, is a super user.
+   */
+  public static EmbeddedKafka startAuthorizing(Path keystore, String password) {
+    return start(keystore, password, true);
+  }
+
+  private static EmbeddedKafka start(Path keystore, String keystorePassword, boolean authorize) {
     try {
       Path dir = Files.createTempDirectory("nag-kafka");
       int brokerPort = freePort();
@@ -96,6 +107,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("ssl.keystore.location", keystore.toString());
         p.put("ssl.keystore.password", keystorePassword);
         p.put("ssl.key.password", keystorePassword);
+      }
+      if (authorize) {
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("super.users", "User:ANONYMOUS"); // the plaintext and controller listeners
       }
       p.put("controller.listener.names", "CONTROLLER");
       p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -165,6 +180,16 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** The SASL_SSL listener (null unless started with {@link #startWithScramOverTls}). */
   public String secureBootstrapServers() {
     return secureBootstrapServers;
+  }
+
+  /** Adds ACLs, through the plaintext listener (see {@link #startAuthorizing}). */
+  public void createAcls(Collection<AclBinding> acls) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      admin.createAcls(acls).all().get();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot create the ACLs: " + e, e);
+    }
   }
 
   /** Creates (or replaces) a SCRAM-SHA-512 user, through the plaintext listener. */

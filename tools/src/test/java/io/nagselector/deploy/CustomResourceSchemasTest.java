@@ -38,7 +38,7 @@ class CustomResourceSchemasTest {
     List<JsonNode> docs = Manifests.render(Path.of("k8s", "overlays", overlay));
     check(flinkDeployment(), Manifests.all(docs, "FlinkDeployment"), 1);
     check(kafkaTopic(), Manifests.all(docs, "KafkaTopic"), 8);
-    check(kafkaUser(), Manifests.all(docs, "KafkaUser"), 2);
+    check(kafkaUser(), Manifests.all(docs, "KafkaUser"), 4);
   }
 
   private static void check(CrdSchema schema, List<JsonNode> resources, int count) {
