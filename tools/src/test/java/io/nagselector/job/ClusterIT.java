@@ -13,6 +13,7 @@ import io.nagselector.broker.EmbeddedKafka;
 import io.nagselector.cluster.LocalFlinkCluster;
 import io.nagselector.cluster.SessionClusters;
 import io.nagselector.cluster.SupervisedCluster;
+import io.nagselector.cluster.ZooKeeperServer;
 import io.nagselector.config.JobConfig;
 import io.nagselector.control.ControlClient;
 import io.nagselector.testutils.Await;
@@ -88,13 +89,25 @@ class ClusterIT {
   private LocalFlinkCluster application(
       EmbeddedKafka kafka, String name, Map<String, String> moreEnv, String savepoint)
       throws Exception {
+    return application(kafka, name, moreEnv, savepoint, Map.of());
+  }
+
+  private LocalFlinkCluster application(
+      EmbeddedKafka kafka,
+      String name,
+      Map<String, String> moreEnv,
+      String savepoint,
+      Map<String, String> moreFlink)
+      throws Exception {
     Map<String, String> env = new HashMap<>(jobEnvironment(kafka, name));
     env.putAll(moreEnv);
+    Map<String, String> flink = new HashMap<>(applicationConfig(name));
+    flink.putAll(moreFlink);
     LocalFlinkCluster cluster =
         LocalFlinkCluster.application(
             LAYOUT,
             dir.resolve(name),
-            applicationConfig(name),
+            flink,
             env,
             JobMain.class.getName(),
             List.of(JobMain.CONFIG_OPTION, CONFIG.toString()),
@@ -280,6 +293,83 @@ class ClusterIT {
       assertThat(Files.readString(SessionClusters.taskManagerLog(cluster, 1)))
           .doesNotContain("UnsatisfiedLinkError");
     }
+  }
+
+  /**
+   * JobManager failover with high availability, run: ZooKeeper HA (the contract Kubernetes HA
+   * implements too) and kill -9 of the JobManager mid-stream, then a new one. The job resumes from
+   * its latest checkpoint under the same job id, and main, run again, attaches to it: still one
+   * job. Then the case docs/deployment.md names: the broker down while a new JobManager runs main.
+   */
+  @Test
+  void aJobManagerKilledUnderHaResumesTheSameJobFromItsLatestCheckpoint() throws Exception {
+    EmbeddedKafka kafka = broker.kafka();
+    try (ZooKeeperServer zk = ZooKeeperServer.start(LAYOUT.flinkLib(), dir.resolve("zookeeper"));
+        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        KafkaConsumer<byte[], byte[]> selected = readCommitted(kafka, "check")) {
+      PipelineIT.createJobTopics(kafka);
+      selected.subscribe(List.of("selected"));
+      Map<String, Integer> seen = new HashMap<>();
+      List<String> sent = new ArrayList<>();
+      Map<String, String> ha =
+          Map.of(
+              "high-availability.type",
+              "zookeeper",
+              "high-availability.zookeeper.quorum",
+              zk.quorum(),
+              "high-availability.storageDir",
+              dir.resolve("ha").toUri().toString(),
+              "high-availability.cluster-id",
+              "nag-selector-ha-it");
+      try (LocalFlinkCluster cluster = application(kafka, "ha", Map.of(), null, ha)) {
+        Process taskManager = cluster.startTaskManager();
+        String job = ClusterChecks.awaitJob(cluster, "RUNNING");
+        targetUpsertWaits(kafka);
+        sent.addAll(PipelineIT.sendDocs(producer, "a", 100, texts, rnd));
+        pollSelected(selected, seen, sent.size());
+
+        // kill -9 of the JobManager while documents stream, and a new one
+        sent.addAll(PipelineIT.sendDocs(producer, "b", 200, texts, rnd));
+        pollSelected(selected, seen, 130);
+        SessionClusters.failOverJobManager(cluster);
+        cluster.awaitRest(WAIT);
+        ClusterChecks.awaitState(cluster, job, "RUNNING");
+        assertThat(jobIds(cluster)).as("main run again attached: one job").containsExactly(job);
+        sent.addAll(PipelineIT.sendDocs(producer, "c", 100, texts, rnd));
+        pollSelected(selected, seen, sent.size());
+        assertAccountedOnce("HA: JobManager killed (kill -9), a new one", sent, seen);
+        assertThat(cluster.taskManagers()).containsExactly(taskManager);
+
+        // the broker unreachable while a new JobManager runs main
+        ClusterChecks.awaitCrawlOffsetsCommitted(kafka);
+        kafka.stop();
+        SessionClusters.failOverJobManager(cluster);
+        Process rerun = cluster.jobManager();
+        // main cannot reach Kafka within its 30 s check: fatal, the JobManager exits
+        assertThat(rerun.waitFor(3, TimeUnit.MINUTES)).as("the rerun's JobManager exits").isTrue();
+        String log = Files.readString(cluster.jobManagerLog());
+        kafka.restart();
+        SessionClusters.failOverJobManager(cluster); // as Kubernetes restarts the pod
+        cluster.awaitRest(WAIT);
+        ClusterChecks.awaitState(cluster, job, "RUNNING");
+        assertThat(jobIds(cluster))
+            .as("after the rerun without Kafka: one job")
+            .containsExactly(job);
+        sent.addAll(PipelineIT.sendDocs(producer, "d", 100, texts, rnd));
+        pollSelected(selected, seen, sent.size());
+        assertAccountedOnce("HA: main rerun while Kafka was unreachable", sent, seen);
+        assertThat(log)
+            .as("the rerun's JobManager said why")
+            .contains("Kafka at " + kafka.bootstrapServers());
+      }
+    }
+  }
+
+  /** Every job the cluster knows. */
+  private static List<String> jobIds(LocalFlinkCluster cluster) throws Exception {
+    List<String> ids = new ArrayList<>();
+    cluster.rest().get("/jobs").path("jobs").forEach(j -> ids.add(j.path("id").asText()));
+    return ids;
   }
 
   private void targetUpsertWaits(EmbeddedKafka kafka) throws Exception {
