@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -99,6 +101,24 @@ final class ClusterChecks {
                 .path("exceptionHistory")
                 .path("entries")
                 .isEmpty());
+  }
+
+  /**
+   * The job's failovers so far, one line each (its exception history's root causes): a fault that
+   * causes more than one has cascaded.
+   */
+  static List<String> failovers(LocalFlinkCluster cluster, String job) throws Exception {
+    List<String> causes = new ArrayList<>();
+    cluster
+        .rest()
+        .get("/jobs/" + job + "/exceptions")
+        .path("exceptionHistory")
+        .path("entries")
+        .forEach(
+            e ->
+                causes.add(
+                    e.path("exceptionName").asText() + " on " + e.path("taskName").asText()));
+    return causes;
   }
 
   static void awaitState(LocalFlinkCluster cluster, String job, String state) throws Exception {

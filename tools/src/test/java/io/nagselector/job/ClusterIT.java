@@ -166,6 +166,9 @@ class ClusterIT {
         pollSelected(selected, seen, sent.size());
         assertAccountedOnce("cluster: TaskManager killed (kill -9)", sent, seen);
         assertThat(SessionClusters.state(cluster.rest(), job)).isEqualTo("RUNNING");
+        assertThat(ClusterChecks.failovers(cluster, job))
+            .as("one fault, one failover: no second one follows from it")
+            .hasSize(1);
         assertThat(ClusterChecks.nativeLibraries(cluster.jobManager()))
             .as("the JobManager builds the job without loading libtorch or the tokenizers")
             .isEmpty();
