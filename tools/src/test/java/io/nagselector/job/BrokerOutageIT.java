@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nagselector.broker.EmbeddedKafka;
 import io.nagselector.config.JobConfig;
 import io.nagselector.model.TinyCheckpoint;
+import io.nagselector.testutils.Await;
 import io.nagselector.testutils.Broker;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +62,11 @@ class BrokerOutageIT extends PipelineIT {
       pollAccounted(consumer, accounted, 40, Duration.ofSeconds(60));
     }
     kafka.stop();
-    Thread.sleep(20_000);
+    // the outage is the fault: 20 s without a broker, through which the job must not end
+    Await.holdsFor(
+        "the job outlives the broker's outage",
+        Duration.ofSeconds(20),
+        () -> !job.getJobStatus().get().isGloballyTerminalState());
     kafka.restart();
     try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
       sent.addAll(sendDocs(producer, "b", 150, texts, rnd));
