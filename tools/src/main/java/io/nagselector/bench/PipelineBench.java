@@ -13,6 +13,7 @@ import io.nagselector.control.ControlClient;
 import io.nagselector.dedupe.NearDuplicates;
 import io.nagselector.extract.FeatureExtractor;
 import io.nagselector.extract.SharedExtractor;
+import io.nagselector.io.RecordFormat;
 import io.nagselector.io.TempDirs;
 import io.nagselector.job.SelectorApp;
 import io.nagselector.kafka.JobTopics;
@@ -20,7 +21,6 @@ import io.nagselector.model.ExtractionResult;
 import io.nagselector.model.TorchThreads;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -243,8 +243,7 @@ public record PipelineBench(
       throws IOException {
     for (int i = 0; i < texts.size(); i++) {
       CrawlDocument d = CrawlDocument.newBuilder().setId(prefix + i).setText(texts.get(i)).build();
-      producer.send(
-          new ProducerRecord<>("crawl", null, bytes(CrawlDocument.getEncoder().encode(d))));
+      producer.send(new ProducerRecord<>("crawl", null, RecordFormat.AVRO.encode(d)));
     }
     producer.flush();
   }
@@ -301,11 +300,5 @@ public record PipelineBench(
     long last = times.stream().mapToLong(Long::longValue).max().orElse(startMillis);
     double seconds = (last - startMillis) / 1e3;
     return seconds <= 0 ? Double.NaN : times.size() / seconds;
-  }
-
-  private static byte[] bytes(ByteBuffer b) {
-    byte[] out = new byte[b.remaining()];
-    b.get(out);
-    return out;
   }
 }

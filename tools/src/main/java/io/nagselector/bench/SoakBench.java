@@ -14,6 +14,7 @@ import io.nagselector.config.JobConfig;
 import io.nagselector.config.KafkaClientConfig;
 import io.nagselector.control.ControlClient;
 import io.nagselector.demo.Demo;
+import io.nagselector.io.RecordFormat;
 import io.nagselector.io.TempDirs;
 import io.nagselector.job.SelectorApp;
 import io.nagselector.kafka.JobTopics;
@@ -25,7 +26,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -272,14 +272,7 @@ public record SoakBench(int docs, double rate, String model, String interval) {
   }
 
   private static byte[] crawl(int i, String text) throws Exception {
-    return bytes(
-        CrawlDocument.getEncoder()
-            .encode(CrawlDocument.newBuilder().setId("s" + i).setText(text).build()));
-  }
-
-  private static byte[] bytes(ByteBuffer b) {
-    byte[] out = new byte[b.remaining()];
-    b.get(out);
-    return out;
+    return RecordFormat.AVRO.encode(
+        CrawlDocument.newBuilder().setId("s" + i).setText(text).build());
   }
 }

@@ -182,10 +182,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     return secureBootstrapServers;
   }
 
+  /** An administration client on the plaintext listener (a super user when authorizing). */
+  private Admin admin() {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+  }
+
   /** Adds ACLs, through the plaintext listener (see {@link #startAuthorizing}). */
   public void createAcls(Collection<AclBinding> acls) {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin = admin()) {
       admin.createAcls(acls).all().get();
     } catch (Exception e) {
       throw new IllegalStateException("cannot create the ACLs: " + e, e);
@@ -194,8 +198,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Creates (or replaces) a SCRAM-SHA-512 user, through the plaintext listener. */
   public void createScramUser(String user, String password) {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin = admin()) {
       admin
           .alterUserScramCredentials(
               List.of(
@@ -215,8 +218,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   public void createTopics(Map<String, Integer> partitions, List<String> compacted) {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin = admin()) {
       admin
           .createTopics(
               partitions.entrySet().stream()

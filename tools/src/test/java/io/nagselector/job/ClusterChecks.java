@@ -91,16 +91,7 @@ final class ClusterChecks {
 
   /** Waits until the JobManager has seen the job fail (a TaskManager lost). */
   static void awaitFailover(LocalFlinkCluster cluster, String job) throws Exception {
-    Await.until(
-        "job " + job + " to fail over",
-        WAIT,
-        () ->
-            !cluster
-                .rest()
-                .get("/jobs/" + job + "/exceptions")
-                .path("exceptionHistory")
-                .path("entries")
-                .isEmpty());
+    Await.until("job " + job + " to fail over", WAIT, () -> !failovers(cluster, job).isEmpty());
   }
 
   /**

@@ -144,13 +144,7 @@ class KafkaAclsIT extends PipelineIT {
 
   /** The job's test configuration on the SASL_SSL listener as {@code user}. */
   private static Map<String, String> as(EmbeddedKafka kafka, TestCa ca, String user) {
-    Map<String, String> env = new HashMap<>();
-    env.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.secureBootstrapServers());
-    env.put("NAG_KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
-    env.put("NAG_KAFKA_SASL_USERNAME", user);
-    env.put("NAG_KAFKA_SASL_PASSWORD", password(user));
-    env.put("NAG_KAFKA_SSL_TRUSTSTORE", ca.caPem().toString());
-    return env;
+    return saslSsl(kafka, ca.caPem(), user, password(user));
   }
 
   private KafkaProducer<byte[], byte[]> producer(

@@ -76,6 +76,18 @@ abstract class PipelineIT {
     return JobConfig.load(Path.of("config/local.yaml"), env);
   }
 
+  /** The settings that put the job's clients on the broker's SASL_SSL listener as {@code user}. */
+  static Map<String, String> saslSsl(
+      EmbeddedKafka kafka, Path caPem, String user, String password) {
+    Map<String, String> env = new HashMap<>();
+    env.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.secureBootstrapServers());
+    env.put("NAG_KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
+    env.put("NAG_KAFKA_SASL_USERNAME", user);
+    env.put("NAG_KAFKA_SASL_PASSWORD", password);
+    env.put("NAG_KAFKA_SSL_TRUSTSTORE", caPem.toString());
+    return env;
+  }
+
   /** The topics of config/local.yaml, plus any others. */
   static void createJobTopics(EmbeddedKafka kafka, String... more) {
     kafka.createTopics(

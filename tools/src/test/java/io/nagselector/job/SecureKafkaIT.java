@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -58,13 +57,7 @@ class SecureKafkaIT extends PipelineIT {
   @TempDir Path dir;
 
   private Map<String, String> secure(EmbeddedKafka kafka, Path ca, String password) {
-    Map<String, String> env = new HashMap<>();
-    env.put("NAG_KAFKA_BOOTSTRAP_SERVERS", kafka.secureBootstrapServers());
-    env.put("NAG_KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
-    env.put("NAG_KAFKA_SASL_USERNAME", "nag-selector");
-    env.put("NAG_KAFKA_SASL_PASSWORD", password);
-    env.put("NAG_KAFKA_SSL_TRUSTSTORE", ca.toString());
-    return env;
+    return saslSsl(kafka, ca, "nag-selector", password);
   }
 
   @Test
